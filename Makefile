@@ -1,0 +1,45 @@
+# Needs nothing but python3: the first target bootstraps uv into .tools/, uv installs the rest.
+PYTHON ?= python3
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+export UV_PYTHON ?= $(shell command -v $(PYTHON))
+export UV_LINK_MODE = copy
+RUN := $(UV) run --frozen
+
+.PHONY: install demo test test-unit lint up down bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check 'uv>=0.5'
+
+.venv/.synced: $(UV) uv.lock pyproject.toml */*/pyproject.toml cli/pyproject.toml
+	$(UV) sync --frozen --all-packages --group dev
+	@touch $@
+
+install: .venv/.synced
+
+demo: install
+	$(RUN) hirestream demo
+
+test: install lint
+	$(RUN) pytest -q
+
+test-unit: install
+	$(RUN) pytest -q -m "not integration and not e2e"
+
+lint: install
+	$(RUN) ruff check .
+	$(RUN) ruff format --check .
+	$(RUN) lint-imports
+
+up:
+	docker compose up -d --build
+
+down:
+	docker compose down -v
+
+bench: install
+	$(RUN) hirestream bench
+
+clean:
+	rm -rf .venv $(TOOLS) .hirestream
