@@ -1,0 +1,2 @@
+# Shared fixtures for every test directory: the real PostgreSQL and Kafka-protocol broker.
+pytest_plugins = ["hirestream.kit.testing"]

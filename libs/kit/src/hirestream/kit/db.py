@@ -1,0 +1,40 @@
+"""asyncpg pool with JSON codecs, one schema per service on the search path."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import asyncpg
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for typ in ("json", "jsonb"):
+        await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def create_pool(
+    database_url: str, schema: str, *, min_size: int = 1, max_size: int = 10
+) -> asyncpg.Pool:
+    """A pool whose connections see ``schema`` first, so service SQL stays unqualified."""
+    pool = await asyncpg.create_pool(
+        database_url,
+        min_size=min_size,
+        max_size=max_size,
+        init=_init_connection,
+        server_settings={"search_path": f"{schema},public", "application_name": schema},
+    )
+    assert pool is not None
+    return pool
+
+
+async def connect(database_url: str, schema: str = "public") -> asyncpg.Connection:
+    conn: asyncpg.Connection = await asyncpg.connect(
+        database_url, server_settings={"search_path": f"{schema},public"}
+    )
+    await _init_connection(conn)
+    return conn
+
+
+def record_to_dict(record: asyncpg.Record | None) -> dict[str, Any] | None:
+    return dict(record) if record is not None else None

@@ -1,0 +1,165 @@
+"""The process shell every service shares: pool, broker, subscribers, outbox relay, HTTP server,
+graceful stop on SIGTERM/SIGINT. Services hand it their wiring from their composition root."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import uvicorn
+from faststream.kafka import KafkaBroker
+from faststream.kafka.annotations import KafkaMessage
+from faststream.middlewares import AckPolicy
+
+from hirestream.contracts import topic_name
+from hirestream.kit.blobstore import migrate_blobstore
+from hirestream.kit.consumer import EventConsumer, IncomingMessage, Subscription
+from hirestream.kit.db import connect, create_pool
+from hirestream.kit.logs import setup_logging
+from hirestream.kit.migrations import migrate_service
+from hirestream.kit.outbox import OutboxRelay
+from hirestream.kit.settings import ServiceSettings
+from hirestream.kit.telemetry import setup_tracing, shutdown_tracing
+
+log = logging.getLogger(__name__)
+
+BackgroundTask = Callable[[asyncio.Event], Awaitable[None]]
+
+
+def build_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
+    # Tansu (and any broker we may face) gets no idempotent producer: correctness comes from
+    # the outbox and inbox in Postgres, never from broker-side transactions.
+    return KafkaBroker(
+        settings.kafka_bootstrap_servers,
+        acks="all",
+        enable_idempotence=False,
+        client_id=client_id,
+        logger=None,
+    )
+
+
+def register(
+    broker: KafkaBroker,
+    consumer: EventConsumer,
+    subscription: Subscription[Any],
+    *,
+    group_id: str,
+    topic_prefix: str,
+) -> None:
+    topic = topic_name(subscription.event_type.topic, topic_prefix)
+
+    @broker.subscriber(
+        topic,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+    )
+    async def on_event(msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        key = raw.key.decode() if isinstance(raw.key, bytes) else raw.key  # type: ignore[union-attr]
+        await consumer.handle(
+            subscription,
+            IncomingMessage(topic=topic, key=key, body=msg.body, headers=dict(msg.headers)),
+        )
+
+
+@dataclass
+class Wiring:
+    """What a service's composition root hands the shell once the pool exists."""
+
+    subscriptions: Sequence[Subscription[Any]] = ()
+    http_app: Any | None = None  # an ASGI app
+    http_port: int | None = None
+    http_host: str = "0.0.0.0"
+    background: Sequence[BackgroundTask] = field(default_factory=list)
+
+
+async def migrate(database_url: str, schema: str, package: str) -> None:
+    conn = await connect(database_url)
+    try:
+        await migrate_blobstore(conn)
+        await migrate_service(conn, schema, package)
+    finally:
+        await conn.close()
+
+
+async def run_service(
+    name: str,
+    settings: ServiceSettings,
+    package: str,
+    build: Callable[[asyncpg.Pool], Wiring],
+) -> None:
+    """Run one service until SIGTERM/SIGINT. ``name`` is also its schema, consumer group and
+    OTel service name; ``package`` holds its migrations."""
+    setup_logging(name, settings.log_level)
+    setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, trace_file=settings.trace_file)
+    await _retry_until_ready(lambda: migrate(settings.database_url, name, package), f"{name} database")
+    pool = await create_pool(settings.database_url, name)
+    wiring = build(pool)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+    broker = build_broker(settings, name)
+    consumer = EventConsumer(
+        pool, name, topic_prefix=settings.topic_prefix, max_attempts=settings.max_attempts
+    )
+    for subscription in wiring.subscriptions:
+        register(broker, consumer, subscription, group_id=name, topic_prefix=settings.topic_prefix)
+
+    async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
+        await broker.publish(body, topic, key=key, headers=headers)
+
+    relay = OutboxRelay(pool, publish, poll_seconds=settings.relay_poll_seconds)
+    await _retry_until_ready(broker.start, f"{name} broker")
+    tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
+    tasks += [asyncio.create_task(task(stop)) for task in wiring.background]
+    server: uvicorn.Server | None = None
+    if wiring.http_app is not None and wiring.http_port is not None:
+        config = uvicorn.Config(
+            wiring.http_app,
+            host=wiring.http_host,
+            port=wiring.http_port,
+            log_config=None,
+            lifespan="off",
+        )
+        server = uvicorn.Server(config)
+        # _serve: the shell owns SIGTERM/SIGINT, uvicorn must not capture them.
+        tasks.append(asyncio.create_task(server._serve(), name="http"))
+    log.info("%s started", name)
+    try:
+        await stop.wait()
+    finally:
+        log.info("%s stopping", name)
+        # Stop consuming first: an in-flight handler either commits or leaves its offset
+        # uncommitted, so the event is redelivered to whoever takes the partition.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(broker.stop(), timeout=8)
+        if server is not None:
+            server.should_exit = True
+        stop.set()
+        await asyncio.wait(tasks, timeout=5)
+        for task in tasks:
+            task.cancel()
+        await pool.close()
+        shutdown_tracing()
+
+
+async def _retry_until_ready(action: Callable[[], Awaitable[Any]], what: str, attempts: int = 60) -> None:
+    """Services start in any order; the database or the broker may come up after them."""
+    for attempt in range(1, attempts + 1):
+        try:
+            await action()
+            return
+        except Exception as exc:
+            if attempt == attempts:
+                raise
+            log.warning("%s not ready (%r), retrying", what, exc)
+            await asyncio.sleep(1)

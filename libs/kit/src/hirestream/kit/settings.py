@@ -1,0 +1,25 @@
+"""Settings shared by every service. Read from the environment when a service starts, never at
+import time; each service subclasses this with its own env prefix for its own knobs."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:54329/hirestream"
+DEFAULT_KAFKA = "127.0.0.1:19092"
+
+
+class ServiceSettings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
+
+    # Shared, unprefixed names: the same variables every tool in the stack understands.
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    kafka_bootstrap_servers: str = Field(DEFAULT_KAFKA, validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    topic_prefix: str = Field("", validation_alias="HIRESTREAM_TOPIC_PREFIX")
+    otlp_endpoint: str | None = Field(None, validation_alias="OTEL_EXPORTER_OTLP_ENDPOINT")
+    # Spans as JSON lines in a file: how tests and the demo see one trace across processes.
+    trace_file: str | None = Field(None, validation_alias="HIRESTREAM_TRACE_FILE")
+    log_level: str = Field("INFO", validation_alias="HIRESTREAM_LOG_LEVEL")
+    max_attempts: int = Field(5, validation_alias="HIRESTREAM_MAX_ATTEMPTS")
+    relay_poll_seconds: float = Field(0.5, validation_alias="HIRESTREAM_RELAY_POLL_SECONDS")

@@ -1,0 +1,84 @@
+"""pytest fixtures for the real stack, registered by the repo's root conftest.
+
+Order of preference, per the project's convention: ``DATABASE_URL`` / ``KAFKA_BOOTSTRAP_SERVERS``
+when set; otherwise the embedded PostgreSQL and Tansu, started once per test session.
+(testcontainers would slot in between when a Docker engine exists; none runs on these machines.)
+Each test isolates itself with a database and a topic prefix of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from hirestream.contracts import ALL_TOPICS, topic_name
+from hirestream.kit.devstack import EmbeddedPostgres, EmbeddedTansu, ensure_topics, free_port
+
+
+@dataclass
+class Stack:
+    admin_database_url: str
+    kafka_bootstrap: str
+    postgres: EmbeddedPostgres | None
+    tansu: EmbeddedTansu | None
+    workdir: Path
+
+    def database_url(self, database: str) -> str:
+        base, _, _ = self.admin_database_url.rpartition("/")
+        return f"{base}/{database}"
+
+
+@pytest.fixture(scope="session")
+def stack() -> Iterator[Stack]:
+    workdir = Path(tempfile.mkdtemp(prefix="hirestream-test-"))
+    postgres = tansu = None
+    db_url = os.environ.get("DATABASE_URL")
+    kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+    try:
+        if not db_url:
+            postgres = EmbeddedPostgres(workdir / "pg", free_port())
+            postgres.start()
+            db_url = postgres.url
+        if not kafka:
+            tansu = EmbeddedTansu(free_port(), workdir / "tansu.log")
+            tansu.start()
+            kafka = tansu.bootstrap
+        yield Stack(db_url, kafka, postgres, tansu, workdir)
+    finally:
+        if tansu:
+            tansu.stop()
+        if postgres:
+            postgres.stop("immediate")
+
+
+async def create_database(stack: Stack, name: str) -> str:
+    conn = await asyncpg.connect(stack.admin_database_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return stack.database_url(name)
+
+
+@pytest.fixture
+async def database_url(stack: Stack) -> AsyncIterator[str]:
+    """A fresh, empty database for one test."""
+    yield await create_database(stack, f"t_{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture
+async def topic_prefix(stack: Stack) -> str:
+    """A unique topic prefix with every contract topic created on the broker."""
+    prefix = f"t{uuid.uuid4().hex[:8]}."
+    await ensure_topics(stack.kafka_bootstrap, [topic_name(t, prefix) for t in ALL_TOPICS])
+    return prefix
+
+
