@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-
 from hirestream.contracts import DEAD_LETTER_TOPIC, PostingPublishedV1, topic_name
 from hirestream.kit.consumer import EventConsumer, Subscription
 from hirestream.kit.db import create_pool
@@ -65,7 +64,9 @@ async def test_relay_publishes_outbox_rows_with_trace_context_and_marks_them_sen
     prod = await producer(stack)
 
     async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
-        await prod.send_and_wait(topic, body, key=key, headers=[(k, v.encode()) for k, v in headers.items()])
+        await prod.send_and_wait(
+            topic, body, key=key, headers=[(k, v.encode()) for k, v in headers.items()]
+        )
 
     relay = OutboxRelay(pool, publish)
     assert await relay.relay_once() == 1
@@ -96,11 +97,21 @@ async def test_rolled_back_transaction_leaves_no_outbox_row(pool: asyncpg.Pool) 
     assert await pool.fetchval("SELECT count(*) FROM outbox") == 0
 
 
-async def run_consumer(stack: Stack, pool: asyncpg.Pool, prefix: str, handler, *, max_attempts: int = 5):  # type: ignore[no-untyped-def]
+async def run_consumer(
+    stack: Stack, pool: asyncpg.Pool, prefix: str, handler, *, max_attempts: int = 5
+):  # type: ignore[no-untyped-def]
     settings = ServiceSettings(KAFKA_BOOTSTRAP_SERVERS=stack.kafka_bootstrap)
     broker = build_broker(settings, "svc-test")
-    consumer = EventConsumer(pool, "svc", topic_prefix=prefix, max_attempts=max_attempts, backoff_base=0.01)
-    register(broker, consumer, Subscription(PostingPublishedV1, handler), group_id=f"svc-{prefix}", topic_prefix=prefix)
+    consumer = EventConsumer(
+        pool, "svc", topic_prefix=prefix, max_attempts=max_attempts, backoff_base=0.01
+    )
+    register(
+        broker,
+        consumer,
+        Subscription(PostingPublishedV1, handler),
+        group_id=f"svc-{prefix}",
+        topic_prefix=prefix,
+    )
     await broker.start()
     return broker
 

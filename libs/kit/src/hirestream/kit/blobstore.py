@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 
 import asyncpg
-
 from hirestream.contracts import BlobRef
 
 SCHEMA = "blobstore"

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import asyncpg
-from opentelemetry import context as otel_context
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from pydantic import ValidationError
-
 from hirestream.contracts import DEAD_LETTER_TOPIC, Event, topic_name
 from hirestream.kit.inbox import claim
 from hirestream.kit.outbox import add_raw_to_outbox
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
+from opentelemetry import context as otel_context
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +107,9 @@ class EventConsumer:
                 return
             await subscription.handler(conn, event)
 
-    async def _on_failure(self, message: IncomingMessage, event_id: uuid.UUID, exc: Exception) -> None:
+    async def _on_failure(
+        self, message: IncomingMessage, event_id: uuid.UUID, exc: Exception
+    ) -> None:
         try:
             attempts = await self._record_failure(event_id, exc)
         except Exception:
@@ -121,7 +122,9 @@ class EventConsumer:
             await self._dead_letter(message, event_id, exc, attempts=attempts)
             return
         delay = min(self._backoff_base * 2 ** (attempts - 1), self._backoff_max)
-        log.warning("event %s failed (attempt %d), retrying in %.1fs: %r", event_id, attempts, delay, exc)
+        log.warning(
+            "event %s failed (attempt %d), retrying in %.1fs: %r", event_id, attempts, delay, exc
+        )
         await asyncio.sleep(delay)
         raise exc
 
@@ -141,7 +144,13 @@ class EventConsumer:
         self, message: IncomingMessage, event_id: uuid.UUID, exc: Exception, *, attempts: int
     ) -> None:
         """Park the event with its error and original headers; the claim makes it final."""
-        log.error("dead-lettering %s from %s after %d attempt(s): %r", event_id, message.topic, attempts, exc)
+        log.error(
+            "dead-lettering %s from %s after %d attempt(s): %r",
+            event_id,
+            message.topic,
+            attempts,
+            exc,
+        )
         async with self._pool.acquire() as conn, conn.transaction():
             if not await claim(conn, self._name, event_id, message.topic, outcome="dead_lettered"):
                 return

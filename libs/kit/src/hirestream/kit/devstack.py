@@ -8,6 +8,7 @@ Used by ``hirestream dev up``, ``make demo`` and the test fixtures when neither
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
@@ -88,22 +89,39 @@ class EmbeddedPostgres:
         if os.geteuid() == 0:
             self._prepare_root()
         if not (self.data_dir / "PG_VERSION").exists():
-            self._run("initdb", "-D", str(self.data_dir), "--auth=trust", "-U", "postgres",
-                      "--encoding=utf8", "--no-sync")
+            self._run(
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "--auth=trust",
+                "-U",
+                "postgres",
+                "--encoding=utf8",
+                "--no-sync",
+            )
         options = (
             f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=on"
             " -c max_connections=300 -c shared_buffers=128MB"
         )
-        self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-t", "60", "-o", options,
-                  "-l", str(self.data_dir / "postgres.log"), "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            options,
+            "-l",
+            str(self.data_dir / "postgres.log"),
+            "start",
+        )
         wait_for_port(self.port)
 
     def stop(self, mode: str = "fast") -> None:
         if (self.data_dir / "postmaster.pid").exists():
-            try:
+            with contextlib.suppress(subprocess.CalledProcessError):
                 self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", mode, "stop")
-            except subprocess.CalledProcessError:
-                pass
 
     def create_database(self, name: str) -> str:
         import asyncpg
@@ -143,8 +161,16 @@ class EmbeddedTansu:
         url = f"tcp://127.0.0.1:{self.port}"
         out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self._proc = subprocess.Popen(
-            [self.binary(), "broker", "--listener-url", url, "--advertised-listener-url", url,
-             "--storage-engine", "memory://tansu/"],
+            [
+                self.binary(),
+                "broker",
+                "--listener-url",
+                url,
+                "--advertised-listener-url",
+                url,
+                "--storage-engine",
+                "memory://tansu/",
+            ],
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -179,12 +205,10 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
         existing = set(await admin.list_topics())
         missing = [t for t in topics if t not in existing]
         if missing:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):
                 await admin.create_topics(
                     [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
                 )
-            except TopicAlreadyExistsError:
-                pass
     finally:
         await admin.close()
 

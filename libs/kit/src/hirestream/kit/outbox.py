@@ -14,11 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-from opentelemetry import context as otel_context
-from opentelemetry.trace import SpanKind
-
 from hirestream.contracts import Event, topic_name
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
+from opentelemetry import context as otel_context
+from opentelemetry.trace import SpanKind
 
 log = logging.getLogger(__name__)
 

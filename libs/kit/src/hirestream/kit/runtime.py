@@ -16,7 +16,6 @@ import uvicorn
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
-
 from hirestream.contracts import topic_name
 from hirestream.kit.blobstore import migrate_blobstore
 from hirestream.kit.consumer import EventConsumer, IncomingMessage, Subscription
@@ -99,7 +98,9 @@ async def run_service(
     OTel service name; ``package`` holds its migrations."""
     setup_logging(name, settings.log_level)
     setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, trace_file=settings.trace_file)
-    await _retry_until_ready(lambda: migrate(settings.database_url, name, package), f"{name} database")
+    await _retry_until_ready(
+        lambda: migrate(settings.database_url, name, package), f"{name} database"
+    )
     pool = await create_pool(settings.database_url, name)
     wiring = build(pool)
     stop = asyncio.Event()
@@ -152,7 +153,9 @@ async def run_service(
         shutdown_tracing()
 
 
-async def _retry_until_ready(action: Callable[[], Awaitable[Any]], what: str, attempts: int = 60) -> None:
+async def _retry_until_ready(
+    action: Callable[[], Awaitable[Any]], what: str, attempts: int = 60
+) -> None:
     """Services start in any order; the database or the broker may come up after them."""
     for attempt in range(1, attempts + 1):
         try:

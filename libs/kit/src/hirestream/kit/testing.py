@@ -8,7 +8,6 @@ Each test isolates itself with a database and a topic prefix of its own.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import tempfile
 import uuid
@@ -18,7 +17,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-
 from hirestream.contracts import ALL_TOPICS, topic_name
 from hirestream.kit.devstack import EmbeddedPostgres, EmbeddedTansu, ensure_topics, free_port
 
@@ -80,5 +78,3 @@ async def topic_prefix(stack: Stack) -> str:
     prefix = f"t{uuid.uuid4().hex[:8]}."
     await ensure_topics(stack.kafka_bootstrap, [topic_name(t, prefix) for t in ALL_TOPICS])
     return prefix
-
-

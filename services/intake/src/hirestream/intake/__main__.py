@@ -1,0 +1,5 @@
+import asyncio
+
+from hirestream.intake.app import main
+
+asyncio.run(main())

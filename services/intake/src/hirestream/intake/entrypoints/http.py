@@ -1,0 +1,212 @@
+"""Intake's HTTP surface: the JSON API and the apply form."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import asyncpg
+from fastapi import APIRouter, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from hirestream.contracts import Channel
+from hirestream.intake.adapters.postgres import unit_of_work
+from hirestream.intake.config import IntakeSettings
+from hirestream.intake.domain.submission import Attachment, Refusal, Submission, sniff_media_type
+from hirestream.intake.entrypoints.submit import submit
+from hirestream.kit.health import health_router
+from pydantic import BaseModel, EmailStr, Field
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+_REFUSAL_STATUS = {"unknown_posting": 404, "no_cv": 422, "too_large": 413}
+
+
+class CvFile(BaseModel):
+    filename: str | None = None
+    content_base64: str
+
+
+class ApplicationRequest(BaseModel):
+    posting: str
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    phone: str | None = Field(None, max_length=40)
+    cover_letter: str | None = Field(None, max_length=20000)
+    cv: CvFile
+
+
+def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
+    app = FastAPI(title="hirestream intake")
+    app.include_router(health_router(pool))
+    api = APIRouter()
+    prefix = settings.topic_prefix
+
+    def check_api_key(x_api_key: str | None, authorization: str | None) -> None:
+        given = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
+        if not given or not hmac.compare_digest(given, settings.api_key):
+            raise HTTPException(401, "missing or wrong API key", {"WWW-Authenticate": "Bearer"})
+
+    def attachment(data: bytes, filename: str | None) -> Attachment:
+        if len(data) > settings.max_upload_bytes:
+            raise Refusal("too_large", f"The CV exceeds {settings.max_upload_bytes} bytes.")
+        return Attachment(filename, sniff_media_type(data, filename), data)
+
+    @app.exception_handler(Refusal)
+    async def refused(_: Request, refusal: Refusal) -> JSONResponse:
+        status = _REFUSAL_STATUS.get(refusal.code, 422)
+        return JSONResponse({"error": refusal.code, "message": refusal.message}, status)
+
+    @app.exception_handler(OSError)
+    @app.exception_handler(asyncpg.PostgresConnectionError)
+    @app.exception_handler(asyncpg.InterfaceError)
+    async def unavailable(_: Request, exc: Exception) -> JSONResponse:
+        body = {"error": "unavailable", "message": "Storage unavailable; nothing was recorded."}
+        return JSONResponse(body, 503, headers={"Retry-After": "30"})
+
+    @api.post("/v1/applications", status_code=201)
+    async def create_application(
+        request: Request,
+        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str | None, Header()] = None,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        check_api_key(x_api_key, authorization)
+        raw = await request.body()
+        if len(raw) > settings.max_upload_bytes * 2:
+            raise Refusal("too_large", "Request too large.")
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = await request.form()
+            upload = form.get("cv")
+            if not isinstance(upload, UploadFile):
+                raise Refusal("no_cv", "Attach the CV as the 'cv' file field.")
+            body = ApplicationRequest(
+                posting=str(form.get("posting", "")),
+                name=str(form.get("name", "")),
+                email=str(form.get("email", "")),
+                phone=str(form["phone"]) if form.get("phone") else None,
+                cover_letter=str(form["cover_letter"]) if form.get("cover_letter") else None,
+                cv=CvFile(filename=upload.filename, content_base64=""),
+            )
+            cv = attachment(await upload.read(), upload.filename)
+        else:
+            body = ApplicationRequest.model_validate_json(raw)
+            try:
+                data = base64.b64decode(body.cv.content_base64, validate=True)
+            except binascii.Error as exc:
+                raise Refusal("bad_encoding", "cv.content_base64 is not valid base64.") from exc
+            cv = attachment(data, body.cv.filename)
+        submission = Submission(
+            posting_slug=body.posting,
+            channel=Channel.API,
+            candidate_name=body.name,
+            candidate_email=str(body.email),
+            candidate_phone=body.phone,
+            cv=cv,
+            raw=raw,
+            raw_media_type=request.headers.get("content-type", "application/octet-stream"),
+            delivery_id=idempotency_key,
+            cover_letter=body.cover_letter,
+        )
+        receipt = await submit(pool, prefix, submission)
+        return JSONResponse(
+            {"application_id": str(receipt.application_id), "duplicate": receipt.duplicate},
+            200 if receipt.duplicate else 201,
+        )
+
+    @api.get("/v1/applications/{application_id}")
+    async def get_application(application_id: uuid.UUID) -> dict[str, str]:
+        async with unit_of_work(pool, prefix) as store:
+            record = await store.application(application_id)
+        if record is None:
+            raise HTTPException(404, "no such application")
+        return {
+            "application_id": str(record.application_id),
+            "posting": record.posting_slug,
+            "channel": record.channel,
+            "status": record.status,
+            "name": record.candidate_name or "",
+            "received_at": record.created_at.isoformat() if record.created_at else "",
+        }
+
+    @api.get("/v1/postings/{slug}")
+    async def get_posting(slug: str) -> dict[str, str]:
+        async with unit_of_work(pool, prefix) as store:
+            posting = await store.posting_by_slug(slug)
+        if posting is None:
+            raise HTTPException(404, "no open posting with this slug")
+        return {"posting_id": str(posting.posting_id), "slug": posting.slug, "title": posting.title}
+
+    @api.get("/apply/{slug}", response_class=HTMLResponse)
+    async def apply_form(request: Request, slug: str) -> HTMLResponse:
+        async with unit_of_work(pool, prefix) as store:
+            posting = await store.posting_by_slug(slug)
+        if posting is None:
+            raise HTTPException(404, "no open posting with this slug")
+        return TEMPLATES.TemplateResponse(
+            request, "apply.html", {"posting": posting, "errors": {}, "values": {}}
+        )
+
+    @api.post("/apply/{slug}", response_class=HTMLResponse)
+    async def apply_submit(
+        request: Request,
+        slug: str,
+        name: Annotated[str, Form()] = "",
+        email: Annotated[str, Form()] = "",
+        phone: Annotated[str, Form()] = "",
+        cover_letter: Annotated[str, Form()] = "",
+        consent: Annotated[str, Form()] = "",
+        cv: Annotated[UploadFile | None, File()] = None,
+    ) -> HTMLResponse:
+        async with unit_of_work(pool, prefix) as store:
+            posting = await store.posting_by_slug(slug)
+        if posting is None:
+            raise HTTPException(404, "no open posting with this slug")
+        values = {"name": name, "email": email, "phone": phone, "cover_letter": cover_letter}
+        errors: dict[str, str] = {}
+        if not name.strip():
+            errors["name"] = "Please enter your name."
+        if "@" not in email or "." not in email.rpartition("@")[2]:
+            errors["email"] = "Please enter a valid email address."
+        if not consent:
+            errors["consent"] = "Please agree to the privacy notice to apply."
+        data = await cv.read() if cv is not None else b""
+        if not data:
+            errors["cv"] = "Please attach your CV (PDF, DOCX or TXT)."
+        elif len(data) > settings.max_upload_bytes:
+            errors["cv"] = f"Your CV is larger than {settings.max_upload_bytes // 1_000_000} MB."
+        if not errors:
+            try:
+                receipt = await submit(
+                    pool,
+                    prefix,
+                    Submission(
+                        posting_slug=slug,
+                        channel=Channel.FORM,
+                        candidate_name=name.strip(),
+                        candidate_email=email.strip(),
+                        candidate_phone=phone.strip() or None,
+                        cv=attachment(data, cv.filename if cv else None),
+                        raw=await request.body(),
+                        raw_media_type=request.headers.get("content-type", ""),
+                        cover_letter=cover_letter.strip() or None,
+                    ),
+                )
+            except Refusal as refusal:
+                errors["cv"] = refusal.message
+            else:
+                return TEMPLATES.TemplateResponse(
+                    request, "applied.html", {"posting": posting, "receipt": receipt}
+                )
+        return TEMPLATES.TemplateResponse(
+            request,
+            "apply.html",
+            {"posting": posting, "errors": errors, "values": values},
+            status_code=422,
+        )
+
+    app.include_router(api)
+    return app
