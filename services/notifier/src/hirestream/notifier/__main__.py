@@ -1,0 +1,5 @@
+import asyncio
+
+from hirestream.notifier.app import main
+
+asyncio.run(main())

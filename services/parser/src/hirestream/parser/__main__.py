@@ -1,0 +1,5 @@
+import asyncio
+
+from hirestream.parser.app import main
+
+asyncio.run(main())

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+
+from hirestream.contracts import ApplicationReceivedV1
+from hirestream.kit.consumer import Subscription
+from hirestream.parser.adapters.postgres import PostgresParserStore
+from hirestream.parser.handlers import parse_application
+from hirestream.parser.ports import TextExtractor
+from hirestream.skills import Taxonomy
+
+
+def subscriptions(
+    extract: TextExtractor, taxonomy: Taxonomy, topic_prefix: str
+) -> list[Subscription[Any]]:
+    async def on_application_received(
+        conn: asyncpg.Connection, event: ApplicationReceivedV1
+    ) -> None:
+        await parse_application(PostgresParserStore(conn, topic_prefix), event, extract, taxonomy)
+
+    return [Subscription(ApplicationReceivedV1, on_application_received)]

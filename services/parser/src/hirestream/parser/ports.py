@@ -1,0 +1,39 @@
+"""What the parser's use cases need from the outside world."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from hirestream.contracts import Event
+
+
+@dataclass(frozen=True)
+class ProfileRecord:
+    application_id: uuid.UUID
+    profile_id: uuid.UUID
+    posting_id: uuid.UUID
+    cv_sha256: str
+    media_type: str
+    status: str
+    error_code: str | None
+    error_message: str | None
+    language: str | None
+    name: str | None
+    emails: list[str]
+    phones: list[str]
+    profile: dict[str, Any]
+    parser_version: str
+
+
+class TextExtractor(Protocol):
+    """Bytes of a document to its text; raises ``ExtractionError`` with a precise code."""
+
+    async def __call__(self, data: bytes, media_type: str) -> str: ...
+
+
+class ParserStore(Protocol):
+    async def get_blob(self, sha256: str) -> bytes | None: ...
+    async def save_profile(self, record: ProfileRecord) -> None: ...
+    async def emit(self, event: Event) -> None: ...

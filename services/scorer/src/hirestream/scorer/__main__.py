@@ -1,0 +1,5 @@
+import asyncio
+
+from hirestream.scorer.app import main
+
+asyncio.run(main())

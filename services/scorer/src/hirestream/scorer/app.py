@@ -1,0 +1,30 @@
+"""Composition root of the scorer."""
+
+from __future__ import annotations
+
+import functools
+
+import asyncpg
+
+from hirestream.kit.runtime import Wiring, run_service
+from hirestream.scorer.config import ScorerSettings
+from hirestream.scorer.entrypoints.http import create_app
+from hirestream.scorer.entrypoints.kafka import subscriptions
+from hirestream.skills import load_taxonomy
+
+SERVICE = "scorer"
+
+
+def build(settings: ScorerSettings, pool: asyncpg.Pool) -> Wiring:
+    taxonomy = load_taxonomy()
+    return Wiring(
+        subscriptions=subscriptions(taxonomy, settings.topic_prefix),
+        http_app=create_app(pool, settings, taxonomy),
+        http_host=settings.http_host,
+        http_port=settings.http_port,
+    )
+
+
+async def main() -> None:
+    settings = ScorerSettings()
+    await run_service(SERVICE, settings, "hirestream.scorer", functools.partial(build, settings))

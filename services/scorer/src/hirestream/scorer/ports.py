@@ -1,0 +1,57 @@
+"""What the scorer's use cases need from the outside world."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from hirestream.contracts import Event
+
+
+@dataclass(frozen=True)
+class StoredPosting:
+    posting_id: uuid.UUID
+    slug: str
+    title: str
+    body: str
+    notify_email: str | None
+    requirements_version: int
+    requirements: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StoredScore:
+    application_id: uuid.UUID
+    posting_id: uuid.UUID
+    score: int
+    tier: str
+    verdicts: list[dict[str, Any]]
+    matched: list[str]
+    missing: list[str]
+    hint: str | None
+    requirements_version: int
+    rubric_version: str
+    parser_version: str
+
+
+@dataclass(frozen=True)
+class StoredProfile:
+    application_id: uuid.UUID
+    posting_id: uuid.UUID
+    profile_id: uuid.UUID
+    parser_version: str
+    status: str
+    skills: list[str]
+    total_experience_months: int | None
+
+
+class ScorerStore(Protocol):
+    async def posting_by_slug(self, slug: str) -> StoredPosting | None: ...
+    async def posting(self, posting_id: uuid.UUID) -> StoredPosting | None: ...
+    async def save_posting(
+        self, posting: StoredPosting, metadata: dict[str, Any], model_version: str
+    ) -> None: ...
+    async def save_profile(self, profile: StoredProfile) -> None: ...
+    async def add_score(self, score: StoredScore) -> None: ...
+    async def emit(self, event: Event) -> None: ...
