@@ -1,0 +1,78 @@
+"""pytest fixtures for cross-service tests: the four services as real processes on the real
+stack (registered by the repo root conftest)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from hirestream.cli.client import Api
+from hirestream.cli.sink import SmtpSink
+from hirestream.cli.stack import Ports, ServiceProcesses, StackConfig, prepare
+from hirestream.kit.testing import Stack
+
+REPO = Path(__file__).resolve().parents[4]
+SHARED_POSTINGS = REPO.parent / "shared" / "postings"
+EXAMPLE_POSTINGS = REPO / "examples" / "postings"
+
+
+@dataclass
+class Pipeline:
+    config: StackConfig
+    processes: ServiceProcesses
+    sink: SmtpSink
+    api: Api
+
+    def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = 90) -> float:
+        """Polls ``condition``; returns the seconds it took. Fails with the services' logs."""
+        started = time.monotonic()
+        while True:
+            try:
+                if condition():
+                    return time.monotonic() - started
+            except Exception:
+                pass
+            if time.monotonic() - started > timeout:
+                logs = "\n".join(
+                    f"--- {p.name}\n{p.read_text(errors='replace')[-2500:]}"
+                    for p in sorted(self.processes.logdir.glob("*.log"))
+                )
+                raise AssertionError(f"timed out waiting for {what}\n{logs}")
+            time.sleep(0.3)
+
+
+@pytest.fixture
+def pipeline(stack: Stack, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Pipeline]:
+    import uuid
+
+    from hirestream.kit.testing import create_database
+
+    prefix = f"e{uuid.uuid4().hex[:8]}."
+    database_url = asyncio.run(create_database(stack, f"e2e_{uuid.uuid4().hex[:10]}"))
+    asyncio.run(prepare(database_url, stack.kafka_bootstrap, prefix))
+    ports = Ports.free()
+    config = StackConfig(
+        database_url,
+        stack.kafka_bootstrap,
+        tmp_path,
+        ports,
+        topic_prefix=prefix,
+        trace_file=tmp_path / "spans.jsonl",
+        extra_env={"HIRESTREAM_RELAY_POLL_SECONDS": "0.2"},
+    )
+    sink = SmtpSink(ports.notifier_smtp)
+    sink.start()
+    processes = ServiceProcesses(config)
+    processes.start_all()
+    try:
+        processes.wait_healthy(90)
+        yield Pipeline(
+            config, processes, sink, Api(config.intake_url, config.scorer_url, config.api_key)
+        )
+    finally:
+        processes.stop_all()
+        sink.stop()
