@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import asyncpg
-from fastapi import APIRouter, FastAPI, File, Form, Header, HTTPException, Request, UploadFile
+from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from hirestream.contracts import Channel
@@ -20,6 +20,7 @@ from hirestream.intake.domain.submission import Attachment, Refusal, Submission,
 from hirestream.intake.entrypoints.submit import submit
 from hirestream.kit.health import health_router
 from pydantic import BaseModel, EmailStr, Field
+from starlette.datastructures import UploadFile
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 _REFUSAL_STATUS = {"unknown_posting": 404, "no_cv": 422, "too_large": 413}
@@ -151,16 +152,15 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
         )
 
     @api.post("/apply/{slug}", response_class=HTMLResponse)
-    async def apply_submit(
-        request: Request,
-        slug: str,
-        name: Annotated[str, Form()] = "",
-        email: Annotated[str, Form()] = "",
-        phone: Annotated[str, Form()] = "",
-        cover_letter: Annotated[str, Form()] = "",
-        consent: Annotated[str, Form()] = "",
-        cv: Annotated[UploadFile | None, File()] = None,
-    ) -> HTMLResponse:
+    async def apply_submit(request: Request, slug: str) -> HTMLResponse:
+        raw = await request.body()  # read first: the raw input is kept unchanged
+        form = await request.form()
+        name, email, phone, cover_letter, consent = (
+            str(form.get(field) or "")
+            for field in ("name", "email", "phone", "cover_letter", "consent")
+        )
+        upload = form.get("cv")
+        cv = upload if isinstance(upload, UploadFile) else None
         async with unit_of_work(pool, prefix) as store:
             posting = await store.posting_by_slug(slug)
         if posting is None:
@@ -190,7 +190,7 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
                         candidate_email=email.strip(),
                         candidate_phone=phone.strip() or None,
                         cv=attachment(data, cv.filename if cv else None),
-                        raw=await request.body(),
+                        raw=raw,
                         raw_media_type=request.headers.get("content-type", ""),
                         cover_letter=cover_letter.strip() or None,
                     ),
