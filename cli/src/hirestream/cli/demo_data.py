@@ -1,9 +1,11 @@
 """Deterministic synthetic candidates and CV files for demos and end-to-end tests.
 
 ``generate_demo_applications(out_dir)`` writes 20 CVs (4 per example posting in
-``examples/postings/``) and returns one :class:`DemoApplication` per CV. Every person, company
-and contact detail is fictional: emails use the reserved ``example.com`` / ``example.org``
-domains and US numbers use the fictional 555-01xx range.
+``examples/postings/``) and returns one :class:`DemoApplication` per CV. Every person and
+company is fictional. Emails use the reserved ``example.com`` / ``example.org`` domains; US
+phone numbers use the fictional 555-01xx range; the others are made-up, well-formed numbers
+that ``phonenumbers.is_valid_number`` accepts (a parser that drops
+unassigned ranges would otherwise lose them).
 
 Output is byte-for-byte deterministic: the PDF creation date, the DOCX core properties and the
 timestamps inside the DOCX zip container are fixed, so the same call always writes the same
@@ -258,7 +260,7 @@ _CANDIDATES: tuple[_Candidate, ...] = (
         expected_fit="weak",
         name="Grace Mensah",
         email="grace.mensah@example.org",
-        phone="+44 7700 900123",
+        phone="+44 7911 123456",
         location="Manchester, United Kingdom",
         headline="Registered Nurse",
         summary=(
@@ -410,7 +412,7 @@ _CANDIDATES: tuple[_Candidate, ...] = (
         headline="Financial Analyst",
         summary=(
             "Financial analyst with 5 years of experience in FP&A, budgeting and management "
-            "reporting. Daily SAP and advanced Excel user; limited hands-on IFRS reporting."
+            "reporting. Daily SAP and advanced Excel user; no statutory or group reporting yet."
         ),
         jobs=(
             _Job(
@@ -543,7 +545,7 @@ _CANDIDATES: tuple[_Candidate, ...] = (
         headline="Registered Nurse – Medical-Surgical",
         summary=(
             "Registered nurse with 2 years of experience on a busy medical-surgical floor. "
-            "Looking to grow into emergency nursing; ACLS course booked for next month."
+            "Looking to grow into emergency nursing; advanced life support course booked."
         ),
         jobs=(
             _Job(
@@ -1030,18 +1032,18 @@ def render_pdf(lines: list[str], path: Path) -> None:
     for index, line in enumerate(lines):
         if index == 0:
             pdf.set_font("Helvetica", style="B", size=18)
-            pdf.multi_cell(0, 9, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 9, line, align="L", new_x="LMARGIN", new_y="NEXT")
         elif line == "":
             pdf.ln(3)
         elif line in SECTION_HEADINGS:
             pdf.set_font("Helvetica", style="B", size=12)
-            pdf.multi_cell(0, 7, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 7, line, align="L", new_x="LMARGIN", new_y="NEXT")
             y = pdf.get_y()
             pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
             pdf.ln(1)
         else:
             pdf.set_font("Helvetica", size=10)
-            pdf.multi_cell(0, 5, line, new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(0, 5, line, align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))
 
 
