@@ -3,7 +3,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from hirestream.contracts import ApplicationScoredV1, Event, NotificationSentV1, Tier
 from hirestream.notifier.handlers import PostingNotKnownYet, notify_hiring_team
 from hirestream.notifier.ports import Email, PostingTarget

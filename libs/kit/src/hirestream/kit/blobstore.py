@@ -12,6 +12,7 @@ import hashlib
 
 import asyncpg
 from hirestream.contracts import BlobRef
+from hirestream.kit.db import Connection
 
 SCHEMA = "blobstore"
 
@@ -20,7 +21,7 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-async def put_blob(conn: asyncpg.Connection, data: bytes, media_type: str) -> BlobRef:
+async def put_blob(conn: Connection, data: bytes, media_type: str) -> BlobRef:
     digest = sha256_hex(data)
     await conn.execute(
         f"INSERT INTO {SCHEMA}.blobs (sha256, media_type, size, data) VALUES ($1, $2, $3, $4)"
@@ -33,7 +34,7 @@ async def put_blob(conn: asyncpg.Connection, data: bytes, media_type: str) -> Bl
     return BlobRef(sha256=digest, media_type=media_type, size=len(data))
 
 
-async def get_blob(conn: asyncpg.Connection | asyncpg.Pool, sha256: str) -> bytes | None:
+async def get_blob(conn: Connection | asyncpg.Pool, sha256: str) -> bytes | None:
     data: bytes | None = await conn.fetchval(
         f"SELECT data FROM {SCHEMA}.blobs WHERE sha256 = $1", sha256
     )
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS {SCHEMA}.blobs (
 """
 
 
-async def migrate_blobstore(conn: asyncpg.Connection) -> None:
+async def migrate_blobstore(conn: Connection) -> None:
     from hirestream.kit.migrations import Migration, apply_migrations
 
     await apply_migrations(conn, SCHEMA, [Migration("0001", "blobs", BLOBSTORE_DDL)])

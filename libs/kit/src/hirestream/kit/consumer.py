@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 import asyncpg
 from hirestream.contracts import DEAD_LETTER_TOPIC, Event, topic_name
+from hirestream.kit.db import Connection
 from hirestream.kit.inbox import claim
 from hirestream.kit.outbox import add_raw_to_outbox
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
@@ -29,7 +30,7 @@ from pydantic import ValidationError
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
-Handler = Callable[[asyncpg.Connection, E], Awaitable[None]]
+Handler = Callable[[Connection, E], Awaitable[None]]
 
 
 class PermanentError(Exception):

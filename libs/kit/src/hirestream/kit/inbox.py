@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
+from hirestream.kit.db import Connection
 
 
 async def claim(
-    conn: asyncpg.Connection,
+    conn: Connection,
     consumer: str,
     event_id: uuid.UUID,
     topic: str,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from importlib import resources
 
-import asyncpg
+from hirestream.kit.db import Connection
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
@@ -38,9 +38,7 @@ def kit_migrations() -> list[Migration]:
     return load_migrations("hirestream.kit", namespace="kit:")
 
 
-async def apply_migrations(
-    conn: asyncpg.Connection, schema: str, migrations: list[Migration]
-) -> list[str]:
+async def apply_migrations(conn: Connection, schema: str, migrations: list[Migration]) -> list[str]:
     """Apply the missing migrations into ``schema``; returns the versions applied now.
 
     An advisory lock per schema lets several replicas start at once without racing.
@@ -72,6 +70,6 @@ async def apply_migrations(
     return applied_now
 
 
-async def migrate_service(conn: asyncpg.Connection, schema: str, package: str) -> list[str]:
+async def migrate_service(conn: Connection, schema: str, package: str) -> list[str]:
     """Kit tables first, then the service's own migrations, all in the service's schema."""
     return await apply_migrations(conn, schema, kit_migrations() + load_migrations(package))

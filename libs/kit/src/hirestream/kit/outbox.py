@@ -14,7 +14,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 from hirestream.contracts import Event, topic_name
+from hirestream.kit.db import Connection
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
 from opentelemetry import context as otel_context
 from opentelemetry.trace import SpanKind
@@ -27,7 +29,7 @@ NOTIFY_CHANNEL = "hirestream_outbox"
 Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[None]]
 
 
-async def add_to_outbox(conn: asyncpg.Connection, event: Event, *, topic_prefix: str = "") -> None:
+async def add_to_outbox(conn: Connection, event: Event, *, topic_prefix: str = "") -> None:
     """Queue ``event`` inside the caller's transaction, with the current trace context."""
     await add_raw_to_outbox(
         conn,
@@ -40,7 +42,7 @@ async def add_to_outbox(conn: asyncpg.Connection, event: Event, *, topic_prefix:
 
 
 async def add_raw_to_outbox(
-    conn: asyncpg.Connection,
+    conn: Connection,
     *,
     event_id: str,
     topic: str,
@@ -122,7 +124,7 @@ class OutboxRelay:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set: wake on NOTIFY, poll as a safety net."""
-        listener: asyncpg.Connection | None = None
+        listener: PoolConnectionProxy | None = None
 
         def on_notify(*_: object) -> None:
             self._wake.set()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 
 import asyncpg
-
 from hirestream.kit.health import health_app
 from hirestream.kit.runtime import Wiring, run_service
 from hirestream.parser.adapters.threaded import extract_in_thread

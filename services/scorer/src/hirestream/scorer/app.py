@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 
 import asyncpg
-
 from hirestream.kit.runtime import Wiring, run_service
 from hirestream.scorer.config import ScorerSettings
 from hirestream.scorer.entrypoints.http import create_app

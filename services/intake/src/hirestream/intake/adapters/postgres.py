@@ -10,6 +10,7 @@ import asyncpg
 from hirestream.contracts import BlobRef, Event
 from hirestream.intake.ports import ApplicationRecord, PostingRecord
 from hirestream.kit.blobstore import put_blob
+from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 
 _APPLICATION_COLUMNS = (
@@ -19,7 +20,7 @@ _APPLICATION_COLUMNS = (
 
 
 class PostgresIntakeStore:
-    def __init__(self, conn: asyncpg.Connection, topic_prefix: str = "") -> None:
+    def __init__(self, conn: Connection, topic_prefix: str = "") -> None:
         self._conn = conn
         self._prefix = topic_prefix
 

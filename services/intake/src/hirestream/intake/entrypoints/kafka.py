@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
 from hirestream.contracts import PostingPublishedV1
 from hirestream.intake.adapters.postgres import PostgresIntakeStore
 from hirestream.intake.handlers import record_posting
 from hirestream.kit.consumer import Subscription
+from hirestream.kit.db import Connection
 
 
-async def on_posting_published(conn: asyncpg.Connection, event: PostingPublishedV1) -> None:
+async def on_posting_published(conn: Connection, event: PostingPublishedV1) -> None:
     await record_posting(PostgresIntakeStore(conn), event)
 
 

@@ -2,14 +2,14 @@ from __future__ import annotations
 
 import uuid
 
-import asyncpg
 from hirestream.contracts import Event
+from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 from hirestream.notifier.ports import PostingTarget
 
 
 class PostgresNotifierStore:
-    def __init__(self, conn: asyncpg.Connection, topic_prefix: str = "") -> None:
+    def __init__(self, conn: Connection, topic_prefix: str = "") -> None:
         self._conn = conn
         self._prefix = topic_prefix
 

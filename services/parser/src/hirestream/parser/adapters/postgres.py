@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import asyncpg
-
 from hirestream.contracts import Event
 from hirestream.kit.blobstore import get_blob
+from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 from hirestream.parser.ports import ProfileRecord
 
 
 class PostgresParserStore:
-    def __init__(self, conn: asyncpg.Connection, topic_prefix: str = "") -> None:
+    def __init__(self, conn: Connection, topic_prefix: str = "") -> None:
         self._conn = conn
         self._prefix = topic_prefix
 

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
-
 from hirestream.contracts import ApplicationReceivedV1
 from hirestream.kit.consumer import Subscription
+from hirestream.kit.db import Connection
 from hirestream.parser.adapters.postgres import PostgresParserStore
 from hirestream.parser.handlers import parse_application
 from hirestream.parser.ports import TextExtractor
@@ -15,9 +14,7 @@ from hirestream.skills import Taxonomy
 def subscriptions(
     extract: TextExtractor, taxonomy: Taxonomy, topic_prefix: str
 ) -> list[Subscription[Any]]:
-    async def on_application_received(
-        conn: asyncpg.Connection, event: ApplicationReceivedV1
-    ) -> None:
+    async def on_application_received(conn: Connection, event: ApplicationReceivedV1) -> None:
         await parse_application(PostgresParserStore(conn, topic_prefix), event, extract, taxonomy)
 
     return [Subscription(ApplicationReceivedV1, on_application_received)]

@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-
 from hirestream.contracts import Event
+from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 from hirestream.scorer.ports import StoredPosting, StoredProfile, StoredScore
 
@@ -21,7 +21,7 @@ _POSTING = (
 
 
 class PostgresScorerStore:
-    def __init__(self, conn: asyncpg.Connection, topic_prefix: str = "") -> None:
+    def __init__(self, conn: Connection, topic_prefix: str = "") -> None:
         self._conn = conn
         self._prefix = topic_prefix
 

@@ -8,8 +8,6 @@ from typing import Annotated, Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Query, Request
-from pydantic import BaseModel
-
 from hirestream.kit.health import health_router
 from hirestream.scorer.adapters.postgres import current_score, ranking, unit_of_work
 from hirestream.scorer.config import ScorerSettings
@@ -17,6 +15,7 @@ from hirestream.scorer.domain.posting import read_posting
 from hirestream.scorer.handlers import publish_posting
 from hirestream.scorer.ports import StoredPosting
 from hirestream.skills import Taxonomy
+from pydantic import BaseModel
 
 
 class PostingRequest(BaseModel):
