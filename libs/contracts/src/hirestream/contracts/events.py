@@ -21,9 +21,13 @@ def _now() -> datetime:
 
 
 class Event(BaseModel):
-    """Common envelope. ``event_id`` is what consumers deduplicate on in their inbox."""
+    """Common envelope. ``event_id`` is what consumers deduplicate on in their inbox.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Unknown fields are ignored (tolerant reader): a producer may add an optional field without
+    breaking consumers still on the previous contract; removing or retyping one needs a v2.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     topic: ClassVar[str]
     event_id: uuid.UUID = Field(default_factory=uuid.uuid4)
@@ -43,7 +47,7 @@ class Channel(StrEnum):
 class BlobRef(BaseModel):
     """A file in the content-addressed blob store: its hash is its address."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     media_type: str
