@@ -39,7 +39,6 @@ from hirestream.contracts import (
     ProfileParsedV1,
     Tier,
 )
-from pydantic import ValidationError
 
 SNAPSHOTS = Path(__file__).parent / "snapshots"
 UPDATE_ENV = "HIRESTREAM_UPDATE_SNAPSHOTS"
