@@ -179,7 +179,8 @@ def test_schema_matches_snapshot(event_type: type[Event]) -> None:
     if committed != schema:
         pytest.fail(
             f"the JSON schema of {event_type.__name__} differs from {path.name}: a contract change "
-            f"for every consumer of {event_type.topic} (only an added optional field is compatible). If it is deliberate, regenerate with `{UPDATE_ENV}=1 .venv/bin/pytest "
+            f"for every consumer of {event_type.topic} (only an added optional field is "
+            f"compatible). If it is deliberate, regenerate with `{UPDATE_ENV}=1 .venv/bin/pytest "
             "tests/contracts/test_event_contracts.py` and commit; otherwise publish a new .vN+1 "
             "event.\n" + _diff(committed, schema, path.name),
             pytrace=False,
