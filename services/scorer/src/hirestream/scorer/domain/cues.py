@@ -1,0 +1,192 @@
+"""Wording cues for requirement extraction, kept apart so they can be read and tuned as a table.
+
+All patterns are case-insensitive and written for postings in English, in any trade: they key on
+how ads phrase obligations ("must", "a plus"), not on any field's vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+# Softeners. Checked before must cues, because "not required" / "not a requirement" contain one.
+NICE = _rx(
+    r"\basset\b|\bassets\b|\ba plus\b|\bis a plus\b|\bplus\s*$|\bnice[- ]to[- ]have\b|\bnice have\b"
+    r"|\bbonus\b|\bpreferred\b|\bpreferably\b|\bideally\b|\bis ideal\b|\bwould be ideal\b"
+    r"|\bnot (?:a )?(?:strictly )?(?:required|requirement|mandatory|necessary|essential)\b"
+    r"|\bwould rather teach\b|\bwould be (?:good|great|nice|helpful|an advantage)\b"
+    r"|\badvantage(?:ous)?\b|\bdesir(?:able|ed)\b|\bbeneficial\b|\bhelpful\b|\bappreciated\b"
+    r"|\b(?:that'?s|that is|it'?s) (?:fine|ok(?:ay)?)\b|\bdon'?t need to\b|\bdo not need to\b"
+    r"|\bnot necessary\b|\boptional\b|\bwelcome\b|\bextra points\b|\bbrownie points\b"
+)
+
+# Adverbs that soften only what comes after them ("5 years in sales, ideally in SaaS").
+FORWARD_NICE = _rx(r"[,;:–-]?\s*\b(?:ideally|preferably|optionally)\b")
+
+# Unambiguous obligations: enough to pull a requirement out of a duties or "about us" section.
+MUST_STRONG = _rx(
+    r"\bmust\b|\brequired\b|\brequirements?\b|\bmandatory\b|\bessential\b|\bminimum\b"
+    r"|\bat least\b|\bonly candidates\b|\bonly applicants\b|\bshould have\b|\bneeds? to have\b"
+    r"|\byou(?:'ll| will)? (?:need|have to)\b"
+)
+
+# Softer obligations, trusted only where the text is about the candidate anyway (untitled prose).
+MUST_SOFT = _rx(
+    r"\bshould\b|\byou (?:have|are|bring|know)\b|\bexperience (?:with|in|as|of)\b"
+    r"|\bexperienced\b|\bknowledge of\b|\bfamiliar(?:ity)?\b|\bproficien\w*|\bexpert(?:ise)? in\b"
+    r"|\btrack record\b|\bproven\b|\bcomfortable with\b|\bhands-on\b|\bstrong\b|\bsolid\b"
+)
+
+# Negative signals apply to skills written after them, up to a contrast word.
+NEGATIVE = _rx(
+    r"\bnot open to\b|\bnot interested in\b|\bnot looking for\b"
+    r"|\bno\s+(?=\S+\s+(?:please|thanks)\b)"
+    r"|\bwe (?:do not|don'?t|won'?t|will not) (?:use|want|work with|accept|consider)\b"
+    r"|\b(?:stay|steer) (?:away|clear) from\b|\bavoid\b|\bmoving away from\b"
+)
+CONTRAST = _rx(r"\bbut\b|\binstead\b|\brather\b|\bhowever\b|;")
+
+# Statements about who the employer hopes to hire by gender, age, origin...: never requirements.
+# Scoring people on protected characteristics is discriminatory, whatever the ad says.
+PROTECTED = _rx(
+    r"\bfemale\w*|\bmale\b|\bwom[ae]n\b|\bgender\w*|\btrans\b|\btransgender\b|\bnon-binary\b"
+    r"|\bethnic\w*|\brac(?:e|ial)\b|\breligio\w*|\bpregnan\w*|\bmarital\b|\bmarried\b"
+    r"|\byears old\b|\bage (?:of |between )?\d|\bnationality\b|\bdisabilit\w*|\bsexual\b"
+)
+
+LEADERSHIP = _rx(
+    r"\bteam[- ]?lead(?:er|ership|s)?\b|\btech(?:nical)? lead\b|\bleadership\b"
+    r"|\blead(?:ing|s)?\s+(?:(?:a|the|our|your|small|large|\w+)\s+){0,3}teams?\b"
+    r"|\bmanag(?:e|es|ed|ing)\W+(?:\w+\W+){0,6}?(?:teams?|people|staff|engineers|developers"
+    r"|employees|reports|nurses|projects)\b"
+    r"|\bmentor(?:ing|ship|s)?\b|\bcoach(?:ing)? (?:a |the |our )?(?:team|staff|people)\b"
+    r"|\b(?:people|engineering|team|line|staff) management\b|\bmanagement experience\b"
+    r"|\bscrum master\b|\bproject manag(?:er|ement)\b|\bsupervis(?:e|es|ing|ory|or|ion)\b"
+    r"|\bdirect reports\b|\bcharge nurse\b"
+)
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "a": 1,
+}  # fmt: skip
+_NUM = r"(?:\d{1,2}(?:\.5)?|" + "|".join(k for k in _NUMBER_WORDS if k != "a") + r"|an?)"
+
+YEARS = _rx(
+    r"(?P<pre>\b(?:minimum|min\.?|at least|over|more than|upwards of)\s+(?:of\s+)?)?"
+    rf"\b(?P<n>{_NUM})\s*(?:\(\d{{1,2}}\)\s*)?(?P<plus>\+|\s*plus\b)?"
+    rf"(?:\s*(?:-|–|to)\s*(?P<n2>{_NUM})\s*\+?)?"
+    # Look ahead only: "5+ years ..., including 2 years in a supervisory role" holds two.
+    r"\s*(?P<unit>years?|yrs?|months?)\b(?=(?P<after>[^.;()]{0,60}))"
+)
+_EXPERIENCE_CONTEXT = _rx(
+    r"^\W*(?:of\s+)?(?:[\w-]+\s+){0,4}?(?:experience|exp)\b"
+    r"|^\W*(?:of\s+)?(?:professional\s+|relevant\s+|hands-on\s+|industry\s+|progressive\s+)?"
+    r"(?:work|working|as|in|building|developing|designing|leading|managing|selling|practi[cs]ing"
+    r"|post-qualification|post-graduate|with)\b"
+)
+_NOT_EXPERIENCE = _rx(r"^\W*(?:old|ago|in business|of history|of age|warranty)\b")
+_PHRASE_END = _rx(r",|\bincluding\b|\band\b|\bof which\b")
+_MANAGEMENT_SCOPE = _rx(r"\bmanag\w*|\bleadership\b|\bleading\b|\bsupervis\w*|\bpeople lead")
+
+
+def years_mentions(text: str) -> list[tuple[int, bool, int]]:
+    """``(min_months, is_management, start)`` for each experience-length phrase in ``text``.
+
+    A bare "6 months" or "32 weeks" is a schedule, not a requirement: a number counts only with
+    a minimum marker ("at least", "5+") or experience wording right after it.
+    """
+    found: list[tuple[int, bool, int]] = []
+    for match in YEARS.finditer(text):
+        after = match.group("after")
+        if _NOT_EXPERIENCE.match(after):
+            continue
+        marked = match.group("pre") or match.group("plus")
+        if not (marked or _EXPERIENCE_CONTEXT.match(after)):
+            continue
+        amount = _number(match.group("n"))
+        if amount is None or not 0 < amount <= 40:
+            continue
+        months = round(amount * (1 if match.group("unit").lower().startswith("m") else 12))
+        # "1+ years of engineering management experience" counts months of managing people;
+        # only the phrase itself decides ("5 years, including 2 managing" is two phrases).
+        phrase = _PHRASE_END.split(after, maxsplit=1)[0][:50]
+        found.append((months, bool(_MANAGEMENT_SCOPE.search(phrase)), match.start()))
+    return found
+
+
+def _number(token: str) -> float | None:
+    token = token.casefold()
+    if token in ("a", "an"):
+        return 1
+    if token in _NUMBER_WORDS:
+        return _NUMBER_WORDS[token]
+    try:
+        return float(token)
+    except ValueError:
+        return None
+
+
+EDUCATION = _rx(
+    r"\bdegree\b(?! of\b)|\bbachelor'?s?\b|\bmaster'?s\b|\bb\.?sc?\.?n?\b|\bm\.?sc\.?\b"
+    r"|\bph\.?d\b|\bmba\b|\bdiploma\b|\bgraduate of\b|\bgraduated\b|\buniversity\b|\bcollege\b"
+    r"|\blicensure\b|\blicen[cs]e to practi[cs]e\b"
+    r"|\b(?:valid|current|active|professional|nursing|practi[cs]ing|state|provincial)\s+licen[cs]e\b"
+    r"|\bcertifi(?:cation|cate|ed)\b|\bdesignation\b|\bregist(?:ration|ered) (?:with|as|nurse)\b"
+    r"|\bacademic\b|\bqualified (?:accountant|nurse|teacher)\b|\bchartered\b"
+)
+
+LOCATION = _rx(
+    r"\brelocat\w*|\bon-?site\b|\bin[- ]office\b|\bin the office\b|\bcommut\w*"
+    r"|\bmust (?:be |live |reside )?(?:based|located|living|residing) in\b"
+    r"|\bwithin \d+ ?(?:km|miles|minutes)\b"
+)
+
+OTHER = _rx(
+    r"\bdriver'?s? licen[cs]e\b|\bdriving licen[cs]e\b|\bsecurity clearance\b|\bclearance\b"
+    r"|\bwilling(?:ness)? to travel\b|\btravel (?:required|up to)\b|\bbackground check\b"
+    r"|\bauthori[sz]ed to work\b|\bwork permit\b|\bright to work\b|\bvisa\b|\bown (?:car|vehicle)\b"
+)
+
+LANGUAGE_CONTEXT = _rx(
+    r"\bfluen\w*|\bbilingual\b|\bmultilingual\b|\bspeak\w*|\bspoken\b|\bwritten\b|\bnative\b"
+    r"|\bmother[- ]tongue\b|\bproficien\w*|\blanguages?\b|\bconversational\b|\bcommunicat\w*"
+    r"|\bcommand of\b|\bworking knowledge\b|\b[ABC][12]\b|\blevel\b"
+)
+BILINGUAL = _rx(r"\bbilingual\b")
+# Where "bilingual" without named languages means French and English.
+FRENCH_ENGLISH_REGION = _rx(
+    r"\bmontr[eé]al\b|\bqu[eé]bec\b|\bcanada\b|\bcanadian\b|\bottawa\b|\bgatineau\b"
+    r"|\blaval\b|\bnew brunswick\b|\bmoncton\b"
+)
+
+# A list of skills reads as alternatives ("any one will do") when introduced as examples or
+# closed with "or", "/", "whatever", "etc."; otherwise ("Redis and Kafka") each one counts.
+_LIST_DELIMITER = _rx(r"\s*(?:,|/|&|\+|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*")
+ALTERNATIVE_SEPARATOR = _rx(r"\bor\b|/")
+EXAMPLES_BEFORE = _rx(
+    r"(?:\bsuch as|\be\.?g\.?|\bfor example|\bfor instance|\bincluding|\blike)\W*$"
+)
+EXAMPLES_AFTER = _rx(
+    # up to two items the taxonomy did not recognise may close the list: "MySQL, C but ..."
+    r"^(?:\s*,\s*[\w+#.-]{1,15}){0,2}\W*(?:(?:but|and)\s+(?:are\s+|we'?re\s+)?)?"
+    r"(?:open to (?:whatever|others|anything)"
+    r"|whatever|etc\b|or (?:similar|equivalent|other|another|the like|comparable|any)"
+    r"|and (?:similar|the like|so on)|or (?:a )?similar)"
+)
+
+
+def is_list_separator(between: str) -> bool:
+    """True when the text between two skill mentions only continues a list.
+
+    Items the taxonomy does not know ("go lang" in "node.js, go lang, erlang") may sit between
+    two delimiters, as long as they are short: "and strong knowledge of" ends the list.
+    """
+    parts = _LIST_DELIMITER.split(between.strip())
+    if len(parts) == 1:
+        return not parts[0].strip()
+    inner_ok = all(len(part.split()) <= 2 for part in parts[1:-1])
+    return not parts[0].strip() and not parts[-1].strip() and inner_ok

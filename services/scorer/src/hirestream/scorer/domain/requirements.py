@@ -1,0 +1,414 @@
+"""Turn a posting into a list of requirements the scorer can check a candidate against.
+
+Extraction is rule-based on purpose: hiring teams must be able to see why "Kubernetes" became a
+must-have (``evidence`` is the sentence it came from), and the same posting must always yield the
+same requirements. Importance comes from the section a sentence sits in ("Requirements" vs
+"Nice to have"), overridden by the sentence's own wording ("... is a plus").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, get_args
+
+from hirestream.scorer.domain import cues
+from hirestream.scorer.domain.languages import (
+    CEFR_LEVELS,
+    LANGUAGE_NAMES,
+    canonical_language,
+    level_from_text,
+)
+from hirestream.scorer.domain.posting import PostingDocument, read_posting
+from hirestream.scorer.domain.segments import (
+    SectionKind,
+    iter_units,
+    mask_outside,
+    mask_spans,
+    parenthetical_spans,
+    split_sentences,
+)
+from hirestream.scorer.domain.taxonomy import SkillMatchLike, SkillTaxonomy
+
+# Bump when extraction changes what it produces for the same posting, so stored requirement
+# lists can be recognised as stale and re-extracted.
+REQUIREMENTS_MODEL_VERSION = "0.1.0"
+
+RequirementKind = Literal[
+    "skill", "experience_years", "leadership", "language", "education", "location", "other"
+]
+Importance = Literal["must", "nice"]
+ExperienceScope = Literal["total", "management"]
+
+_KINDS: frozenset[str] = frozenset(get_args(RequirementKind))
+_IMPORTANCES: frozenset[str] = frozenset(get_args(Importance))
+_SCOPES: frozenset[str] = frozenset(get_args(ExperienceScope))
+_DEFAULT_LANGUAGE_LEVEL = "B2"  # "English required" without a level: professional working use
+_BILINGUAL_LEVEL = "C1"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One thing the posting asks of a candidate.
+
+    ``negative`` marks a signal against a skill ("we are NOT open to .net"): it is kept so people
+    can see it, but it is not something a candidate must have. ``any_of`` lists alternatives
+    ("node.js, go or java": one is enough); ``skill`` is then the first of them. ``scope`` tells
+    whether ``min_months`` counts all experience or experience managing people.
+    """
+
+    kind: RequirementKind
+    importance: Importance
+    skill: str | None = None
+    min_months: int | None = None
+    language: str | None = None
+    level: str | None = None
+    negative: bool = False
+    evidence: str = ""
+    any_of: tuple[str, ...] = ()
+    scope: ExperienceScope = "total"
+
+    def __post_init__(self) -> None:
+        # Rebuilt from JSON storage as Requirement(**row), any_of arrives as a list: keep the
+        # dataclass hashable and equal to the original.
+        object.__setattr__(self, "any_of", tuple(self.any_of))
+        # Reject what the scorer cannot interpret instead of silently scoring it as something else.
+        if self.kind not in _KINDS:
+            raise ValueError(f"unknown requirement kind {self.kind!r}")
+        if self.importance not in _IMPORTANCES:
+            raise ValueError(f"unknown importance {self.importance!r}")
+        if self.scope not in _SCOPES:
+            raise ValueError(f"unknown experience scope {self.scope!r}")
+        if self.level is not None and self.level not in CEFR_LEVELS:
+            raise ValueError(f"level must be a CEFR level, got {self.level!r}")
+        if self.kind == "skill" and not (self.skill or self.any_of):
+            raise ValueError("a skill requirement needs a skill")
+        if self.kind == "experience_years" and (self.min_months is None or self.min_months < 0):
+            raise ValueError("an experience requirement needs min_months >= 0")
+        if self.kind == "language" and not self.language:
+            raise ValueError("a language requirement needs a language")
+
+    @property
+    def label(self) -> str:
+        """Short human label, as shown in matched/missing lists."""
+        if self.kind == "skill":
+            name = " or ".join(self.any_of) if len(self.any_of) > 1 else str(self.skill)
+            return f"not {name}" if self.negative else name
+        if self.kind == "experience_years":
+            amount = _format_months(self.min_months or 0)
+            what = "management experience" if self.scope == "management" else "experience"
+            return f"{amount} {what}"
+        if self.kind == "leadership":
+            return "leadership experience"
+        if self.kind == "language":
+            return f"{self.language} ({self.level})" if self.level else str(self.language)
+        return self.kind
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["any_of"] = list(self.any_of)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Requirement:
+        values = dict(data)
+        values["any_of"] = tuple(values.get("any_of") or ())
+        return cls(**values)
+
+
+def _format_months(months: int) -> str:
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years}+ year" + ("s" if years != 1 else "")
+    return f"{months}+ months"
+
+
+def extract_requirements(
+    doc_or_text: PostingDocument | str, taxonomy: SkillTaxonomy
+) -> list[Requirement]:
+    """Every requirement the posting states, each once, with its strongest importance."""
+    doc = (
+        doc_or_text
+        if isinstance(doc_or_text, PostingDocument)
+        else read_posting(doc_or_text, fallback_slug="posting")
+    )
+    whole = " ".join([doc.title, doc.body, *map(str, doc.metadata.values())])
+    extractor = _Extractor(taxonomy, bool(cues.FRENCH_ENGLISH_REGION.search(whole)))
+    found: list[Requirement] = []
+    for unit in iter_units(doc.body):
+        for sentence in split_sentences(unit.text):
+            found.extend(extractor.sentence(sentence, unit.section))
+    return _merge(found)
+
+
+@dataclass
+class _Clause:
+    """Part of a sentence with its own importance: the main text (or the stretch of it before
+    "ideally ..."), or one parenthetical. ``text`` is the sentence with everything outside the
+    clause blanked, so offsets match the sentence and the taxonomy's spans."""
+
+    text: str
+    importance: Importance | None
+    in_parentheses: bool
+    matches: list[SkillMatchLike] = field(default_factory=list)
+
+
+_LANGUAGE_WORD = re.compile(
+    r"\b(" + "|".join(sorted(LANGUAGE_NAMES, key=len, reverse=True)) + r")\b", re.IGNORECASE
+)
+_PLAIN_KINDS: tuple[tuple[RequirementKind, re.Pattern[str]], ...] = (
+    ("education", cues.EDUCATION),
+    ("location", cues.LOCATION),
+    ("other", cues.OTHER),
+)
+_CEFR_AFTER = re.compile(r"^\W{0,3}(?:level\s+)?([ABC][12])\b", re.IGNORECASE)
+
+
+@dataclass
+class _Extractor:
+    taxonomy: SkillTaxonomy
+    french_english_region: bool
+
+    def sentence(self, sentence: str, section: SectionKind) -> Iterator[Requirement]:
+        if cues.PROTECTED.search(sentence):
+            return
+        matches = _skill_matches(self.taxonomy, sentence)
+        for clause in _clauses(sentence, section, matches):
+            yield from self._negative_skills(clause, sentence)
+            if clause.importance is None:
+                continue
+            yield from self._skills(clause, sentence, matches)
+            yield from self._others(clause, sentence)
+
+    def _negative_skills(self, clause: _Clause, sentence: str) -> Iterator[Requirement]:
+        for match in _negated(clause):
+            yield Requirement("skill", "nice", skill=match.name, negative=True, evidence=sentence)
+
+    def _skills(
+        self, clause: _Clause, sentence: str, everywhere: Sequence[SkillMatchLike]
+    ) -> Iterator[Requirement]:
+        importance = clause.importance
+        assert importance is not None
+        negated = {id(m) for m in _negated(clause)}
+        positive = [m for m in clause.matches if id(m) not in negated]
+        for group in _list_groups(positive, sentence):
+            names = list(dict.fromkeys(m.name for m in group))
+            if len(names) > 1 and _alternatives(group, sentence, clause.in_parentheses):
+                earlier = {m.name.casefold() for m in everywhere if m.end <= group[0].start}
+                yield Requirement(
+                    "skill",
+                    # "a CRM such as Salesforce or HubSpot": the CRM is what is asked for; the
+                    # named products only illustrate it, so knowing another CRM is fine.
+                    "nice" if earlier and self._illustrate(names, earlier) else importance,
+                    skill=names[0],
+                    any_of=tuple(names),
+                    evidence=sentence,
+                )
+                continue
+            for name in names:
+                yield Requirement("skill", importance, skill=name, evidence=sentence)
+
+    def _illustrate(self, names: Sequence[str], earlier: set[str]) -> bool:
+        return all(
+            any(i.casefold() in earlier for i in self.taxonomy.implied(name)) for name in names
+        )
+
+    def _others(self, clause: _Clause, sentence: str) -> Iterator[Requirement]:
+        importance = clause.importance
+        assert importance is not None
+        text = clause.text
+        for months, management, _ in cues.years_mentions(text):
+            scope: ExperienceScope = "management" if management else "total"
+            yield Requirement(
+                "experience_years", importance, min_months=months, scope=scope, evidence=sentence
+            )
+        if cues.LEADERSHIP.search(text):
+            yield Requirement("leadership", importance, evidence=sentence)
+        yield from self._languages(text, importance, sentence)
+        for kind, pattern in _PLAIN_KINDS:
+            if pattern.search(text):
+                yield Requirement(kind, importance, evidence=sentence)
+
+    def _languages(self, text: str, importance: Importance, sentence: str) -> Iterator[Requirement]:
+        mentions = list(_LANGUAGE_WORD.finditer(text))
+        named = list(dict.fromkeys(str(canonical_language(m.group(1))) for m in mentions))
+        if cues.BILINGUAL.search(text):
+            if len(named) >= 2:
+                pair = named
+            elif named and named[0] != "English":
+                pair = [named[0], "English"]
+            elif self.french_english_region:
+                # In Quebec and across Canada "bilingual" means French and English.
+                pair = ["French", "English"]
+            else:
+                yield Requirement("other", importance, evidence=sentence)
+                return
+            for language in pair:
+                yield Requirement(
+                    "language", importance, language=language, level=_BILINGUAL_LEVEL,
+                    evidence=sentence,
+                )  # fmt: skip
+            return
+        if not mentions or not cues.LANGUAGE_CONTEXT.search(text):
+            return  # "our English-speaking clients" is not a requirement
+        clause_level = level_from_text(text)
+        previous_end = 0
+        for mention in mentions:
+            # "English (C1)": the parenthetical is blanked in ``text``, so read the sentence.
+            after = _CEFR_AFTER.match(sentence[mention.end() :])
+            level = (
+                (after.group(1).upper() if after else None)
+                or level_from_text(text[previous_end : mention.start()])
+                or clause_level
+                or _DEFAULT_LANGUAGE_LEVEL
+            )
+            previous_end = mention.end()
+            yield Requirement(
+                "language",
+                importance,
+                language=canonical_language(mention.group(1)),
+                level=level,
+                evidence=sentence,
+            )
+
+
+def _clauses(
+    sentence: str, section: SectionKind, matches: Sequence[SkillMatchLike]
+) -> list[_Clause]:
+    spans = parenthetical_spans(sentence)
+    inside = {span: [m for m in matches if span[0] <= m.start < span[1]] for span in spans}
+    # A parenthetical naming skills is a clause of its own ("(we are NOT open to .net)"); one
+    # without ("(preferred)", "(though not a requirement)", "(English/French)") qualifies the
+    # text around it and stays part of it.
+    main_text = mask_spans(sentence, [span for span, found in inside.items() if found])
+    # "Bachelor's degree, preferably in nursing": the adverb softens only what follows it.
+    cut = cues.FORWARD_NICE.search(main_text)
+    pieces = [(0, cut.start()), (cut.start(), len(sentence))] if cut else [(0, len(sentence))]
+    clauses: list[_Clause] = []
+    for start, end in pieces:
+        text = mask_outside(main_text, (start, end))
+        clauses.append(
+            _Clause(
+                text,
+                _importance(text, section),
+                in_parentheses=False,
+                matches=[m for m in matches if start <= m.start < end and text[m.start] != " "],
+            )
+        )
+    for (a, b), found in inside.items():
+        if not found:
+            continue
+        own = sentence[a:b]
+        host = next(c for (s, e), c in zip(pieces, clauses, strict=True) if s <= a < e)
+        importance: Importance | None = host.importance
+        if cues.NICE.search(own):
+            importance = "nice"
+        elif cues.MUST_STRONG.search(own):
+            importance = "must"
+        clauses.append(_Clause(mask_outside(sentence, (a, b)), importance, True, found))
+    return clauses
+
+
+def _importance(text: str, section: SectionKind) -> Importance | None:
+    """How strongly ``text`` asks for what it mentions; None when it asks for nothing."""
+    if cues.NICE.search(text):
+        return "nice"
+    if section in ("must", "nice"):
+        return section
+    if cues.MUST_STRONG.search(text):
+        return "must"
+    if section == "neutral":
+        # Untitled prose mixes company blurb and asks: soft wording ("experience with") is
+        # trusted as a must; a bare mention of the stack still says something, but less.
+        return "must" if cues.MUST_SOFT.search(text) else "nice"
+    return None  # duties, benefits, "about us": only explicit wording counts
+
+
+def _skill_matches(taxonomy: SkillTaxonomy, sentence: str) -> list[SkillMatchLike]:
+    """Taxonomy matches in text order, without overlaps (longest wins) and without languages,
+    which are handled as language requirements with a level."""
+    ordered = sorted(taxonomy.find(sentence), key=lambda m: (m.start, -(m.end - m.start), m.name))
+    kept: list[SkillMatchLike] = []
+    for match in ordered:
+        if kept and match.start < kept[-1].end:
+            continue
+        if canonical_language(match.name) or canonical_language(match.surface):
+            continue
+        kept.append(match)
+    return kept
+
+
+def _negated(clause: _Clause) -> Iterator[SkillMatchLike]:
+    """Skills written after a negative cue ("NOT open to .net"), up to a contrast ("but")."""
+    for cue in cues.NEGATIVE.finditer(clause.text):
+        contrast = cues.CONTRAST.search(clause.text, cue.end())
+        stop = contrast.start() if contrast else len(clause.text)
+        yield from (m for m in clause.matches if cue.end() <= m.start < stop)
+
+
+def _list_groups(
+    matches: Sequence[SkillMatchLike], sentence: str
+) -> Iterator[list[SkillMatchLike]]:
+    group: list[SkillMatchLike] = []
+    for match in matches:
+        if group and not cues.is_list_separator(sentence[group[-1].end : match.start]):
+            yield group
+            group = []
+        group.append(match)
+    if group:
+        yield group
+
+
+def _alternatives(group: Sequence[SkillMatchLike], sentence: str, in_parentheses: bool) -> bool:
+    """Does a list of skills mean "any of these"? Examples and or-lists do; and-lists do not."""
+    if in_parentheses:
+        return True  # "(AWS, Google Cloud Platform)": examples of what the text before asks
+    separators = [sentence[a.end : b.start] for a, b in itertools.pairwise(group)]
+    return (
+        any(cues.ALTERNATIVE_SEPARATOR.search(s) for s in separators)
+        or bool(cues.EXAMPLES_BEFORE.search(sentence[: group[0].start]))
+        or bool(cues.EXAMPLES_AFTER.match(sentence[group[-1].end :]))
+    )
+
+
+_STRENGTH: dict[str, int] = {"must": 0, "nice": 1}
+
+
+def _key(req: Requirement) -> tuple[object, ...]:
+    if req.kind == "skill":
+        names = req.any_of or (str(req.skill),)
+        return ("skill", req.negative, frozenset(n.casefold() for n in names))
+    if req.kind == "experience_years":
+        return (req.kind, req.min_months, req.scope)
+    if req.kind == "leadership":
+        return (req.kind,)
+    if req.kind == "language":
+        return (req.kind, req.language)
+    return (req.kind, " ".join(req.evidence.casefold().split()))
+
+
+def _merge(found: Iterable[Requirement]) -> list[Requirement]:
+    """One requirement per key, keeping the strongest importance (first one on a tie)."""
+    best: dict[tuple[object, ...], Requirement] = {}
+    for req in found:
+        current = best.get(_key(req))
+        if current is None or _STRENGTH[req.importance] < _STRENGTH[current.importance]:
+            best[_key(req)] = req
+    single = {
+        (str(r.skill).casefold()): _STRENGTH[r.importance]
+        for r in best.values()
+        if r.kind == "skill" and not r.any_of and not r.negative
+    }
+    kept = [
+        r
+        for r in best.values()
+        # "Knowledge of Javascript" (must) makes "(JavaScript, react, whatever) an asset" moot.
+        if not (
+            r.any_of
+            and any(single.get(n.casefold(), 9) <= _STRENGTH[r.importance] for n in r.any_of)
+        )
+    ]
+    order = {key: index for index, key in enumerate(best)}
+    return sorted(kept, key=lambda r: (r.negative, _STRENGTH[r.importance], order[_key(r)]))
