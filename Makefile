@@ -31,6 +31,8 @@ lint: install
 	$(RUN) ruff check .
 	$(RUN) ruff format --check .
 	$(RUN) lint-imports
+	$(RUN) mypy libs/contracts/src libs/kit/src libs/skills/src services/intake/src \
+		services/parser/src services/scorer/src services/notifier/src cli/src
 
 up:
 	docker compose up -d --build

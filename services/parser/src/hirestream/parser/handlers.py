@@ -7,7 +7,7 @@ import uuid
 from dataclasses import asdict
 
 from hirestream.contracts import ApplicationReceivedV1, ParseStatus, ProfileParsedV1
-from hirestream.parser.adapters.extractors import ExtractionError
+from hirestream.parser.domain.errors import ExtractionError
 from hirestream.parser.domain.profile import PARSER_VERSION, build_profile
 from hirestream.parser.ports import ParserStore, ProfileRecord, TextExtractor
 from hirestream.skills import Taxonomy

@@ -1,0 +1,332 @@
+"""Work history: date ranges in en/fr/es/de, the jobs they head, and total months worked.
+
+A bare year reads as January of that year on both ends, so "2016–2019" spans 37 months, close to
+the three years a reader would say. Ranges count inclusively ("Jan–Mar 2019" is 3 months), as
+recruiters and profile sites do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from hirestream.parser.domain.sections import (
+    CERTIFICATIONS,
+    EDUCATION,
+    EXPERIENCE,
+    LANGUAGES,
+    SKILLS,
+    Line,
+    fold,
+    segments,
+)
+
+PRESENT = "present"
+
+_MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        "jan january janv janvier ene enero januar jän jänner",
+        "feb february fév fev févr fevr février fevrier febrero februar",
+        "mar march mars marzo mär märz mrz maerz",
+        "apr april avr avril abr abril",
+        "may mai mayo",
+        "jun june juin junio juni",
+        "jul july juil juillet julio juli",
+        "aug august aoû aou août aout ago agosto",
+        "sep sept september septembre septiembre setiembre set",
+        "oct october octobre octubre okt oktober",
+        "nov november novembre noviembre",
+        "dec december déc décembre decembre dic diciembre dez dezember",
+    ],
+    start=1,
+):
+    for _name in _names.split():
+        _MONTHS[_name] = _number
+
+_MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_YEAR = r"(?:19[5-9]\d|20\d\d)"
+# One date: "Jan 2019", "janv. 2019", "enero de 2019", "03/2018", "2018-03", "2019".
+_DATE = (
+    rf"(?:(?:{_MONTH})\.?(?:\s+de)?[\s,']*{_YEAR}"
+    rf"|(?:0?[1-9]|1[0-2])\s*[/.\-]\s*{_YEAR}"
+    rf"|{_YEAR}\s*[/.\-]\s*(?:0[1-9]|1[0-2])(?![\d/.\-])"
+    rf"|{_YEAR})"
+)
+_NOW = (
+    r"present|presently|current|currently|now|today|ongoing|to\s+date|till\s+date|until\s+now"
+    r"|actualmente|actualidad|la\s+actualidad|la\s+fecha|presente|hoy|actual"
+    r"|aujourd['’]hui|pr[ée]sent|maintenant|en\s+cours|ce\s+jour"
+    r"|heute|jetzt|derzeit|aktuell|laufend|dato"
+)
+_TO = (
+    r"\s*(?:-{1,2}|–|—|−|~|→|->|>)\s*"
+    r"|\s+(?:to|until|till|through|thru|à|au|a|al|hasta|bis)\s+"
+)
+_RANGE = re.compile(
+    rf"(?<![\w/.\-])(?P<start>{_DATE})(?:{_TO})(?:(?P<end>{_DATE})|(?P<now>{_NOW}))(?![\w/])"
+    rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])",
+    re.IGNORECASE,
+)
+_MONTH_YEAR = re.compile(rf"({_MONTH})\.?(?:\s+de)?[\s,']*({_YEAR})", re.IGNORECASE)
+_NUMERIC = re.compile(rf"(\d{{1,2}})\s*[/.\-]\s*({_YEAR})|({_YEAR})\s*[/.\-]\s*(\d{{1,2}})")
+
+
+@dataclass(frozen=True, slots=True)
+class DateRange:
+    start: str  # YYYY-MM
+    end: str  # YYYY-MM or "present"
+    span: tuple[int, int]  # where the range is written, relative to the searched text
+
+
+def parse_date(text: str) -> str | None:
+    """'Jan 2019' / 'janv. 2019' / '03/2018' / '2018-03' / '2019' → 'YYYY-MM'."""
+    text = text.strip()
+    m = _MONTH_YEAR.fullmatch(text)
+    if m:
+        name = m.group(1).lower()
+        month = _MONTHS.get(name) or _MONTHS[fold(name)]
+        return f"{m.group(2)}-{month:02d}"
+    m = _NUMERIC.fullmatch(text)
+    if m:
+        number, year = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        return f"{year}-{int(number):02d}" if 1 <= int(number) <= 12 else None
+    if re.fullmatch(_YEAR, text):
+        return f"{text}-01"
+    return None
+
+
+_ANY_DATE = re.compile(rf"(?<![\w/.\-])(?:{_DATE})(?![\w/])", re.IGNORECASE)
+
+
+def date_spans(text: str) -> list[tuple[int, int]]:
+    """Where dates and date ranges are written: phone matching must not read "06/2016 - 12/2018"
+    as a number."""
+    return [m.span() for m in _RANGE.finditer(text)] + [m.span() for m in _ANY_DATE.finditer(text)]
+
+
+def find_ranges(text: str) -> list[DateRange]:
+    ranges = []
+    for m in _RANGE.finditer(text):
+        start: str | None
+        end: str | None
+        if m.group("since"):
+            start, end = parse_date(m.group("since")), PRESENT
+        else:
+            start = parse_date(m.group("start"))
+            end = PRESENT if m.group("now") else parse_date(m.group("end"))
+        if start and end and (end == PRESENT or end >= start):
+            ranges.append(DateRange(start, end, m.span()))
+    return ranges
+
+
+def _month_index(yyyy_mm: str) -> int:
+    year, month = yyyy_mm.split("-")
+    return int(year) * 12 + int(month) - 1
+
+
+def merge_months(ranges: Iterable[tuple[str, str | None]], today: date) -> int:
+    """Months covered by the union of ``(start, end)`` ranges, overlaps counted once.
+
+    ``start``/``end`` are 'YYYY-MM'; an end of "present" runs to ``today``, an unknown end
+    (None) counts the start month alone. Ranges are inclusive and clipped at ``today``.
+    """
+    now = today.year * 12 + today.month - 1
+    spans = []
+    for start, end in ranges:
+        first = _month_index(start)
+        last = now if end == PRESENT else first if end is None else _month_index(end)
+        last = min(last, now)
+        if first <= last:
+            spans.append((first, last))
+    total = 0
+    current: tuple[int, int] | None = None
+    for first, last in sorted(spans):
+        if current is None or first > current[1] + 1:
+            if current is not None:
+                total += current[1] - current[0] + 1
+            current = (first, last)
+        else:
+            current = (current[0], max(current[1], last))
+    if current is not None:
+        total += current[1] - current[0] + 1
+    return total
+
+
+# --- entries ------------------------------------------------------------------------------
+
+_TITLE_WORDS = (
+    "engineer|developer|programmer|manager|director|analyst|consultant|designer|nurse|"
+    "accountant|auditor|assistant|associate|specialist|coordinator|officer|administrator|"
+    "architect|technician|representative|executive|lead|head|intern|trainee|teacher|lecturer|"
+    "professor|tutor|instructor|clerk|bookkeeper|controller|cashier|chef|cook|waiter|waitress|"
+    "bartender|barista|driver|operator|supervisor|foreman|electrician|plumber|carpenter|welder|"
+    "mechanic|therapist|physician|doctor|pharmacist|paramedic|caregiver|aide|receptionist|"
+    "secretary|agent|advisor|adviser|recruiter|partner|founder|owner|president|vp|ceo|cto|cfo|"
+    "coo|scientist|researcher|editor|writer|journalist|photographer|artist|producer|attorney|"
+    "lawyer|paralegal|counsel|solicitor|salesperson|buyer|planner|strategist|marketer|"
+    "inspector|surveyor|estimator|librarian|midwife|dietitian|psychologist|counselor|"
+    "counsellor|social worker|rn|lpn|cna|"
+    "ingénieur|ingenieur|développeur|developpeur|développeuse|chef de projet|responsable|"
+    "directeur|directrice|analyste|consultante?|comptable|infirmier|infirmière|infirmiere|"
+    "assistante?|technicien|technicienne|commercial|commerciale|vendeur|vendeuse|enseignante?|"
+    "professeur|stagiaire|gestionnaire|chargée?|conseill[eè]re?|auditeur|auditrice|contrôleur|"
+    "aide-soignante?|serveur|serveuse|cuisinier|chauffeur|graphiste|juriste|avocate?|"
+    "secrétaire|agente?|"
+    "ingeniera?|ingeniero|desarrollador|desarrolladora|programador|programadora|gerente|"
+    "directora?|jefe|jefa|analista|consultora?|contable|contador|contadora|enfermera|enfermero|"
+    "auxiliar|asistente|técnico|técnica|tecnico|vendedora?|profesora?|maestra|maestro|docente|"
+    "becaria?|becario|practicante|coordinadora?|administrativa?|administrativo|diseñadora?|"
+    "abogada?|abogado|camarera?|camarero|cocinera?|cocinero|conductora?|cajera?|cajero|"
+    "recepcionista|secretaria|secretario|supervisora?|encargada?|encargado|"
+    "krankenschwester|pflegefachkraft|lehrerin|lehrer|praktikantin|praktikant|"
+    "sachbearbeiterin|sachbearbeiter|verkäuferin|verkäufer|assistentin|assistent|"
+    "geschäftsführerin|geschäftsführer|referentin|referent|kaufmann|kauffrau|"
+    "werkstudentin|werkstudent|mitarbeiterin|mitarbeiter"
+)
+_TITLE = re.compile(
+    rf"\b(?:{_TITLE_WORDS})s?\b"
+    r"|\w*(?:entwickler|ingenieur|leiter|berater|pfleger|techniker|buchhalter)(?:in)?\b",
+    re.IGNORECASE,
+)
+_COMPANY = re.compile(
+    r"\b(?:inc|ltd|llc|llp|gmbh|ag|sa|sas|sarl|s\.?l\.?|s\.?a\.?|plc|corp|corporation|company|"
+    r"group|groupe|grupo|hospital|hôpital|hopital|clinic|clinique|clínica|klinik|bank|"
+    r"banque|banco|solutions|technologies|services|consulting|limited|pvt|partners|associates|"
+    r"agency|agence|agencia|studio|labs?)\b\.?"
+    r"|\bco\.(?!\w)",  # "Acme & Co.", not the "co" of "Co-founder"
+    re.IGNORECASE,
+)
+_AT = re.compile(r"\s+(?:at|@|chez|en|bei)\s+", re.IGNORECASE)
+_EDUCATION_WORDS = re.compile(
+    r"\b(?:universit\w*|college|école|ecole|school|escuela|instituto?|institut|hochschule|"
+    r"bachelor|master|licence|licenciatura|grado|diploma|diplôme|degree|b\.?sc|m\.?sc|mba|phd|"
+    r"baccalaur\w*|bachillerato|abitur|studium)\b",
+    re.IGNORECASE,
+)
+_NOT_EXPERIENCE = frozenset({EDUCATION, CERTIFICATIONS, LANGUAGES, SKILLS})
+_EDGE = " \t,;:|()[]-–—•·/"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    title: str | None
+    company: str | None
+    start: str
+    end: str
+
+
+def _parts(text: str) -> list[str]:
+    pieces: list[str] = []
+    for segment in segments(text):
+        at = _AT.split(segment, maxsplit=1)
+        for piece in at if len(at) == 2 else re.split(r"\s*,\s*|\s*\(\s*|\s*\)\s*", segment):
+            piece = piece.strip(_EDGE)
+            if piece and any(c.isalpha() for c in piece):
+                pieces.append(piece)
+    return pieces
+
+
+_NOT_A_FIELD = re.compile(
+    r"\b(?:experience|history|education|skills|summary|objective|seeker|resume|references"
+    r"|responsibilities|achievements|expérience|experiencia|erfahrung)\b",
+    re.IGNORECASE,
+)
+
+
+def _field_like(part: str) -> bool:
+    """A title or employer is a short capitalised phrase, not a sentence or a heading."""
+    words = part.split()
+    sentence = part.endswith(".") and not _COMPANY.search(words[-1])
+    return (
+        len(words) <= 8
+        and len(part) <= 70
+        and not sentence
+        and (part[0].isupper() or part[0].isdigit())
+        and not _NOT_A_FIELD.search(part)
+    )
+
+
+def _title_and_company(groups: Sequence[Sequence[str]]) -> tuple[str | None, str | None]:
+    """Pick the job title (a part naming a role) and the employer from groups of parts.
+
+    ``groups`` are the dated line's own parts first, then the lines just above it, nearest
+    first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. The employer is
+    looked for on the title's own line before anywhere else.
+    """
+    groups = [[p for p in group if _field_like(p)] for group in groups]
+    titles = [
+        (index, part)
+        for index, group in enumerate(groups)
+        for part in group
+        if _TITLE.search(part) and not _COMPANY.search(part)
+    ]
+    if not titles:
+        employer = next((p for g in groups for p in g if _COMPANY.search(p)), None)
+        return None, employer
+    index, title = titles[0]
+    ordered = [groups[index], *groups[:index], *groups[index + 1 :]]
+    company = next((p for g in ordered for p in g if p != title and _COMPANY.search(p)), None)
+    if company is None:
+        company = next((p for g in ordered for p in g if p != title), None)
+    return title[:100], (company[:100] if company else None)
+
+
+def _header_like(line: Line) -> bool:
+    """A line that can name a job: short, not a bullet of duties, not a sentence."""
+    text = line.text
+    return (
+        not line.is_heading
+        and len(text) <= 90
+        and not text.startswith(("-", "•", "*", "·", "–"))
+        and not text.endswith(".")
+    )
+
+
+def find_jobs(lines: Sequence[Line]) -> list[Job]:
+    """One job per dated line, from the experience section when the CV has one."""
+    has_section = any(line.section == EXPERIENCE for line in lines)
+    jobs: list[Job] = []
+    for index, line in enumerate(lines):
+        if has_section and line.section != EXPERIENCE:
+            continue
+        if line.section in _NOT_EXPERIENCE or line.is_heading:
+            continue
+        ranges = find_ranges(line.text)
+        if not ranges:
+            continue
+        if _EDUCATION_WORDS.search(line.text) and not _TITLE.search(line.text):
+            continue
+        context: list[list[str]] = []
+        for previous in reversed(lines[max(0, index - 3) : index]):
+            if previous.is_heading or find_ranges(previous.text):
+                break
+            if _header_like(previous):
+                context.append(_parts(previous.text))
+        # "Acme Corp  2016 – 2019" over "Software Engineer": the title can sit just below.
+        below: list[str] = []
+        if index + 1 < len(lines):
+            following = lines[index + 1]
+            if _header_like(following) and not find_ranges(following.text):
+                below = _parts(following.text)
+        for position, found in enumerate(ranges):
+            if len(ranges) == 1:
+                own = line.text[: found.span[0]] + " | " + line.text[found.span[1] :]
+            else:
+                # Several jobs on one line: each owns the text up to the next range, or the text
+                # before it when nothing follows ("Nurse, Hospital X 2016-2019; ...").
+                nxt = ranges[position + 1].span[0] if position + 1 < len(ranges) else None
+                own = line.text[found.span[1] : nxt]
+                if not any(c.isalpha() for c in own):
+                    prev = ranges[position - 1].span[1] if position else 0
+                    own = line.text[prev : found.span[0]]
+            groups = [_parts(own), *(context if position == 0 else [])]
+            if position == len(ranges) - 1 and below:
+                groups.append(below)
+            title, company = _title_and_company(groups)
+            job = Job(title, company, found.start, found.end)
+            if job not in jobs:  # the same job restated (summary and history) counts once
+                jobs.append(job)
+    return jobs

@@ -1,0 +1,158 @@
+"""CV text → candidate profile. Pure: no I/O, no clock except at the ``build_profile`` boundary.
+
+Every field is what the text shows: a name, location or date that cannot be found stays None
+(or the list stays empty) rather than being guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from hirestream.parser.domain.contacts import (
+    contact_spans,
+    find_emails,
+    find_links,
+    find_location,
+    find_name,
+    find_phones,
+    mask,
+)
+from hirestream.parser.domain.education import find_degrees
+from hirestream.parser.domain.experience import PRESENT, date_spans, find_jobs, merge_months
+from hirestream.parser.domain.languages import detect_language, find_spoken
+from hirestream.parser.domain.sections import split_lines
+from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
+
+PARSER_VERSION = "0.1.0"
+
+EVIDENCE_CHARS = 120
+# Besides the caller's region hint, national numbers are tried under the region of the CV's
+# language ("06 12 34 56 78" in a French CV); numbers with a country code parse anyway.
+_LANGUAGE_REGIONS = {"fr": "FR", "es": "ES", "de": "DE"}
+
+
+@dataclass(frozen=True, slots=True)
+class SkillEvidence:
+    name: str  # canonical skill name
+    evidence: str  # the text around its first mention, at most 120 characters
+
+
+@dataclass(frozen=True, slots=True)
+class ExperienceEntry:
+    title: str | None
+    company: str | None
+    start: str  # YYYY-MM
+    end: str | None  # YYYY-MM, "present", or None when unknown
+
+
+@dataclass(frozen=True, slots=True)
+class EducationEntry:
+    degree: str | None
+    institution: str | None
+    year: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageEntry:
+    language: str  # ISO 639-1
+    level: str | None  # native / fluent / advanced / intermediate / basic, or CEFR (A1..C2)
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str | None = None
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)  # E.164
+    links: list[str] = field(default_factory=list)
+    location: str | None = None
+    skills: list[SkillEvidence] = field(default_factory=list)
+    experience: list[ExperienceEntry] = field(default_factory=list)
+    total_experience_months: int | None = None
+    education: list[EducationEntry] = field(default_factory=list)
+    languages: list[LanguageEntry] = field(default_factory=list)
+    language: str | None = None  # ISO 639-1 of the CV itself
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    return text.replace("\u00a0", " ").replace("\x00", "")
+
+
+def _evidence(text: str, match: SkillMatch) -> str:
+    """The words around a mention, whitespace collapsed, the mention itself always included."""
+    room = max(0, EVIDENCE_CHARS - len(match.surface)) // 2
+    lo = max(0, match.start - room)
+    hi = min(len(text), match.end + room)
+    if lo > 0:
+        space = text.find(" ", lo, match.start)
+        lo = space + 1 if space != -1 else lo
+    if hi < len(text):
+        space = text.rfind(" ", match.end, hi)
+        hi = space if space != -1 else hi
+    snippet = re.sub(r"\s+", " ", text[lo:hi]).strip()
+    return snippet[:EVIDENCE_CHARS]
+
+
+def skills_with_evidence(text: str, taxonomy: Taxonomy) -> list[SkillEvidence]:
+    """Unique canonical skills in order of first mention, ignoring e-mail addresses and URLs."""
+    searchable = mask(text, contact_spans(text))
+    first: dict[str, SkillMatch] = {}
+    for match in taxonomy.find(searchable):
+        first.setdefault(match.name, match)
+    return [SkillEvidence(name, _evidence(text, m)) for name, m in first.items()]
+
+
+def build_profile(
+    text: str,
+    taxonomy: Taxonomy | None = None,
+    today: date | None = None,
+    region: str = "US",
+) -> Profile:
+    """Everything the CV text says about the candidate, as far as it can be read reliably.
+
+    ``region`` is the phone-number region hint for numbers written without a country code;
+    ``today`` bounds open-ended jobs ("2019 – present") and defaults to the current date.
+    """
+    taxonomy = taxonomy or load_taxonomy()
+    today = today or date.today()
+    text = _normalise(text)
+    lines = split_lines(text)
+    language = detect_language(text)
+
+    regions = [region]
+    if language in _LANGUAGE_REGIONS and _LANGUAGE_REGIONS[language] != region:
+        regions.append(_LANGUAGE_REGIONS[language])
+    name = find_name(lines, taxonomy)
+
+    jobs = find_jobs(lines)
+    experience = [ExperienceEntry(j.title, j.company, j.start, j.end) for j in jobs]
+    months = merge_months(((j.start, j.end) for j in jobs), today) if jobs else None
+
+    return Profile(
+        name=name,
+        emails=find_emails(text),
+        phones=find_phones(mask(text, date_spans(text)), regions),
+        links=find_links(text),
+        location=find_location(lines, name, taxonomy),
+        skills=skills_with_evidence(text, taxonomy),
+        experience=experience,
+        total_experience_months=months,
+        education=[EducationEntry(d.degree, d.institution, d.year) for d in find_degrees(lines)],
+        languages=[LanguageEntry(s.language, s.level) for s in find_spoken(lines)],
+        language=language,
+    )
+
+
+__all__ = [
+    "PARSER_VERSION",
+    "PRESENT",
+    "EducationEntry",
+    "ExperienceEntry",
+    "LanguageEntry",
+    "Profile",
+    "SkillEvidence",
+    "build_profile",
+    "merge_months",
+]
