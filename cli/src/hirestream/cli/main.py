@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,7 +31,8 @@ topics = typer.Typer(help="Kafka topics.")
 app.add_typer(dev, name="dev")
 app.add_typer(postings, name="postings")
 app.add_typer(topics, name="topics")
-console = Console()
+# Wide enough for ranking tables when output goes to a pipe or a CI log.
+console = Console(width=None if sys.stdout.isatty() else 140)
 
 INTAKE_URL = os.environ.get("HIRESTREAM_INTAKE_URL", "http://127.0.0.1:8001")
 SCORER_URL = os.environ.get("HIRESTREAM_SCORER_URL", "http://127.0.0.1:8003")
