@@ -6,7 +6,7 @@ export UV_PYTHON ?= $(shell command -v $(PYTHON))
 export UV_LINK_MODE = copy
 RUN := $(UV) run --frozen
 
-.PHONY: install demo test test-unit lint up down bench clean
+.PHONY: install system-deps demo test test-unit lint up down bench clean
 
 $(UV):
 	$(PYTHON) -m venv $(TOOLS)
@@ -18,10 +18,13 @@ $(UV):
 
 install: .venv/.synced
 
+system-deps:
+	bash scripts/system-deps.sh
+
 demo: install
 	$(RUN) hirestream demo
 
-test: install lint
+test: install system-deps lint
 	$(RUN) pytest -q
 
 test-unit: install

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from hirestream.cli.client import Api
+from hirestream.cli.commands import register_all
 from hirestream.cli.stack import (
     SERVICE_PACKAGES,
     Infrastructure,
@@ -209,6 +210,8 @@ def demo(
     root = workdir or Path(tempfile.mkdtemp(prefix="hirestream-demo-"))
     raise typer.Exit(run_demo(root, console, timeout=timeout))
 
+
+register_all(app)
 
 if __name__ == "__main__":
     app()

@@ -78,7 +78,7 @@ async def test_application_is_stored_with_raw_input_and_announced_without_person
     assert store.blobs[event.cv.sha256] == b"%PDF-1.4 cv"
     assert b"raw request" in store.blobs.values()
     payload = event.model_dump_json()
-    for personal in ("Ana", "example.org", "612"):
+    for personal in ("Ana Pérez", "example.org", "612 345 678", "+34612345678"):
         assert personal not in payload
 
 
