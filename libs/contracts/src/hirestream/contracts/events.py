@@ -86,6 +86,15 @@ class ParseStatus(StrEnum):
     FAILED = "failed"
 
 
+class LanguageLevel(BaseModel):
+    """A spoken language and its level as the CV states or implies it (CEFR or a word)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    language: str  # ISO 639-1
+    level: str | None = None
+
+
 class ProfileParsedV1(Event):
     topic: ClassVar[str] = "profile.parsed.v1"
     type: Literal["profile.parsed.v1"] = "profile.parsed.v1"
@@ -98,6 +107,10 @@ class ProfileParsedV1(Event):
     language: str | None = None
     skills: list[str] = Field(default_factory=list)
     total_experience_months: int | None = None
+    # Facts the scorer needs beyond skills; optional so older producers stay valid.
+    languages: list[LanguageLevel] = Field(default_factory=list)
+    leadership_months: int | None = None
+    degrees: list[str] = Field(default_factory=list)  # degree names, e.g. "MSc Computer Science"
 
     def key(self) -> str:
         return str(self.application_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import asdict
 
-from hirestream.contracts import ApplicationReceivedV1, ParseStatus, ProfileParsedV1
+from hirestream.contracts import ApplicationReceivedV1, LanguageLevel, ParseStatus, ProfileParsedV1
 from hirestream.parser.domain.errors import ExtractionError
 from hirestream.parser.domain.profile import PARSER_VERSION, build_profile
 from hirestream.parser.ports import ParserStore, ProfileRecord, TextExtractor
@@ -45,10 +45,14 @@ async def parse_application(
         )
         skills: list[str] = []
         months: int | None = None
+        languages: list[LanguageLevel] = []
+        degrees: list[str] = []
     else:
         profile = build_profile(text, taxonomy)
         skills = [s.name for s in profile.skills]
         months = profile.total_experience_months
+        languages = [LanguageLevel(language=x.language, level=x.level) for x in profile.languages]
+        degrees = [e.degree for e in profile.education if e.degree]
         record = ProfileRecord(
             application_id=event.application_id,
             profile_id=profile_id,
@@ -77,6 +81,8 @@ async def parse_application(
             language=record.language,
             skills=skills,
             total_experience_months=months,
+            languages=languages,
+            degrees=degrees,
         )
     )
     return record
