@@ -15,12 +15,14 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import asyncpg
 from hirestream.contracts import DEAD_LETTER_TOPIC, Event, topic_name
 from hirestream.kit.db import Connection
 from hirestream.kit.inbox import claim
+from hirestream.kit.metrics import EVENT_PROCESSING_SECONDS, EVENTS_PROCESSED, STAGE_LATENCY_SECONDS
 from hirestream.kit.outbox import add_raw_to_outbox
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
 from opentelemetry import context as otel_context
@@ -90,7 +92,12 @@ class EventConsumer:
                 if hasattr(event, "application_id"):
                     span.set_attribute("hirestream.application_id", str(event.application_id))
                 try:
-                    await self._apply(subscription, event, message.topic)
+                    with EVENT_PROCESSING_SECONDS.labels(self._name, message.topic).time():
+                        applied = await self._apply(subscription, event, message.topic)
+                    outcome = "processed" if applied else "duplicate"
+                    EVENTS_PROCESSED.labels(self._name, message.topic, outcome).inc()
+                    age = (datetime.now(UTC) - event.occurred_at).total_seconds()
+                    STAGE_LATENCY_SECONDS.labels(self._name, message.topic).observe(max(age, 0.0))
                 except PermanentError as exc:
                     span.record_exception(exc)
                     await self._dead_letter(message, event.event_id, exc, attempts=1)
@@ -101,12 +108,14 @@ class EventConsumer:
         finally:
             otel_context.detach(token)
 
-    async def _apply(self, subscription: Subscription[Any], event: Event, topic: str) -> None:
+    async def _apply(self, subscription: Subscription[Any], event: Event, topic: str) -> bool:
+        """True when applied now, False for a redelivery of an event already applied."""
         async with self._pool.acquire() as conn, conn.transaction():
             if not await claim(conn, self._name, event.event_id, topic):
                 log.info("duplicate delivery of %s on %s ignored", event.event_id, topic)
-                return
+                return False
             await subscription.handler(conn, event)
+            return True
 
     async def _on_failure(
         self, message: IncomingMessage, event_id: uuid.UUID, exc: Exception
@@ -122,6 +131,7 @@ class EventConsumer:
         if attempts >= self._max_attempts:
             await self._dead_letter(message, event_id, exc, attempts=attempts)
             return
+        EVENTS_PROCESSED.labels(self._name, message.topic, "retried").inc()
         delay = min(self._backoff_base * 2 ** (attempts - 1), self._backoff_max)
         log.warning(
             "event %s failed (attempt %d), retrying in %.1fs: %r", event_id, attempts, delay, exc
@@ -155,6 +165,19 @@ class EventConsumer:
         async with self._pool.acquire() as conn, conn.transaction():
             if not await claim(conn, self._name, event_id, message.topic, outcome="dead_lettered"):
                 return
+            EVENTS_PROCESSED.labels(self._name, message.topic, "dead_lettered").inc()
+            await conn.execute(
+                "INSERT INTO dead_letters (consumer, topic, event_id, key, headers, body, error,"
+                " attempts) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                self._name,
+                message.topic,
+                event_id,
+                message.key,
+                dict(message.headers),
+                message.body.decode("utf-8", "replace"),
+                repr(exc)[:2000],
+                attempts,
+            )
             await add_raw_to_outbox(
                 conn,
                 event_id=str(uuid.uuid4()),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 
 def health_router(pool: asyncpg.Pool) -> APIRouter:
@@ -21,6 +22,10 @@ def health_router(pool: asyncpg.Pool) -> APIRouter:
             response.status_code = 503
             return {"status": "unavailable", "database": type(exc).__name__}
         return {"status": "ready"}
+
+    @router.get("/metrics")
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
 

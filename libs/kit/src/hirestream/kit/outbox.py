@@ -63,6 +63,39 @@ async def add_raw_to_outbox(
     await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
 
+async def acknowledge(conn: Connection, topic: str, key: str) -> int:
+    """The next stage has produced its event for ``key``: our rows for it need no re-drive."""
+    status: str = await conn.execute(
+        "UPDATE outbox SET acked_at = now() WHERE topic = $1 AND key = $2 AND acked_at IS NULL",
+        topic,
+        key,
+    )
+    return int(status.split()[-1])
+
+
+async def redrive_unacknowledged(
+    pool: asyncpg.Pool, topics: list[str], *, older_than_seconds: float, max_redrives: int
+) -> list[tuple[str, str]]:
+    """Mark sent-but-unacknowledged rows unsent again so the relay republishes them.
+
+    This is how an application survives a broker that lost messages (Tansu keeps everything in
+    memory): the stored state drives the stage again. Consumers deduplicate on event id, so a
+    row that was in fact processed costs one no-op. Each re-drive doubles the wait before the
+    next one, up to ``max_redrives``.
+    """
+    rows = await pool.fetch(
+        "UPDATE outbox SET sent_at = NULL, redrives = redrives + 1"
+        " WHERE id IN (SELECT id FROM outbox WHERE topic = ANY($1::text[]) AND acked_at IS NULL"
+        " AND sent_at IS NOT NULL AND redrives < $3"
+        " AND sent_at < now() - make_interval(secs => $2 * power(2, redrives))"
+        " ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING topic, key",
+        topics,
+        older_than_seconds,
+        max_redrives,
+    )
+    return [(r["topic"], r["key"]) for r in rows]
+
+
 class OutboxRelay:
     """Publishes a schema's outbox. One relay per service process; rows are locked with
     ``FOR UPDATE SKIP LOCKED`` so extra replicas share the work instead of colliding."""
@@ -74,7 +107,9 @@ class OutboxRelay:
         *,
         batch_size: int = 100,
         poll_seconds: float = 0.5,
+        on_published: Callable[[str], None] | None = None,
     ) -> None:
+        self._on_published = on_published
         self._pool = pool
         self._publish = publish
         self._batch_size = batch_size
@@ -119,6 +154,8 @@ class OutboxRelay:
                 headers = {**row["headers"], **current_carrier()}
                 body = _json_bytes(row["payload"])
                 await self._publish(row["topic"], row["key"].encode(), body, headers)
+                if self._on_published is not None:
+                    self._on_published(row["topic"])
         finally:
             otel_context.detach(token)
 

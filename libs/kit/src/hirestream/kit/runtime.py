@@ -13,16 +13,25 @@ from typing import Any
 
 import asyncpg
 import uvicorn
+from aiokafka.errors import UnknownTopicOrPartitionError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
-from hirestream.contracts import topic_name
+from hirestream.contracts import ALL_TOPICS, Event, topic_name
 from hirestream.kit.blobstore import migrate_blobstore
 from hirestream.kit.consumer import EventConsumer, IncomingMessage, Subscription
 from hirestream.kit.db import connect, create_pool
+from hirestream.kit.devstack import ensure_topics
 from hirestream.kit.logs import setup_logging
+from hirestream.kit.metrics import (
+    CONSUMER_LAG,
+    DEAD_LETTERS,
+    OUTBOX_BACKLOG,
+    OUTBOX_PUBLISHED,
+    REDRIVES,
+)
 from hirestream.kit.migrations import migrate_service
-from hirestream.kit.outbox import OutboxRelay
+from hirestream.kit.outbox import OutboxRelay, acknowledge, redrive_unacknowledged
 from hirestream.kit.settings import ServiceSettings
 from hirestream.kit.telemetry import setup_tracing, shutdown_tracing
 
@@ -77,6 +86,9 @@ class Wiring:
     http_port: int | None = None
     http_host: str = "0.0.0.0"
     background: Sequence[BackgroundTask] = field(default_factory=list)
+    # (downstream event, our upstream event): when the next stage's event for a key arrives,
+    # our outbox rows of that key need no re-drive. See ``outbox.redrive_unacknowledged``.
+    acknowledgements: Sequence[tuple[type[Event], type[Event]]] = ()
 
 
 async def migrate(database_url: str, schema: str, package: str) -> None:
@@ -116,11 +128,32 @@ async def run_service(
         register(broker, consumer, subscription, group_id=name, topic_prefix=settings.topic_prefix)
 
     async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
-        await broker.publish(body, topic, key=key, headers=headers)
+        try:
+            await broker.publish(body, topic, key=key, headers=headers)
+        except UnknownTopicOrPartitionError:
+            # A broker that lost its state (Tansu restarted) forgets topics: create them again;
+            # the relay retries this row.
+            await ensure_topics(
+                settings.kafka_bootstrap_servers,
+                [topic_name(t, settings.topic_prefix) for t in ALL_TOPICS],
+            )
+            raise
 
-    relay = OutboxRelay(pool, publish, poll_seconds=settings.relay_poll_seconds)
+    for downstream, upstream in wiring.acknowledgements:
+        register_acknowledgement(broker, pool, downstream, upstream, name, settings.topic_prefix)
+
+    relay = OutboxRelay(
+        pool,
+        publish,
+        poll_seconds=settings.relay_poll_seconds,
+        on_published=lambda topic: OUTBOX_PUBLISHED.labels(name, topic).inc(),
+    )
     await _retry_until_ready(broker.start, f"{name} broker")
     tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
+    tracked = [topic_name(up.topic, settings.topic_prefix) for _, up in wiring.acknowledgements]
+    if tracked:
+        tasks.append(asyncio.create_task(reconcile(pool, name, tracked, settings, stop)))
+    tasks.append(asyncio.create_task(observe(pool, name, broker, stop), name="gauges"))
     tasks += [asyncio.create_task(task(stop)) for task in wiring.background]
     server: uvicorn.Server | None = None
     if wiring.http_app is not None and wiring.http_port is not None:
@@ -151,6 +184,90 @@ async def run_service(
             task.cancel()
         await pool.close()
         shutdown_tracing()
+
+
+def register_acknowledgement(
+    broker: KafkaBroker,
+    pool: asyncpg.Pool,
+    downstream: type[Event],
+    upstream: type[Event],
+    service: str,
+    topic_prefix: str,
+) -> None:
+    # A group of its own: the service may also consume the same topic for its own purposes,
+    # and one group would split the messages between the two subscribers.
+    upstream_topic = topic_name(upstream.topic, topic_prefix)
+
+    @broker.subscriber(
+        topic_name(downstream.topic, topic_prefix),
+        group_id=f"{service}.acks",
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+    )
+    async def on_downstream(msg: KafkaMessage) -> None:
+        raw = msg.raw_message
+        key = raw.key.decode() if isinstance(raw.key, bytes) else raw.key  # type: ignore[union-attr]
+        if key:
+            async with pool.acquire() as conn:
+                await acknowledge(conn, upstream_topic, key)
+
+
+async def reconcile(
+    pool: asyncpg.Pool,
+    service: str,
+    topics: list[str],
+    settings: ServiceSettings,
+    stop: asyncio.Event,
+) -> None:
+    """Re-drive what waited too long for its next stage, from the stored outbox rows."""
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.reconcile_interval_seconds)
+        if stop.is_set():
+            return
+        try:
+            redriven = await redrive_unacknowledged(
+                pool,
+                topics,
+                older_than_seconds=settings.redrive_after_seconds,
+                max_redrives=settings.max_redrives,
+            )
+        except Exception:
+            log.warning("reconciler pass failed", exc_info=True)
+            continue
+        for topic, key in redriven:
+            REDRIVES.labels(service, topic).inc()
+            log.warning("re-driving %s for key %s: no next-stage event seen", topic, key)
+
+
+async def observe(
+    pool: asyncpg.Pool, service: str, broker: KafkaBroker, stop: asyncio.Event
+) -> None:
+    """Refresh the gauges: outbox backlog, dead letters, consumer lag."""
+    while not stop.is_set():
+        try:
+            backlog = await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL")
+            dead = await pool.fetchval(
+                "SELECT count(*) FROM dead_letters WHERE replayed_at IS NULL"
+            )
+            OUTBOX_BACKLOG.labels(service).set(backlog)
+            DEAD_LETTERS.labels(service).set(dead)
+            for subscriber in broker.subscribers:
+                consumer = getattr(subscriber, "consumer", None)
+                if consumer is None:
+                    continue
+                lag: dict[str, int] = {}
+                for tp in consumer.assignment():
+                    end = consumer.highwater(tp)
+                    position = await asyncio.wait_for(consumer.position(tp), 1)
+                    if end is not None and position is not None:
+                        lag[tp.topic] = lag.get(tp.topic, 0) + max(end - position, 0)
+                for topic, value in lag.items():
+                    CONSUMER_LAG.labels(service, topic).set(value)
+        except Exception:
+            log.debug("gauge refresh failed", exc_info=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=5)
 
 
 async def _retry_until_ready(

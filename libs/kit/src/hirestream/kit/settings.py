@@ -23,3 +23,10 @@ class ServiceSettings(BaseSettings):
     log_level: str = Field("INFO", validation_alias="HIRESTREAM_LOG_LEVEL")
     max_attempts: int = Field(5, validation_alias="HIRESTREAM_MAX_ATTEMPTS")
     relay_poll_seconds: float = Field(0.5, validation_alias="HIRESTREAM_RELAY_POLL_SECONDS")
+    # Reconciler: re-drive an event whose next stage has not answered after this long
+    # (doubling each time, at most max_redrives times).
+    redrive_after_seconds: float = Field(120.0, validation_alias="HIRESTREAM_REDRIVE_AFTER_SECONDS")
+    reconcile_interval_seconds: float = Field(
+        10.0, validation_alias="HIRESTREAM_RECONCILE_INTERVAL_SECONDS"
+    )
+    max_redrives: int = Field(5, validation_alias="HIRESTREAM_MAX_REDRIVES")
