@@ -45,6 +45,12 @@ class Pipeline:
             time.sleep(0.3)
 
 
+def _marker_env(request: pytest.FixtureRequest) -> dict[str, str]:
+    """``@pytest.mark.pipeline_env(NAME="value")`` sets extra environment for the services."""
+    marker = request.node.get_closest_marker("pipeline_env")
+    return {k: str(v) for k, v in marker.kwargs.items()} if marker else {}
+
+
 @pytest.fixture
 def pipeline(stack: Stack, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Pipeline]:
     import uuid
@@ -62,7 +68,7 @@ def pipeline(stack: Stack, tmp_path: Path, request: pytest.FixtureRequest) -> It
         ports,
         topic_prefix=prefix,
         trace_file=tmp_path / "spans.jsonl",
-        extra_env={"HIRESTREAM_RELAY_POLL_SECONDS": "0.2"},
+        extra_env={"HIRESTREAM_RELAY_POLL_SECONDS": "0.2", **_marker_env(request)},
     )
     sink = SmtpSink(ports.notifier_smtp)
     sink.start()

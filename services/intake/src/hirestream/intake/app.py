@@ -7,6 +7,7 @@ import functools
 
 import asyncpg
 from aiosmtpd.smtp import SMTP
+from hirestream.contracts import ApplicationReceivedV1, ProfileParsedV1
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
 from hirestream.intake.entrypoints.kafka import subscriptions
@@ -36,6 +37,8 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
             await server.wait_closed()
 
     return Wiring(
+        # Reconciler: our ApplicationReceived rows count as delivered once the next stage answers.
+        acknowledgements=[(ProfileParsedV1, ApplicationReceivedV1)],
         subscriptions=subscriptions(),
         http_app=create_app(pool, settings),
         http_host=settings.http_host,

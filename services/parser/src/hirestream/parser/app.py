@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import asyncpg
+from hirestream.contracts import ApplicationScoredV1, ProfileParsedV1
 from hirestream.kit.health import health_app
 from hirestream.kit.runtime import Wiring, run_service
 from hirestream.parser.adapters.threaded import extract_in_thread
@@ -17,6 +18,8 @@ SERVICE = "parser"
 
 def build(settings: ParserSettings, pool: asyncpg.Pool) -> Wiring:
     return Wiring(
+        # Reconciler: our ProfileParsed rows count as delivered once the next stage answers.
+        acknowledgements=[(ApplicationScoredV1, ProfileParsedV1)],
         subscriptions=subscriptions(extract_in_thread, load_taxonomy(), settings.topic_prefix),
         http_app=health_app(pool, "hirestream parser"),
         http_host=settings.http_host,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import asyncpg
+from hirestream.contracts import ApplicationScoredV1, NotificationSentV1
 from hirestream.kit.runtime import Wiring, run_service
 from hirestream.scorer.config import ScorerSettings
 from hirestream.scorer.entrypoints.http import create_app
@@ -17,6 +18,8 @@ SERVICE = "scorer"
 def build(settings: ScorerSettings, pool: asyncpg.Pool) -> Wiring:
     taxonomy = load_taxonomy()
     return Wiring(
+        # Reconciler: our ApplicationScored rows count as delivered once the next stage answers.
+        acknowledgements=[(NotificationSentV1, ApplicationScoredV1)],
         subscriptions=subscriptions(taxonomy, settings.topic_prefix),
         http_app=create_app(pool, settings, taxonomy),
         http_host=settings.http_host,
