@@ -8,6 +8,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
+
 from hirestream.cli.client import apply_by_email
 from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.testing import EXAMPLE_POSTINGS, SHARED_POSTINGS, Pipeline

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
+
 from hirestream.cli.client import apply_by_email
 from hirestream.cli.demo_data import DemoApplication, generate_demo_applications
 from hirestream.cli.testing import EXAMPLE_POSTINGS, Pipeline
@@ -114,9 +115,9 @@ def test_database_outage_refuses_cleanly_then_recovers_without_restarting_servic
         assert refused.value.response.status_code == 503
         assert refused.value.response.headers["Retry-After"]
         smtp_app = next(a for a in applications if a.channel == "smtp")
-        with pytest.raises(smtplib.SMTPResponseException) as deferred:
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as deferred:
             submit(pipeline, smtp_app)
-        assert deferred.value.smtp_code == 451
+        assert [code for code, _ in deferred.value.recipients.values()] == [451]
         time.sleep(5)  # the services keep running without their database
     finally:
         stack.postgres.start()

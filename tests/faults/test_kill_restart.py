@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from hirestream.cli.client import apply_by_email
 from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.stack import SERVICES

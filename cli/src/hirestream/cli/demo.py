@@ -6,11 +6,12 @@ import asyncio
 import time
 from pathlib import Path
 
+from rich.console import Console
+
 from hirestream.cli.client import Api, apply_by_email
 from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.sink import SmtpSink
 from hirestream.cli.stack import Infrastructure, Ports, ServiceProcesses, StackConfig, prepare
-from rich.console import Console
 
 EXAMPLES = Path(__file__).resolve().parents[4] / "examples" / "postings"
 

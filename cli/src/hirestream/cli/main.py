@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
 from hirestream.cli.client import Api
 from hirestream.cli.commands import register_all
 from hirestream.cli.stack import (
@@ -22,8 +25,6 @@ from hirestream.cli.stack import (
     StackConfig,
     prepare,
 )
-from rich.console import Console
-from rich.table import Table
 
 app = typer.Typer(help="hirestream: applications in, ranked and explained shortlists out.")
 dev = typer.Typer(help="Run the whole stack on this machine.")

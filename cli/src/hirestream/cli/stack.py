@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
 from hirestream.contracts import ALL_TOPICS, topic_name
 from hirestream.kit.devstack import EmbeddedPostgres, EmbeddedTansu, ensure_topics, free_port
 from hirestream.kit.runtime import migrate

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from hirestream.cli.client import Api
 from hirestream.cli.sink import SmtpSink
 from hirestream.cli.stack import Ports, ServiceProcesses, StackConfig, prepare

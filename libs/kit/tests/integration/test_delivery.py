@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+
 from hirestream.contracts import DEAD_LETTER_TOPIC, PostingPublishedV1, topic_name
 from hirestream.kit.consumer import EventConsumer, Subscription
 from hirestream.kit.db import create_pool

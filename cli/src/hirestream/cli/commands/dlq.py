@@ -7,12 +7,13 @@ import json
 from typing import Annotated
 
 import typer
+from rich.console import Console
+from rich.table import Table
+
 from hirestream.cli.stack import SERVICES
 from hirestream.kit.db import connect
 from hirestream.kit.dlq import get_dead_letter, list_dead_letters, replay_dead_letter
 from hirestream.kit.settings import ServiceSettings
-from rich.console import Console
-from rich.table import Table
 
 dlq = typer.Typer(help="Inspect and replay dead-lettered events (DATABASE_URL).")
 console = Console(width=160)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 
 import asyncpg
+
 from hirestream.contracts import BlobRef
 from hirestream.kit.db import Connection
 

@@ -19,15 +19,16 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import asyncpg
+from opentelemetry import context as otel_context
+from opentelemetry.trace import SpanKind, Status, StatusCode
+from pydantic import ValidationError
+
 from hirestream.contracts import DEAD_LETTER_TOPIC, Event, topic_name
 from hirestream.kit.db import Connection
 from hirestream.kit.inbox import claim
 from hirestream.kit.metrics import EVENT_PROCESSING_SECONDS, EVENTS_PROCESSED, STAGE_LATENCY_SECONDS
 from hirestream.kit.outbox import add_raw_to_outbox
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
-from opentelemetry import context as otel_context
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from pydantic import ValidationError
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,8 @@ class IncomingMessage:
     key: str | None
     body: bytes
     headers: Mapping[str, str]
+    partition: int = -1
+    offset: int = -1
 
 
 class EventConsumer:
@@ -197,5 +200,7 @@ class EventConsumer:
 
 
 def _poison_id(message: IncomingMessage) -> uuid.UUID:
-    """A stable id for a message that has none we can read."""
-    return uuid.UUID(bytes=hashlib.sha256(message.topic.encode() + message.body).digest()[:16])
+    """A stable id for a message that has none we can read: its place in the log and its bytes
+    (identical garbage at two offsets is two dead letters, a redelivery of one is the same)."""
+    place = f"{message.topic}|{message.partition}|{message.offset}|".encode()
+    return uuid.UUID(bytes=hashlib.sha256(place + message.body).digest()[:16])

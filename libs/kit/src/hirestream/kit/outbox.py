@@ -15,11 +15,12 @@ from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
+from opentelemetry import context as otel_context
+from opentelemetry.trace import SpanKind
+
 from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
-from opentelemetry import context as otel_context
-from opentelemetry.trace import SpanKind
 
 log = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from aiokafka.errors import UnknownTopicOrPartitionError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
 from faststream.middlewares import AckPolicy
+
 from hirestream.contracts import ALL_TOPICS, Event, topic_name
 from hirestream.kit.blobstore import migrate_blobstore
 from hirestream.kit.consumer import EventConsumer, IncomingMessage, Subscription
@@ -49,6 +50,8 @@ def build_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
         enable_idempotence=False,
         client_id=client_id,
         logger=None,
+        # Notice recreated topics quickly: a broker that lost its state comes back empty.
+        metadata_max_age_ms=5000,
     )
 
 
@@ -73,7 +76,14 @@ def register(
         key = raw.key.decode() if isinstance(raw.key, bytes) else raw.key  # type: ignore[union-attr]
         await consumer.handle(
             subscription,
-            IncomingMessage(topic=topic, key=key, body=msg.body, headers=dict(msg.headers)),
+            IncomingMessage(
+                topic=topic,
+                key=key,
+                body=msg.body,
+                headers=dict(msg.headers),
+                partition=raw.partition,  # type: ignore[union-attr]
+                offset=raw.offset,  # type: ignore[union-attr]
+            ),
         )
 
 
@@ -154,6 +164,7 @@ async def run_service(
     if tracked:
         tasks.append(asyncio.create_task(reconcile(pool, name, tracked, settings, stop)))
     tasks.append(asyncio.create_task(observe(pool, name, broker, stop), name="gauges"))
+    tasks.append(asyncio.create_task(keep_topics(settings, stop), name="topics"))
     tasks += [asyncio.create_task(task(stop)) for task in wiring.background]
     server: uvicorn.Server | None = None
     if wiring.http_app is not None and wiring.http_port is not None:
@@ -268,6 +279,18 @@ async def observe(
             log.debug("gauge refresh failed", exc_info=True)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=5)
+
+
+async def keep_topics(settings: ServiceSettings, stop: asyncio.Event) -> None:
+    """Recreate the contract topics if the broker forgot them (Tansu keeps them in memory)."""
+    names = [topic_name(t, settings.topic_prefix) for t in ALL_TOPICS]
+    while not stop.is_set():
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=5)
+        try:
+            await ensure_topics(settings.kafka_bootstrap_servers, names)
+        except Exception:
+            log.debug("topic check failed", exc_info=True)
 
 
 async def _retry_until_ready(

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+
 from hirestream.contracts import ALL_TOPICS, topic_name
 from hirestream.kit.devstack import EmbeddedPostgres, EmbeddedTansu, ensure_topics, free_port
 
