@@ -399,7 +399,7 @@ def test_notifier_sends_mail_to_mailpit() -> None:
     notifier_env = env(service("notifier"))
     assert notifier_env.get("NOTIFIER_SMTP_HOST") == "mailpit"
     assert notifier_env.get("NOTIFIER_SMTP_PORT") == "1025"
-    assert notifier_env.get("NOTIFIER_FROM")
+    assert notifier_env.get("NOTIFIER_SENDER")
 
 
 def test_shared_service_settings_come_from_the_anchor() -> None:

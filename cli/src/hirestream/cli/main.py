@@ -60,15 +60,30 @@ def migrate() -> None:
 
 @topics.command("create")
 def topics_create(partitions: int = 3) -> None:
-    """Create every contract topic (KAFKA_BOOTSTRAP_SERVERS); existing ones are kept."""
+    """Create every contract topic (KAFKA_BOOTSTRAP_SERVERS); existing ones are kept.
+
+    ``HIRESTREAM_TOPICS_FILE`` (lines of ``<topic> <partitions>``, e.g. deploy/topics.txt) sets
+    per-topic partition counts; other topics get ``--partitions``.
+    """
     from hirestream.contracts import ALL_TOPICS, topic_name
     from hirestream.kit.devstack import ensure_topics
     from hirestream.kit.settings import ServiceSettings
 
     settings = ServiceSettings()
-    names = [topic_name(t, settings.topic_prefix) for t in ALL_TOPICS]
-    asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, names, partitions))
-    console.print("topics: " + ", ".join(names))
+    counts = {t: partitions for t in ALL_TOPICS}
+    topics_file = os.environ.get("HIRESTREAM_TOPICS_FILE")
+    if topics_file:
+        for line in Path(topics_file).read_text().splitlines():
+            fields = line.split("#", 1)[0].split()
+            if len(fields) == 2 and fields[0] in counts:
+                counts[fields[0]] = int(fields[1])
+    for count in sorted(set(counts.values())):
+        names = [topic_name(t, settings.topic_prefix) for t, n in counts.items() if n == count]
+        asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, names, count))
+    console.print(
+        "topics: "
+        + ", ".join(f"{topic_name(t, settings.topic_prefix)}×{n}" for t, n in counts.items())
+    )
 
 
 @dev.command("up")

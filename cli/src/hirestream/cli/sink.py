@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import threading
+import time
 from dataclasses import dataclass
 
 from aiosmtpd.controller import Controller
@@ -18,6 +19,7 @@ class CapturedMail:
     subject: str
     message_id: str
     body: str
+    received_at: float = 0.0  # time.time() when the sink accepted it
 
 
 class _Capture:
@@ -38,6 +40,7 @@ class _Capture:
                     subject=str(message.get("Subject", "")),
                     message_id=str(message.get("Message-ID", "")),
                     body=body.get_content() if body is not None else "",
+                    received_at=time.time(),
                 )
             )
         return "250 OK"

@@ -138,11 +138,14 @@ class ServiceProcesses:
         self.logdir = config.workdir / "logs"
         self.logdir.mkdir(parents=True, exist_ok=True)
 
-    def start(self, name: str) -> None:
-        log = open(self.logdir / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-        self.procs[name] = subprocess.Popen(
+    def start(self, name: str, *, instance: str = "", env: dict[str, str] | None = None) -> None:
+        """Start service ``name``; a non-empty ``instance`` starts one more replica beside it
+        (same consumer group), with ``env`` overriding e.g. its HTTP port."""
+        key = f"{name}{instance}"
+        log = open(self.logdir / f"{key}.log", "ab")  # noqa: SIM115 - owned by the child
+        self.procs[key] = subprocess.Popen(
             [sys.executable, "-m", f"hirestream.{name}"],
-            env=self.config.service_env(name),
+            env={**self.config.service_env(name), **(env or {})},
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -263,18 +263,20 @@ async def observe(
             )
             OUTBOX_BACKLOG.labels(service).set(backlog)
             DEAD_LETTERS.labels(service).set(dead)
+            lag: dict[str, int] = {}
             for subscriber in broker.subscribers:
                 consumer = getattr(subscriber, "consumer", None)
                 if consumer is None:
                     continue
-                lag: dict[str, int] = {}
                 for tp in consumer.assignment():
                     end = consumer.highwater(tp)
                     position = await asyncio.wait_for(consumer.position(tp), 1)
                     if end is not None and position is not None:
                         lag[tp.topic] = lag.get(tp.topic, 0) + max(end - position, 0)
-                for topic, value in lag.items():
-                    CONSUMER_LAG.labels(service, topic).set(value)
+            # Only what this process holds now: partitions lost in a rebalance stop counting.
+            CONSUMER_LAG.clear()
+            for topic, value in lag.items():
+                CONSUMER_LAG.labels(service, topic).set(value)
         except Exception:
             log.debug("gauge refresh failed", exc_info=True)
         with contextlib.suppress(TimeoutError):
