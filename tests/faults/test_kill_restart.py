@@ -84,3 +84,37 @@ def test_kill_9_and_restart_each_service_mid_flow_loses_and_duplicates_nothing(
     # A resend can only happen if the notifier dies between the SMTP reply and its commit; it
     # carries the same Message-ID so receivers drop it. Anything more means a real duplicate.
     assert duplicates_on_the_wire <= 1
+
+
+def test_sigterm_stops_every_service_within_10_seconds_and_nothing_is_lost(
+    pipeline: Pipeline, tmp_path: Path
+) -> None:
+    slugs = []
+    for path in sorted(EXAMPLE_POSTINGS.glob("*.md")):
+        text = path.read_text("utf-8")
+        slugs.append(pipeline.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
+    pipeline.wait_for(
+        lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings at intake"
+    )
+    applications = generate_demo_applications(tmp_path / "cvs")[:8]
+    for application in applications:
+        pipeline.api.apply_api(
+            application.posting_slug,
+            application.cv_path,
+            name=application.name,
+            email=application.email,
+        )
+    # Work is in flight in every stage now; each service must finish or abandon it and exit.
+    for name in SERVICES:
+        process = pipeline.processes.procs[name]
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0, f"{name} did not stop cleanly on SIGTERM"
+        pipeline.processes.start(name)
+    pipeline.processes.wait_healthy(60)
+    pipeline.wait_for(
+        lambda: len({m.message_id for m in pipeline.sink.messages}) >= len(applications),
+        "every application notified after the restarts",
+        timeout=120,
+    )
+    ranked = [i for s in slugs for i in pipeline.api.ranking(s)["items"]]
+    assert len(ranked) == len(applications)

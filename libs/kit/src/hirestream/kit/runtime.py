@@ -186,11 +186,11 @@ async def run_service(
         # Stop consuming first: an in-flight handler either commits or leaves its offset
         # uncommitted, so the event is redelivered to whoever takes the partition.
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(broker.stop(), timeout=8)
+            await asyncio.wait_for(broker.stop(), timeout=6)
         if server is not None:
             server.should_exit = True
         stop.set()
-        await asyncio.wait(tasks, timeout=5)
+        await asyncio.wait(tasks, timeout=3)
         for task in tasks:
             task.cancel()
         await pool.close()
