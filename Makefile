@@ -44,7 +44,7 @@ down:
 	docker compose down -v
 
 bench: install
-	$(RUN) hirestream bench
+	$(RUN) hirestream bench pipeline --applications 300 --output docs/bench-results.jsonl
 
 clean:
 	rm -rf .venv $(TOOLS) .hirestream

@@ -56,8 +56,21 @@ class Api:
         response.raise_for_status()
         return response.text
 
-    def ranking(self, slug: str, tier: str | None = None) -> dict[str, Any]:
-        params = {"tier": tier} if tier else {}
+    def ranking_all(self, slug: str) -> list[dict[str, Any]]:
+        """Every ranked application of a posting, page by page."""
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self.ranking(slug, limit=500, offset=len(items))["items"]
+            items += page
+            if len(page) < 500:
+                return items
+
+    def ranking(
+        self, slug: str, tier: str | None = None, *, limit: int = 50, offset: int = 0
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if tier:
+            params["tier"] = tier
         response = self.scorer.get(f"/v1/postings/{slug}/ranking", params=params)
         response.raise_for_status()
         result: dict[str, Any] = response.json()
