@@ -7,6 +7,7 @@ import json
 from collections import defaultdict
 from pathlib import Path
 
+import httpx
 import pytest
 
 from hirestream.cli.client import apply_by_email
@@ -80,6 +81,25 @@ def test_applications_from_api_form_and_smtp_are_scored_notified_and_traced_end_
     assert "Why:" in mail.body and str(ranked_first[0]["score"]) in mail.subject
     # Personal data stays out of the alert channel's payload it does not need.
     assert first.email not in mail.body and first.phone not in mail.body
+
+    # Every service exposes its Prometheus metrics; counters moved with the traffic.
+    ports = pipeline.config.ports
+    metrics = {
+        name: httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        for name, port in (
+            ("intake", ports.intake_http),
+            ("parser", ports.parser_http),
+            ("scorer", ports.scorer_http),
+            ("notifier", ports.notifier_http),
+        )
+    }
+    assert (
+        'hirestream_events_processed_total{outcome="processed",service="parser"'
+        in metrics["parser"]
+    )
+    assert 'route="/v1/applications",service="intake",status="201"' in metrics["intake"]
+    assert "hirestream_stage_latency_seconds_bucket" in metrics["scorer"]
+    assert "hirestream_outbox_backlog" in metrics["notifier"]
 
     # One trace from intake to the notifier's delivery for this application.
     trace_services: dict[str, set[str]] = defaultdict(set)

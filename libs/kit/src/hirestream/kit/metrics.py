@@ -35,3 +35,8 @@ REDRIVES = Counter(
 HTTP_REQUESTS = Counter(
     "hirestream_http_requests", "HTTP requests by route and status.", ["service", "route", "status"]
 )
+PARSE_FAILURES = Counter(
+    "hirestream_parse_failures",
+    "CVs that could not be parsed, by type and reason.",
+    ["media_type", "code"],
+)

@@ -23,6 +23,7 @@ from hirestream.kit.blobstore import migrate_blobstore
 from hirestream.kit.consumer import EventConsumer, IncomingMessage, Subscription
 from hirestream.kit.db import connect, create_pool
 from hirestream.kit.devstack import ensure_topics
+from hirestream.kit.http_metrics import count_requests
 from hirestream.kit.logs import setup_logging
 from hirestream.kit.metrics import (
     CONSUMER_LAG,
@@ -169,7 +170,7 @@ async def run_service(
     server: uvicorn.Server | None = None
     if wiring.http_app is not None and wiring.http_port is not None:
         config = uvicorn.Config(
-            wiring.http_app,
+            count_requests(wiring.http_app, name),
             host=wiring.http_host,
             port=wiring.http_port,
             log_config=None,
