@@ -15,7 +15,8 @@ class JsonFormatter(logging.Formatter):
         self._service = service
 
     def format(self, record: logging.LogRecord) -> str:
-        span_context = trace.get_current_span().get_span_context()
+        span = trace.get_current_span()
+        span_context = span.get_span_context()
         entry = {
             "ts": self.formatTime(record, "%Y-%m-%dT%H:%M:%S"),
             "level": record.levelname,
@@ -25,6 +26,9 @@ class JsonFormatter(logging.Formatter):
         }
         if span_context.is_valid:
             entry["trace_id"] = format(span_context.trace_id, "032x")
+            attributes = getattr(span, "attributes", None) or {}
+            if "hirestream.application_id" in attributes:
+                entry["application_id"] = str(attributes["hirestream.application_id"])
         if record.exc_info:
             entry["exc"] = self.formatException(record.exc_info)
         return json.dumps(entry)
