@@ -77,9 +77,22 @@ _SKILLS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "Cold Calling": (("cold calling",), ()),
     "B2B Sales": (("b2b sales",), ()),
     "Negotiation": (("negotiation",), ()),
+    # soft skills (category "Leadership & Soft Skills")
+    "Teamwork": (("team player", "teamwork"), ()),
+    "Communication": (("communication skills",), ()),
+    "Team Leadership": (("team leadership",), ()),
     # a human language, as some taxonomies carry them: the scorer must not turn it into a skill
     "English": (("english",), ()),
 }
+
+
+_SOFT = frozenset({"Teamwork", "Communication", "Team Leadership"})
+
+
+@dataclass(frozen=True)
+class FakeSkill:
+    name: str
+    category: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +119,12 @@ class FakeTaxonomy:
 
     def canonical(self, term: str) -> str | None:
         return self._alias.get(term.strip().casefold())
+
+    def get(self, term: str) -> FakeSkill | None:
+        name = self.canonical(term)
+        if name is None:
+            return None
+        return FakeSkill(name, "Leadership & Soft Skills" if name in _SOFT else "Other")
 
     def implied(self, name: str) -> frozenset[str]:
         seen: set[str] = set()

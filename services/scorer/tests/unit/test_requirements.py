@@ -4,6 +4,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import pytest
+
 from hirestream.scorer.domain import (
     REQUIREMENTS_MODEL_VERSION,
     Requirement,
@@ -114,7 +115,7 @@ def seed(postings_dir: Path, name: str, taxonomy: SkillTaxonomy) -> list[Require
 
 
 def test_model_version() -> None:
-    assert REQUIREMENTS_MODEL_VERSION == "0.1.0"
+    assert REQUIREMENTS_MODEL_VERSION == "0.2.0"
 
 
 # --- the seed postings -------------------------------------------------------------------------
@@ -463,3 +464,31 @@ def test_labels() -> None:
     assert Requirement("experience_years", "must", min_months=6).label == "6+ months experience"
     assert Requirement("language", "nice", language="French", level="C1").label == "French (C1)"
     assert Requirement("skill", "must", skill="Go", any_of=("Go", "Rust")).label == "Go or Rust"
+
+
+def test_soft_skills_are_other_and_team_leadership_is_leadership(taxonomy: SkillTaxonomy) -> None:
+    reqs = extract_requirements(
+        "## Requirements\n- Team player with strong communication skills\n"
+        "- Team leadership experience\n- Python\n",
+        taxonomy,
+    )
+    assert {(r.kind, r.skill) for r in reqs} == {
+        ("other", "Teamwork"),
+        ("other", "Communication"),
+        ("leadership", None),
+        ("skill", "Python"),
+    }
+    teamwork = only(reqs, "other", skill="Teamwork")
+    assert (teamwork.label, teamwork.importance) == ("Teamwork", "must")
+
+
+def test_hiring_process_and_offers_ask_nothing(taxonomy: SkillTaxonomy) -> None:
+    reqs = extract_requirements(
+        "## Requirements\n- Python\n\n"
+        "Our interview process is documented: you should know Rust to read it.\n\n"
+        "## We offer\n- Remote work optional\n- Docker courses welcome\n"
+        "- Kubernetes experience is an asset\n",
+        taxonomy,
+    )
+    assert skills(reqs) == {"Python", "Kubernetes"}
+    assert only(reqs, "skill", skill="Kubernetes").importance == "nice"

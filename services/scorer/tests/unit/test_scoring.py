@@ -5,9 +5,11 @@ import os
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+
 from hirestream.scorer.domain import (
     RUBRIC_VERSION,
     CandidateFacts,
@@ -45,7 +47,7 @@ def status(result: ScoreResult, label: str) -> str:
 
 
 def test_rubric_version() -> None:
-    assert RUBRIC_VERSION == "0.1.0"
+    assert RUBRIC_VERSION == "0.2.0"
     facts = CandidateFacts(frozenset(), None)
     result = score_candidate(BACKEND, facts, _NoTaxonomy())  # type: ignore[arg-type]
     assert result.rubric_version == RUBRIC_VERSION
@@ -287,3 +289,50 @@ def test_experience_threshold_is_inclusive(months: int, taxonomy: SkillTaxonomy)
     req = Requirement("experience_years", "must", min_months=60)
     result = score_candidate([req], CandidateFacts(frozenset(), months), taxonomy)
     assert result.verdicts[0].status == ("met" if months >= 60 else "not_met")
+
+
+def test_degrees_answer_education_requirements(taxonomy: SkillTaxonomy) -> None:
+    req = Requirement("education", "must", evidence="Master's degree in finance or accounting")
+
+    def verdict(*degrees: str) -> str:
+        facts = CandidateFacts(frozenset(), 60, degrees=degrees)
+        return score_candidate([req], facts, taxonomy).verdicts[0].status
+
+    assert verdict() == "unknown"
+    assert verdict("BSc Accounting") == "not_met"
+    assert verdict("BSc Accounting", "MSc Finance") == "met"
+    assert verdict("PhD Economics") == "met"
+    any_degree = Requirement("education", "must", evidence="A university degree")
+    facts = CandidateFacts(frozenset(), 60, degrees=("Diploma in Nursing",))
+    assert score_candidate([any_degree], facts, taxonomy).verdicts[0].evidence == (
+        "Diploma in Nursing"
+    )
+
+
+def test_leadership_months_decide_leadership_and_management_experience(
+    taxonomy: SkillTaxonomy,
+) -> None:
+    lead = Requirement("leadership", "must")
+    managed = Requirement("experience_years", "must", min_months=36, scope="management")
+
+    def statuses(months: int | None) -> tuple[str, str]:
+        facts = CandidateFacts(frozenset(), 120, leadership_months=months)
+        verdicts = score_candidate([lead, managed], facts, taxonomy).verdicts
+        return verdicts[0].status, verdicts[1].status
+
+    assert statuses(None) == ("unknown", "unknown")
+    assert statuses(0) == ("not_met", "not_met")
+    assert statuses(12) == ("met", "not_met")
+    assert statuses(48) == ("met", "met")
+
+
+def test_team_weights_change_the_score(taxonomy: SkillTaxonomy) -> None:
+    facts = CandidateFacts(frozenset({"Python"}), None)
+    reqs = [Requirement("skill", "must", skill="Python"), Requirement("skill", "must", skill="Go")]
+    assert score_candidate(reqs, facts, taxonomy).score == 50
+    heavy = [replace(reqs[0], weight=9), replace(reqs[1], weight=1)]
+    assert score_candidate(heavy, facts, taxonomy).score == 90
+    zero = [replace(r, weight=0) for r in reqs]
+    assert score_candidate(zero, facts, taxonomy).score == 50
+    with pytest.raises(ValueError):
+        Requirement("skill", "must", skill="Go", weight=11)

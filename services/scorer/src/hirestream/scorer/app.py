@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 import asyncpg
+
 from hirestream.contracts import ApplicationScoredV1, NotificationSentV1
 from hirestream.kit.runtime import Wiring, run_service
 from hirestream.scorer.config import ScorerSettings

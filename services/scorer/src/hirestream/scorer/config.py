@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from hirestream.kit.settings import ServiceSettings
 from pydantic_settings import SettingsConfigDict
+
+from hirestream.kit.settings import ServiceSettings
 
 
 class ScorerSettings(ServiceSettings):

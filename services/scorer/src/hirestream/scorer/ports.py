@@ -33,6 +33,7 @@ class StoredScore:
     requirements_version: int
     rubric_version: str
     parser_version: str
+    trigger: str = "profile"  # "profile", "requirements" (changed) or "reprocess"
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,18 @@ class StoredProfile:
     status: str
     skills: list[str]
     total_experience_months: int | None
+    languages: list[dict[str, str | None]] = field(default_factory=list)  # {language, level}
+    leadership_months: int | None = None
+    degrees: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CurrentScore:
+    """What rescoring needs to know about an application's newest score."""
+
+    application_id: uuid.UUID
+    requirements_version: int
+    rubric_version: str
 
 
 class ScorerStore(Protocol):
@@ -52,6 +65,15 @@ class ScorerStore(Protocol):
     async def save_posting(
         self, posting: StoredPosting, metadata: dict[str, Any], model_version: str
     ) -> None: ...
+    async def save_requirements(self, posting: StoredPosting, source: str) -> None:
+        """A new requirements version (``posting.requirements_version``) made by ``source``."""
+        ...
+
     async def save_profile(self, profile: StoredProfile) -> None: ...
+    async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]: ...
+    async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]: ...
+    async def postings(self) -> list[StoredPosting]: ...
     async def add_score(self, score: StoredScore) -> None: ...
+    async def add_scores(self, scores: list[StoredScore]) -> None: ...
     async def emit(self, event: Event) -> None: ...
+    async def emit_many(self, events: list[Event]) -> None: ...

@@ -190,3 +190,26 @@ def is_list_separator(between: str) -> bool:
         return not parts[0].strip()
     inner_ok = all(len(part.split()) <= 2 for part in parts[1:-1])
     return not parts[0].strip() and not parts[-1].strip() and inner_ok
+
+
+# How the company hires, not what it asks of candidates ("our interview process", "we document
+# how we make hiring decisions", job-board footers).
+HIRING_PROCESS = _rx(
+    r"\binterview process\b|\brecruitment process\b|\bhiring (?:decisions|process)\b"
+    r"|\bthese companies are also\b|\bpublic handbook\b|\bsend (?:an )?e-?mail to\b"
+)
+
+# The taxonomy's category for traits a CV cannot prove ("team player", "communication").
+SOFT_SKILLS_CATEGORY = "Leadership & Soft Skills"
+# Soft-skill names that mean leading people: they make a ``leadership`` requirement.
+LEADERSHIP_SKILLS = frozenset(
+    {
+        "Leadership", "Team Leadership", "People Management", "Mentoring", "Coaching",
+        "Team Management", "Staff Management", "Supervision", "Line Management",
+        "Coaching and Development", "Executive Leadership", "Cross-Functional Leadership",
+        "Delegation", "Team Building",
+    }
+)  # fmt: skip
+
+# Softeners that, in a benefits or duties section, describe an offer rather than an ask.
+OFFER_WORDS = frozenset({"optional", "welcome"})

@@ -34,7 +34,7 @@ from hirestream.scorer.domain.taxonomy import SkillMatchLike, SkillTaxonomy
 
 # Bump when extraction changes what it produces for the same posting, so stored requirement
 # lists can be recognised as stale and re-extracted.
-REQUIREMENTS_MODEL_VERSION = "0.1.0"
+REQUIREMENTS_MODEL_VERSION = "0.2.0"
 
 RequirementKind = Literal[
     "skill", "experience_years", "leadership", "language", "education", "location", "other"
@@ -69,6 +69,7 @@ class Requirement:
     evidence: str = ""
     any_of: tuple[str, ...] = ()
     scope: ExperienceScope = "total"
+    weight: int | None = None  # set by the hiring team; None: the rubric's default
 
     def __post_init__(self) -> None:
         # Rebuilt from JSON storage as Requirement(**row), any_of arrives as a list: keep the
@@ -83,6 +84,8 @@ class Requirement:
             raise ValueError(f"unknown experience scope {self.scope!r}")
         if self.level is not None and self.level not in CEFR_LEVELS:
             raise ValueError(f"level must be a CEFR level, got {self.level!r}")
+        if self.weight is not None and not 0 <= self.weight <= 10:
+            raise ValueError("a weight must be between 0 and 10")
         if self.kind == "skill" and not (self.skill or self.any_of):
             raise ValueError("a skill requirement needs a skill")
         if self.kind == "experience_years" and (self.min_months is None or self.min_months < 0):
@@ -104,7 +107,7 @@ class Requirement:
             return "leadership experience"
         if self.kind == "language":
             return f"{self.language} ({self.level})" if self.level else str(self.language)
-        return self.kind
+        return self.skill or self.kind
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -158,6 +161,14 @@ class _Clause:
 _LANGUAGE_WORD = re.compile(
     r"\b(" + "|".join(sorted(LANGUAGE_NAMES, key=len, reverse=True)) + r")\b", re.IGNORECASE
 )
+# Taxonomy aliases that misread job-ad prose (reported to the taxonomy's owners): dropped here
+# until the taxonomy is fixed, so no candidate is judged on "Data Entry" in a backend ad.
+_MISREAD: dict[str, re.Pattern[str]] = {
+    "Data Entry": re.compile(r"data processing|processing data", re.IGNORECASE),
+    "Audit Software": re.compile(r"\bteammates?\b", re.IGNORECASE),
+    "Argo CD": re.compile(r"argo workflows", re.IGNORECASE),
+    "Customer Support": re.compile(r"\bticketing\b", re.IGNORECASE),
+}
 _PLAIN_KINDS: tuple[tuple[RequirementKind, re.Pattern[str]], ...] = (
     ("education", cues.EDUCATION),
     ("location", cues.LOCATION),
@@ -172,7 +183,7 @@ class _Extractor:
     french_english_region: bool
 
     def sentence(self, sentence: str, section: SectionKind) -> Iterator[Requirement]:
-        if cues.PROTECTED.search(sentence):
+        if cues.PROTECTED.search(sentence) or cues.HIRING_PROCESS.search(sentence):
             return
         matches = _skill_matches(self.taxonomy, sentence)
         for clause in _clauses(sentence, section, matches):
@@ -208,7 +219,21 @@ class _Extractor:
                 )
                 continue
             for name in names:
-                yield Requirement("skill", importance, skill=name, evidence=sentence)
+                if (req := self._single_skill(name, importance, sentence)) is not None:
+                    yield req
+
+    def _single_skill(self, name: str, importance: Importance, sentence: str) -> Requirement | None:
+        """A soft skill is not a line a CV lists: leading people is the leadership requirement;
+        the others ("team player", "communication") stay visible as ``other``, which the
+        interview judges and a CV can only support."""
+        if _MISREAD.get(name) and _MISREAD[name].search(sentence):
+            return None
+        skill = self.taxonomy.get(name)
+        if skill is not None and skill.category == cues.SOFT_SKILLS_CATEGORY:
+            if name in cues.LEADERSHIP_SKILLS:
+                return Requirement("leadership", importance, evidence=sentence)
+            return Requirement("other", importance, skill=name, evidence=sentence)
+        return Requirement("skill", importance, skill=name, evidence=sentence)
 
     def _illustrate(self, names: Sequence[str], earlier: set[str]) -> bool:
         return all(
@@ -313,6 +338,10 @@ def _clauses(
 
 def _importance(text: str, section: SectionKind) -> Importance | None:
     """How strongly ``text`` asks for what it mentions; None when it asks for nothing."""
+    if section == "none" and not cues.MUST_STRONG.search(text):
+        # Duties, benefits, "about us": "an asset" still asks; "remote work optional" offers.
+        soft = [m.group(0).casefold() for m in cues.NICE.finditer(text)]
+        return "nice" if any(m not in cues.OFFER_WORDS for m in soft) else None
     if cues.NICE.search(text):
         return "nice"
     if section in ("must", "nice"):
@@ -386,6 +415,8 @@ def _key(req: Requirement) -> tuple[object, ...]:
         return (req.kind,)
     if req.kind == "language":
         return (req.kind, req.language)
+    if req.skill:
+        return (req.kind, req.skill.casefold())
     return (req.kind, " ".join(req.evidence.casefold().split()))
 
 

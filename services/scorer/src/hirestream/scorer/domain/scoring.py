@@ -8,24 +8,27 @@ the candidate's facts and the taxonomy only: no clock, no randomness, no set ite
 
 from __future__ import annotations
 
+import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from hirestream.scorer.domain.cues import LEADERSHIP_SKILLS
 from hirestream.scorer.domain.languages import canonical_language, level_from_text, level_rank
 from hirestream.scorer.domain.requirements import Requirement
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 
 # Bump whenever weights, credits or thresholds change: scores from different rubrics are not
 # comparable, and stored scores say which rubric produced them.
-RUBRIC_VERSION = "0.1.0"
+RUBRIC_VERSION = "0.2.0"
 
 VerdictStatus = Literal["met", "not_met", "unknown"]
 TierName = Literal["strong", "possible", "weak"]
 
 STRONG_AT = 70
 POSSIBLE_AT = 45
-_WEIGHT = {"must": 3, "nice": 1}
+_WEIGHT = {"must": 3, "nice": 1}  # default weights; a team may set its own per requirement
 # Credit in halves of a requirement's weight. "unknown" (the CV says nothing either way) earns
 # half: parsers miss things, so silence must cost less than a confirmed gap.
 _CREDIT = {"met": 2, "unknown": 1, "not_met": 0}
@@ -42,6 +45,17 @@ class CandidateFacts:
     total_experience_months: int | None
     languages: dict[str, str] = field(default_factory=dict)  # language -> level ("C1", "native")
     leadership: bool | None = None
+    leadership_months: int | None = None  # months in roles leading people, from the timeline
+    degrees: tuple[str, ...] = ()  # degree names as the CV states them
+
+    @property
+    def leads_people(self) -> bool | None:
+        """Explicit ``leadership`` wins; else the timeline says it (0 months means none found)."""
+        if self.leadership is not None:
+            return self.leadership
+        if self.leadership_months is None:
+            return None
+        return self.leadership_months > 0
 
 
 @dataclass(frozen=True)
@@ -67,10 +81,48 @@ class ScoreResult:
     rubric_version: str = RUBRIC_VERSION
 
 
+class _Memo:
+    """Taxonomy lookups are pure: remember them, so rescoring 100,000 profiles does not redo the
+    same string normalisation millions of times."""
+
+    def __init__(self, taxonomy: SkillTaxonomy) -> None:
+        self._taxonomy = taxonomy
+        self._canonical: dict[str, str | None] = {}
+        self._implied: dict[str, frozenset[str]] = {}
+
+    def canonical(self, term: str) -> str | None:
+        try:
+            return self._canonical[term]
+        except KeyError:
+            found = self._canonical[term] = self._taxonomy.canonical(term)
+            return found
+
+    def implied(self, name: str) -> frozenset[str]:
+        try:
+            return self._implied[name]
+        except KeyError:
+            found = self._implied[name] = frozenset(self._taxonomy.implied(name))
+            return found
+
+
+_LEADERSHIP_KEYS = frozenset(name.casefold() for name in LEADERSHIP_SKILLS)
+_MEMOS: weakref.WeakKeyDictionary[Any, _Memo] = weakref.WeakKeyDictionary()
+
+
+def _memo(taxonomy: SkillTaxonomy) -> _Memo:
+    try:
+        return _MEMOS[taxonomy]
+    except KeyError:
+        memo = _MEMOS[taxonomy] = _Memo(taxonomy)
+        return memo
+    except TypeError:  # not weak-referenceable: no sharing across calls
+        return _Memo(taxonomy)
+
+
 def score_candidate(
     requirements: Sequence[Requirement], facts: CandidateFacts, taxonomy: SkillTaxonomy
 ) -> ScoreResult:
-    profile = _Profile.build(facts, taxonomy)
+    profile = _Profile.build(facts, _memo(taxonomy))
     verdicts = [profile.judge(r) for r in requirements if not r.negative]
     flags = [
         f"profile lists {found}, which the posting rules out"
@@ -97,24 +149,20 @@ def score_candidate(
 @dataclass(frozen=True)
 class _Profile:
     facts: CandidateFacts
-    taxonomy: SkillTaxonomy
+    taxonomy: _Memo
     direct: dict[str, str]  # casefolded canonical name -> name as the profile has it
-    implied_by: dict[str, str]  # casefolded implied name -> the profile skill implying it
     languages: dict[str, str | None]  # canonical language -> CEFR level (None: not stated)
+    # casefolded implied name -> the profile skill implying it; built on first need, since
+    # most requirements are met (or not) by the skills as listed.
+    _implied: dict[str, str] = field(default_factory=dict)
+    _implied_built: list[bool] = field(default_factory=list)
 
     @classmethod
-    def build(cls, facts: CandidateFacts, taxonomy: SkillTaxonomy) -> _Profile:
+    def build(cls, facts: CandidateFacts, taxonomy: _Memo) -> _Profile:
         direct: dict[str, str] = {}
         for raw in sorted(facts.skills):
             name = taxonomy.canonical(raw) or raw.strip()
             direct.setdefault(name.casefold(), name)
-        implied_by: dict[str, str] = {}
-        for _, name in sorted(direct.items()):
-            if taxonomy.canonical(name) is None:
-                continue  # unknown to the taxonomy: it implies nothing
-            for implied in sorted(taxonomy.implied(name)):
-                if implied.casefold() not in direct:
-                    implied_by.setdefault(implied.casefold(), name)
         languages: dict[str, str | None] = {}
         for raw, level in sorted(facts.languages.items()):
             language = canonical_language(raw) or raw.strip().title()
@@ -122,7 +170,19 @@ class _Profile:
             best = languages.get(language)
             if best is None or (parsed and level_rank(parsed) > level_rank(best)):
                 languages[language] = parsed
-        return cls(facts, taxonomy, direct, implied_by, languages)
+        return cls(facts, taxonomy, direct, languages)
+
+    @property
+    def implied_by(self) -> dict[str, str]:
+        if not self._implied_built:
+            for _, name in sorted(self.direct.items()):
+                if self.taxonomy.canonical(name) is None:
+                    continue  # unknown to the taxonomy: it implies nothing
+                for implied in sorted(self.taxonomy.implied(name)):
+                    if implied.casefold() not in self.direct:
+                        self._implied.setdefault(implied.casefold(), name)
+            self._implied_built.append(True)
+        return self._implied
 
     def skill_source(self, req: Requirement) -> str | None:
         """How the profile covers a skill requirement: "Go", or "PostgreSQL (implies SQL)"."""
@@ -143,7 +203,14 @@ class _Profile:
             return self._leadership(req)
         if req.kind == "language":
             return self._language(req)
-        # Education, location and the like are not in the parsed facts yet.
+        if req.kind == "education":
+            return self._education(req)
+        if req.kind == "other" and req.skill:
+            source = self.skill_source(req)
+            if source is not None:
+                return Verdict(req, "met", source, f"profile mentions {source}")
+            return Verdict(req, "unknown", None, f"{req.skill} is judged in the interview")
+        # Location and free-text requirements are not in the parsed facts: a human judges them.
         return Verdict(req, "unknown", None, f"the profile does not record {req.kind}")
 
     def _skill(self, req: Requirement) -> Verdict:
@@ -158,23 +225,69 @@ class _Profile:
         months = self.facts.total_experience_months
         needed = req.min_months or 0
         if months is not None and months < needed:
-            return Verdict(req, "not_met", f"{months} months", f"{months} of {needed} months")
-        if req.scope == "management" and self.facts.leadership is False:
+            return Verdict(
+                req, "not_met", f"{months} months in the experience timeline",
+                f"{months} of {needed} months",
+            )  # fmt: skip
+        if req.scope == "management":
+            return self._management(req, months, needed)
+        if months is None:
+            return Verdict(req, "unknown", None, "total experience was not parsed")
+        return Verdict(
+            req, "met", f"{months} months in the experience timeline",
+            f"{months} months >= {needed} months",
+        )  # fmt: skip
+
+    def _management(self, req: Requirement, months: int | None, needed: int) -> Verdict:
+        led = self.facts.leadership_months
+        if led is not None:
+            evidence = f"{led} months leading people in the experience timeline"
+            if led >= needed and led > 0:
+                return Verdict(req, "met", evidence, f"{led} months >= {needed} months managing")
+            return Verdict(req, "not_met", evidence, f"{led} of {needed} months managing people")
+        if self.facts.leads_people is False:
             return Verdict(req, "not_met", None, "no people-management experience in the profile")
         if months is None:
             return Verdict(req, "unknown", None, "total experience was not parsed")
-        if req.scope == "management" and self.facts.leadership is None:
+        if self.facts.leads_people:
             return Verdict(
-                req, "unknown", f"{months} months", "enough experience; management not stated"
-            )
-        return Verdict(req, "met", f"{months} months", f"{months} months >= {needed} months")
+                req, "met", f"{months} months in the experience timeline, leading people",
+                f"{months} months >= {needed} months, with leadership",
+            )  # fmt: skip
+        return Verdict(
+            req, "unknown", f"{months} months in the experience timeline",
+            "enough experience; time spent managing not stated",
+        )  # fmt: skip
+
+    def leadership_skill(self) -> str | None:
+        """A listed skill that is itself leading people ("Team Leadership", "Mentoring")."""
+        for key, name in sorted(self.direct.items()):
+            if key in _LEADERSHIP_KEYS:
+                return name
+        return None
 
     def _leadership(self, req: Requirement) -> Verdict:
-        if self.facts.leadership is None:
+        leads = self.facts.leads_people
+        months = self.facts.leadership_months
+        if leads is None and (skill := self.leadership_skill()) is not None:
+            return Verdict(req, "met", skill, f"profile lists {skill}")
+        if leads is None:
             return Verdict(req, "unknown", None, "the profile says nothing about leading people")
-        if self.facts.leadership:
-            return Verdict(req, "met", "leadership", "profile shows leadership experience")
+        if leads:
+            evidence = f"{months} months leading people" if months else "leadership"
+            return Verdict(req, "met", evidence, "profile shows leadership experience")
         return Verdict(req, "not_met", None, "profile shows no leadership experience")
+
+    def _education(self, req: Requirement) -> Verdict:
+        degrees = self.facts.degrees
+        if not degrees:
+            # Parsers miss education sections often: silence is not a gap.
+            return Verdict(req, "unknown", None, "no degree was parsed from the profile")
+        needed = degree_rank(req.evidence)
+        best = max(degrees, key=lambda d: degree_rank(d) or 0)
+        if needed is None or (degree_rank(best) or 0) >= needed:
+            return Verdict(req, "met", best, f"profile lists {best}")
+        return Verdict(req, "not_met", best, f"{best} is below the degree the posting asks")
 
     def _language(self, req: Requirement) -> Verdict:
         language = str(req.language)
@@ -190,10 +303,35 @@ class _Profile:
         return Verdict(req, "not_met", f"{language} {level}", f"{level} is below {req.level}")
 
 
+def weight_of(req: Requirement) -> int:
+    return req.weight if req.weight is not None else _WEIGHT[req.importance]
+
+
 def _score(verdicts: Sequence[Verdict]) -> int:
-    total = sum(2 * _WEIGHT[v.requirement.importance] for v in verdicts)
-    earned = sum(_CREDIT[v.status] * _WEIGHT[v.requirement.importance] for v in verdicts)
+    total = sum(2 * weight_of(v.requirement) for v in verdicts)
+    if total == 0:
+        return _NO_REQUIREMENTS_SCORE  # every requirement weighted 0 by the team
+    earned = sum(_CREDIT[v.status] * weight_of(v.requirement) for v in verdicts)
     return (200 * earned + total) // (2 * total)  # 100 * earned / total, rounded half up
+
+
+_DEGREE_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), rank)
+    for pattern, rank in (
+        (r"\bph\.?\s?d\b|\bdoctor(?:ate|al)\b", 4),
+        (r"\bmaster'?s?\b|\bm\.?sc?\b|\bmba\b|\bm\.?eng\b|\bm\.?a\.(?!\w)", 3),
+        (r"\bbachelor'?s?\b|\bb\.?sc?\b|\bb\.?a\.(?!\w)|\bb\.?eng\b|\bundergraduate\b", 2),
+        (r"\bassociate'?s?\b|\bdiploma\b|\bcertificate\b|\bdegree\b", 1),
+    )
+)
+
+
+def degree_rank(text: str) -> int | None:
+    """Rough academic level a phrase names (PhD 4 > master 3 > bachelor 2 > other 1)."""
+    for pattern, rank in _DEGREE_LEVELS:
+        if pattern.search(text):
+            return rank
+    return None
 
 
 def _must_not_met(verdicts: Iterable[Verdict]) -> bool:
@@ -232,20 +370,27 @@ def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
         and verdicts[i].status == "not_met"
         and verdicts[i].requirement.importance == "must"
     ]
-    gain = {i: _WEIGHT[verdicts[i].requirement.importance] * (2 - _CREDIT[verdicts[i].status])
+    gain = {i: weight_of(verdicts[i].requirement) * (2 - _CREDIT[verdicts[i].status])
             for i in open_items}  # fmt: skip
     rest = sorted((i for i in open_items if i not in blocking), key=lambda i: (-gain[i], i))
     chosen = list(blocking)
+    total = sum(2 * weight_of(v.requirement) for v in verdicts)
+    earned = sum(_CREDIT[v.status] * weight_of(v.requirement) for v in verdicts)
     for extra in [None, *rest]:
         if extra is not None:
             chosen.append(extra)
         if len(chosen) > _HINT_MAX_ITEMS:
             return None
-        trial = [
-            Verdict(v.requirement, "met", v.evidence, v.reason) if i in chosen else v
+        # As if the chosen items were met: same arithmetic as _score, without rebuilding.
+        trial_earned = earned + sum(gain[i] for i in chosen)
+        trial_score = (
+            (200 * trial_earned + total) // (2 * total) if total else _NO_REQUIREMENTS_SCORE
+        )
+        still_blocked = any(
+            v.status == "not_met" and v.requirement.importance == "must" and i not in chosen
             for i, v in enumerate(verdicts)
-        ]
-        reached = _tier(_score(trial), _must_not_met(trial))
+        )
+        reached = _tier(trial_score, still_blocked)
         if chosen and _TIER_RANK[reached] >= _TIER_RANK[target]:
             labels = _labels(verdicts[i] for i in sorted(chosen))
             verb = "is" if len(labels) == 1 else "are"

@@ -8,19 +8,34 @@ from typing import Annotated, Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Query, Request
+from pydantic import BaseModel
+
 from hirestream.kit.health import health_router
-from hirestream.scorer.adapters.postgres import current_score, ranking, unit_of_work
+from hirestream.scorer.adapters.postgres import (
+    current_score,
+    ranking,
+    requirement_versions,
+    score_history,
+    unit_of_work,
+)
 from hirestream.scorer.config import ScorerSettings
 from hirestream.scorer.domain.posting import read_posting
-from hirestream.scorer.handlers import publish_posting
+from hirestream.scorer.domain.requirements import Requirement
+from hirestream.scorer.handlers import UnknownPosting, edit_requirements, publish_posting, reprocess
 from hirestream.scorer.ports import StoredPosting
 from hirestream.skills import Taxonomy
-from pydantic import BaseModel
 
 
 class PostingRequest(BaseModel):
     slug: str | None = None
     text: str  # Markdown or plain text, front matter allowed
+
+
+class RequirementsRequest(BaseModel):
+    """The team's whole list: each item as ``GET /v1/postings/{slug}`` shows it, optionally with
+    ``weight`` (0-10; default: must 3, nice 1)."""
+
+    requirements: list[dict[str, Any]]
 
 
 def _posting_json(posting: StoredPosting) -> dict[str, Any]:
@@ -75,6 +90,53 @@ def create_app(pool: asyncpg.Pool, settings: ScorerSettings, taxonomy: Taxonomy)
         check_api_key(x_api_key, authorization)
         return await upsert(body, slug)
 
+    @api.put("/v1/postings/{slug}/requirements")
+    async def put_requirements(
+        slug: str,
+        body: RequirementsRequest,
+        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        check_api_key(x_api_key, authorization)
+        try:
+            requirements = [Requirement.from_dict(r) for r in body.requirements]
+        except (TypeError, ValueError) as error:
+            raise HTTPException(422, f"invalid requirement: {error}") from error
+        try:
+            async with unit_of_work(pool, prefix) as store:
+                posting = await edit_requirements(store, slug, requirements, taxonomy)
+        except UnknownPosting as error:
+            raise HTTPException(404, "no such posting") from error
+        return _posting_json(posting)
+
+    @api.get("/v1/postings/{slug}/requirements/versions")
+    async def get_requirement_versions(slug: str) -> list[dict[str, Any]]:
+        async with unit_of_work(pool, prefix) as store:
+            posting = await store.posting_by_slug(slug)
+        if posting is None:
+            raise HTTPException(404, "no such posting")
+        rows = await requirement_versions(pool, posting.posting_id)
+        for row in rows:
+            row["created_at"] = row["created_at"].isoformat()
+        return rows
+
+    @api.post("/v1/rescore")
+    async def post_rescore(
+        posting: str | None = None,
+        everything: Annotated[bool, Query(alias="all")] = False,
+        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> dict[str, Any]:
+        """Replay stored profiles: stale scores (older requirements version or rubric) only,
+        unless ``all=true``."""
+        check_api_key(x_api_key, authorization)
+        try:
+            async with unit_of_work(pool, prefix) as store:
+                counts = await reprocess(store, taxonomy, slug=posting, everything=everything)
+        except UnknownPosting as error:
+            raise HTTPException(404, "no such posting") from error
+        return {"rescored": counts, "total": sum(counts.values())}
+
     @api.get("/v1/postings")
     async def list_postings() -> list[dict[str, Any]]:
         rows = await pool.fetch("SELECT slug FROM postings ORDER BY slug")
@@ -122,6 +184,15 @@ def create_app(pool: asyncpg.Pool, settings: ScorerSettings, taxonomy: Taxonomy)
             for k, v in row.items()
             if k != "scored_at"
         }
+
+    @api.get("/v1/applications/{application_id}/scores")
+    async def get_score_history(application_id: uuid.UUID) -> list[dict[str, Any]]:
+        rows = await score_history(pool, application_id)
+        return [
+            {k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in row.items()}
+            | {"scored_at": row["scored_at"].isoformat()}
+            for row in rows
+        ]
 
     app.include_router(api)
     return app

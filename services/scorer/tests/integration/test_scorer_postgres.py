@@ -1,0 +1,242 @@
+"""The scorer's store, rescoring and HTTP API against a real PostgreSQL (no broker needed: events
+go to the outbox table, which is what the relay publishes)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+
+from hirestream.contracts import LanguageLevel, ParseStatus, ProfileParsedV1
+from hirestream.kit.db import create_pool
+from hirestream.kit.runtime import migrate
+from hirestream.scorer.adapters.postgres import unit_of_work
+from hirestream.scorer.config import ScorerSettings
+from hirestream.scorer.entrypoints.http import create_app
+from hirestream.scorer.handlers import score_profile
+from hirestream.skills import Taxonomy, load_taxonomy
+
+pytestmark = pytest.mark.integration
+
+KEY = {"X-API-Key": "k"}
+POSTING = """---
+slug: data-engineer
+title: Data Engineer
+notify_email: team@example.com
+---
+# Data Engineer
+
+## Requirements
+- 3+ years of experience as a data engineer
+- Python and PostgreSQL
+- Fluent English
+
+## Nice to have
+- Experience with Kafka is a plus
+"""
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return load_taxonomy()
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    await migrate(database_url, "scorer", "hirestream.scorer")
+    pool = await create_pool(database_url, "scorer")
+    yield pool
+    await pool.close()
+
+
+@pytest.fixture
+async def api(pool: asyncpg.Pool, taxonomy: Taxonomy) -> AsyncIterator[httpx.AsyncClient]:
+    settings = ScorerSettings(api_key="k", topic_prefix="t.")
+    app = create_app(pool, settings, taxonomy)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://scorer") as client:
+        yield client
+
+
+def parsed(posting_id: uuid.UUID, skills: list[str], months: int | None, **extra: Any) -> Any:
+    return ProfileParsedV1(
+        application_id=uuid.uuid4(),
+        posting_id=posting_id,
+        profile_id=uuid.uuid4(),
+        parser_version="p1",
+        status=ParseStatus.PARSED,
+        skills=skills,
+        total_experience_months=months,
+        **extra,
+    )
+
+
+async def scored_events(pool: asyncpg.Pool) -> list[dict[str, Any]]:
+    rows = await pool.fetch(
+        "SELECT payload FROM outbox WHERE topic = 't.application.scored.v1' ORDER BY id"
+    )
+    return [r["payload"] for r in rows]
+
+
+async def publish_with_candidates(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> tuple[uuid.UUID, list[uuid.UUID]]:
+    response = await api.put("/v1/postings/data-engineer", json={"text": POSTING}, headers=KEY)
+    assert response.status_code == 200, response.text
+    posting_id = uuid.UUID(response.json()["posting_id"])
+    english = [LanguageLevel(language="en", level="fluent")]
+    events = [
+        parsed(
+            posting_id, ["Python", "PostgreSQL", "Kafka", "Data Engineering"], 60, languages=english
+        ),
+        parsed(posting_id, ["Python", "MySQL"], 48, languages=english),
+        parsed(posting_id, ["Excel"], 12, languages=[LanguageLevel(language="fr", level="C2")]),
+    ]
+    for event in events:
+        async with unit_of_work(pool, "t.") as store:
+            await score_profile(store, event, taxonomy)
+    return posting_id, [e.application_id for e in events]
+
+
+async def test_ranking_is_ordered_paginated_and_filterable_by_tier(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    _, (best, middle, worst) = await publish_with_candidates(pool, api, taxonomy)
+
+    everyone = (await api.get("/v1/postings/data-engineer/ranking")).json()["items"]
+    assert [i["application_id"] for i in everyone] == [str(best), str(middle), str(worst)]
+    scores = [i["score"] for i in everyone]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+    assert everyone[0]["tier"] == "strong" and everyone[-1]["tier"] == "weak"
+
+    page = (await api.get("/v1/postings/data-engineer/ranking?limit=1&offset=1")).json()
+    assert [i["application_id"] for i in page["items"]] == [str(middle)]
+    weak = (await api.get("/v1/postings/data-engineer/ranking?tier=weak")).json()["items"]
+    assert [i["application_id"] for i in weak] == [str(worst)]
+    assert (await api.get("/v1/postings/data-engineer/ranking?tier=bogus")).status_code == 422
+    assert (await api.get("/v1/postings/nope/ranking")).status_code == 404
+
+
+async def test_verdicts_use_languages_and_carry_evidence_and_reasons(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    _, (best, _, worst) = await publish_with_candidates(pool, api, taxonomy)
+    score = (await api.get(f"/v1/applications/{best}/score")).json()
+    by_label = {
+        v["requirement"]["language"] or v["requirement"]["skill"] or v["requirement"]["kind"]: v
+        for v in score["verdicts"]
+    }
+    assert by_label["English"]["status"] == "met"
+    assert by_label["PostgreSQL"]["evidence"] == "PostgreSQL"
+    assert all(v["reason"] for v in score["verdicts"])
+    assert all(v["requirement"]["evidence"] for v in score["verdicts"])
+    french_only = (await api.get(f"/v1/applications/{worst}/score")).json()
+    english = next(v for v in french_only["verdicts"] if v["requirement"]["language"] == "English")
+    assert english["status"] == "not_met"
+
+
+async def test_team_edit_makes_a_version_and_rescores_keeping_history(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    _, (_, middle, _) = await publish_with_candidates(pool, api, taxonomy)
+    assert len(await scored_events(pool)) == 3
+    v1 = (await api.get("/v1/postings/data-engineer")).json()
+    assert v1["requirements_version"] == 1
+
+    # The team drops PostgreSQL to nice-to-have with a low weight and makes MySQL a must.
+    edited = [r for r in v1["requirements"] if r["skill"] != "PostgreSQL"]
+    edited.append({"kind": "skill", "importance": "must", "skill": "MySQL", "weight": 5})
+    response = await api.put(
+        "/v1/postings/data-engineer/requirements", json={"requirements": edited}, headers=KEY
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["requirements_version"] == 2
+
+    versions = (await api.get("/v1/postings/data-engineer/requirements/versions")).json()
+    assert [(v["version"], v["source"]) for v in versions] == [(1, "extracted"), (2, "team")]
+    history = (await api.get(f"/v1/applications/{middle}/scores")).json()
+    assert [(h["requirements_version"], h["trigger"]) for h in history] == [
+        (1, "profile"),
+        (2, "requirements"),
+    ]
+    assert history[1]["score"] > history[0]["score"]  # MySQL now counts, with weight 5
+    events = await scored_events(pool)
+    assert len(events) == 6 and {e["requirements_version"] for e in events[3:]} == {2}
+    ranking = (await api.get("/v1/postings/data-engineer/ranking")).json()["items"]
+    assert {i["requirements_version"] for i in ranking} == {2}
+
+    # Same list again: no new version, nothing rescored.
+    again = await api.put(
+        "/v1/postings/data-engineer/requirements",
+        json={"requirements": response.json()["requirements"]},
+        headers=KEY,
+    )
+    assert again.json()["requirements_version"] == 2 and len(await scored_events(pool)) == 6
+
+
+async def test_edits_are_validated_and_need_the_api_key(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    await publish_with_candidates(pool, api, taxonomy)
+    url = "/v1/postings/data-engineer/requirements"
+    good = {"requirements": [{"kind": "skill", "importance": "must", "skill": "Go"}]}
+    assert (await api.put(url, json=good)).status_code == 401
+    bad_kind = {"requirements": [{"kind": "astrology", "importance": "must"}]}
+    assert (await api.put(url, json=bad_kind, headers=KEY)).status_code == 422
+    bad_weight = {"requirements": [{"kind": "skill", "importance": "must", "skill": "Go",
+                                    "weight": 99}]}  # fmt: skip
+    assert (await api.put(url, json=bad_weight, headers=KEY)).status_code == 422
+    assert (
+        await api.put("/v1/postings/nope/requirements", json=good, headers=KEY)
+    ).status_code == 404
+
+
+async def test_new_ad_text_rescores_and_reprocess_replays_only_stale_scores(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    _, apps = await publish_with_candidates(pool, api, taxonomy)
+    changed = POSTING.replace("- Python and PostgreSQL", "- Python, PostgreSQL and Terraform")
+    response = await api.put("/v1/postings/data-engineer", json={"text": changed}, headers=KEY)
+    assert response.json()["requirements_version"] == 2
+    assert len(await scored_events(pool)) == 6
+    current = (await api.get(f"/v1/applications/{apps[0]}/score")).json()
+    assert current["requirements_version"] == 2 and "Terraform" in current["missing"]
+
+    nothing_stale = await api.post("/v1/rescore", headers=KEY)
+    assert nothing_stale.json() == {"rescored": {"data-engineer": 0}, "total": 0}
+    # A rubric change leaves stored scores stale: simulate an older rubric on one of them.
+    await pool.execute(
+        "UPDATE scores SET rubric_version = '0.0.1' WHERE id = (SELECT max(id) FROM scores"
+        " WHERE application_id = $1)",
+        apps[1],
+    )
+    stale = await api.post("/v1/rescore?posting=data-engineer", headers=KEY)
+    assert stale.json()["total"] == 1
+    forced = await api.post("/v1/rescore?all=true", headers=KEY)
+    assert forced.json()["total"] == 3
+    history = (await api.get(f"/v1/applications/{apps[1]}/scores")).json()
+    assert [h["trigger"] for h in history] == ["profile", "requirements", "reprocess", "reprocess"]
+    assert (await api.post("/v1/rescore")).status_code == 401
+
+
+async def test_bulk_rescoring_writes_every_score_and_event_once(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    """Past the COPY threshold: scores and outbox rows go through the staging tables."""
+    posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
+    async with unit_of_work(pool, "t.") as store:
+        for months in range(60):
+            await score_profile(store, parsed(posting_id, ["Python", "Go"], months), taxonomy)
+    forced = await api.post("/v1/rescore?all=true", headers=KEY)
+    assert forced.json()["total"] == 63
+    assert await pool.fetchval("SELECT count(*) FROM scores WHERE trigger = 'reprocess'") == 63
+    events = await scored_events(pool)
+    assert len(events) == 126 and len({e["event_id"] for e in events}) == 126
+    newest = await pool.fetchval("SELECT application_id FROM scores ORDER BY id DESC LIMIT 1")
+    score = (await api.get(f"/v1/applications/{newest}/score")).json()
+    assert score["trigger"] == "reprocess"
+    assert {v["requirement"]["kind"] for v in score["verdicts"]} >= {"skill", "language"}
