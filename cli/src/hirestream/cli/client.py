@@ -23,7 +23,8 @@ def media_type_of(path: Path) -> str:
 class Api:
     def __init__(self, intake_url: str, scorer_url: str, api_key: str) -> None:
         self.intake = httpx.Client(base_url=intake_url, timeout=30)
-        self.scorer = httpx.Client(base_url=scorer_url, timeout=30)
+        # Long enough for a requirements edit that rescores a large posting in the request.
+        self.scorer = httpx.Client(base_url=scorer_url, timeout=300)
         self._auth = {"X-API-Key": api_key}
 
     def load_posting(self, text: str, slug: str) -> dict[str, Any]:

@@ -47,10 +47,7 @@ def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]
     results = []
     for cv in cv_paths:
         parsed, profile = parse_file(cv, taxonomy)
-        facts = CandidateFacts(
-            skills=frozenset(s.name for s in profile.skills) if profile else frozenset(),
-            total_experience_months=profile.total_experience_months if profile else None,
-        )
+        facts = facts_from_profile(profile)
         result = score_candidate(requirements, facts, taxonomy)
         results.append(
             {
@@ -67,3 +64,16 @@ def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]
             }
         )
     return results
+
+
+def facts_from_profile(profile: Profile | None) -> CandidateFacts:
+    """A parser ``Profile`` as the scorer's ``CandidateFacts`` (what profile.parsed.v1 carries)."""
+    if profile is None:
+        return CandidateFacts(frozenset(), None)
+    return CandidateFacts(
+        skills=frozenset(s.name for s in profile.skills),
+        total_experience_months=profile.total_experience_months,
+        languages={x.language: x.level or "" for x in profile.languages},
+        leadership_months=getattr(profile, "leadership_months", None),
+        degrees=tuple(e.degree for e in profile.education if e.degree),
+    )

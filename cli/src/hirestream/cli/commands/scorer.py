@@ -18,6 +18,8 @@ from typing import Annotated, Any
 
 import typer
 
+from hirestream.cli.offline import facts_from_profile
+
 REPO = Path(__file__).resolve().parents[5]
 BENCH_DATA = REPO / "benchmarks" / "scorer"
 SHARED_POSTINGS = REPO.parent / "shared" / "postings"
@@ -233,21 +235,6 @@ def _hirestream_scores(judged: JudgedSet) -> dict[str, dict[str, float]]:
             n: float(score_candidate(reqs, f, taxonomy).score) for n, f in facts.items()
         }
     return result
-
-
-def facts_from_profile(profile: Any) -> Any:
-    """A parser ``Profile`` as the scorer's ``CandidateFacts`` (what profile.parsed.v1 carries)."""
-    from hirestream.scorer.domain.scoring import CandidateFacts
-
-    if profile is None:
-        return CandidateFacts(frozenset(), None)
-    return CandidateFacts(
-        skills=frozenset(s.name for s in profile.skills),
-        total_experience_months=profile.total_experience_months,
-        languages={x.language: x.level or "" for x in profile.languages},
-        leadership_months=getattr(profile, "leadership_months", None),
-        degrees=tuple(e.degree for e in profile.education if e.degree),
-    )
 
 
 def ensure_bench_venv(venv: Path) -> Path:
