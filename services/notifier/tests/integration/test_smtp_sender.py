@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from hirestream.cli.sink import SmtpSink
 from hirestream.kit.devstack import free_port
 from hirestream.notifier.adapters.smtp import SmtpEmailSender

@@ -145,8 +145,9 @@ class NotificationSentV1(Event):
     application_id: uuid.UUID
     posting_id: uuid.UUID
     delivery_id: uuid.UUID
-    channel: Literal["email"]
-    status: Literal["sent", "failed"]
+    channel: Literal["email", "slack", "teams", "webhook", "acknowledgement"]
+    # scheduled: recorded for a later digest or the end of quiet hours; sent; failed for good.
+    status: Literal["scheduled", "sent", "failed"]
 
     def key(self) -> str:
         return str(self.application_id)

@@ -1,12 +1,21 @@
-"""Email through SMTP with aiosmtplib."""
+"""Email through SMTP with aiosmtplib: hiring-team alerts, digests and acknowledgements."""
 
 from __future__ import annotations
 
 from email.message import EmailMessage
+from email.utils import formatdate
 
 import aiosmtplib
+
 from hirestream.kit.telemetry import tracer
-from hirestream.notifier.ports import Email
+from hirestream.notifier.adapters.render import (
+    render_acknowledgement,
+    render_alert,
+    render_digest,
+)
+from hirestream.notifier.domain.messages import header_safe
+from hirestream.notifier.domain.planning import ACK_CHANNEL
+from hirestream.notifier.ports import DeliveryFailed, Email, Outgoing
 
 
 class SmtpEmailSender:
@@ -17,13 +26,59 @@ class SmtpEmailSender:
 
     async def send(self, email: Email) -> None:
         message = EmailMessage()
-        message["From"] = email.sender
-        message["To"] = email.recipient
-        message["Subject"] = email.subject
+        message["From"] = header_safe(email.sender)
+        message["To"] = header_safe(email.recipient)
+        message["Subject"] = header_safe(email.subject)
         message["Message-ID"] = email.message_id
+        message["Date"] = formatdate(usegmt=True)
+        message["Auto-Submitted"] = "auto-generated"
         message.set_content(email.text)
-        with tracer().start_as_current_span("notifier.deliver email") as span:
-            span.set_attribute("hirestream.delivery.channel", "email")
-            await aiosmtplib.send(
-                message, hostname=self._host, port=self._port, timeout=self._timeout
-            )
+        if email.html is not None:
+            message.add_alternative(email.html, subtype="html")
+        await aiosmtplib.send(message, hostname=self._host, port=self._port, timeout=self._timeout)
+
+
+class EmailChannelSender:
+    """The ``email`` and ``acknowledgement`` channels: renders, sends, classifies failures."""
+
+    def __init__(self, smtp: SmtpEmailSender, from_address: str) -> None:
+        self._smtp = smtp
+        self._from = from_address
+
+    async def send(self, message: Outgoing) -> None:
+        if message.channel == ACK_CHANNEL:
+            if message.contact is None:
+                raise DeliveryFailed("no contact for the acknowledgement", transient=False)
+            subject, text, html = render_acknowledgement(message.items[0], message.contact)
+            recipient = message.contact.email
+        elif message.kind == "digest":
+            subject, text, html = render_digest(message.items)
+            recipient = ", ".join(message.destination["to"])
+        else:
+            subject, text, html = render_alert(message.items[0], message.contact)
+            recipient = ", ".join(message.destination["to"])
+        email = Email(
+            message_id=f"<{message.message_id}@hirestream>",
+            sender=self._from,
+            recipient=recipient,
+            subject=subject,
+            text=text,
+            html=html,
+        )
+        with tracer().start_as_current_span(f"notifier.deliver {message.channel}") as span:
+            span.set_attribute("hirestream.delivery.channel", message.channel)
+            span.set_attribute("hirestream.delivery.id", str(message.message_id))
+            try:
+                await self._smtp.send(email)
+            except aiosmtplib.SMTPResponseException as exc:
+                # 4xx replies are the server's "try again later"; 5xx are final.
+                raise DeliveryFailed(
+                    f"SMTP {exc.code}: {exc.message}", transient=exc.code < 500
+                ) from exc
+            except aiosmtplib.SMTPRecipientsRefused as exc:
+                codes = [r.code for r in exc.recipients]
+                raise DeliveryFailed(
+                    f"SMTP recipients refused {codes}", transient=all(c < 500 for c in codes)
+                ) from exc
+            except (TimeoutError, aiosmtplib.SMTPException, OSError) as exc:
+                raise DeliveryFailed(f"SMTP {type(exc).__name__}: {exc}", transient=True) from exc
