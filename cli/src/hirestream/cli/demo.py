@@ -6,6 +6,7 @@ import asyncio
 import time
 from pathlib import Path
 
+import httpx
 from rich.console import Console
 
 from hirestream.cli.client import Api, apply_by_email
@@ -52,6 +53,16 @@ def run_demo(workdir: Path, console: Console, *, timeout: float = 240) -> int:
         _wait(
             lambda: all(client.intake_knows(s) for s in slugs), 60, processes, "postings at intake"
         )
+        notifier = httpx.Client(
+            base_url=config.notifier_url, timeout=30, headers={"X-API-Key": config.api_key}
+        )
+        # One team wants only strong candidates at once, the rest in a morning digest, and
+        # candidates acknowledged; every other posting keeps the default (every tier, at once).
+        notifier.put(f"/v1/postings/{DIGEST_POSTING}/rules", json=DIGEST_RULES).raise_for_status()
+        console.print(
+            f"{DIGEST_POSTING}: strong → instant email; possible/weak → daily digest; "
+            "candidates get an acknowledgement"
+        )
 
         console.rule("applications")
         applications = generate_demo_applications(workdir / "cvs")
@@ -81,19 +92,29 @@ def run_demo(workdir: Path, console: Console, *, timeout: float = 240) -> int:
         def scored() -> int:
             return sum(len(client.ranking(s)["items"]) for s in slugs)
 
+        _wait(lambda: scored() >= len(applications), timeout, processes, "every application scored")
+        _wait(lambda: _instant_done(notifier), timeout, processes, "instant alerts delivered")
+        console.rule("the morning digest, sent now instead of at 09:00")
+        notifier.post("/v1/digests/flush", params={"posting": DIGEST_POSTING}).raise_for_status()
         _wait(
-            lambda: scored() >= len(applications) and len(sink.messages) >= len(applications),
+            lambda: (
+                not notifier.get("/v1/deliveries", params={"status": "pending"}).json()["items"]
+            ),
             timeout,
             processes,
-            "every application scored and notified",
+            "every delivery done",
         )
         for slug in slugs:
             from hirestream.cli.main import ranking_table
 
             console.print(ranking_table(client, client.ranking(slug)))
-        console.rule(f"{len(sink.messages)} notifications captured by the local SMTP sink")
+        console.rule(f"{len(sink.messages)} emails captured by the local SMTP sink")
         for mail in sink.messages:
             console.print(f"to {', '.join(mail.recipients)}: {mail.subject}")
+        dead = notifier.get("/v1/deliveries", params={"status": "dead_lettered"}).json()["items"]
+        if dead:
+            console.print(f"[red]{len(dead)} deliveries dead-lettered[/]: {dead}")
+            return 1
         console.rule(f"demo finished in {time.monotonic() - started:.0f}s")
         return 0
     finally:
@@ -101,6 +122,28 @@ def run_demo(workdir: Path, console: Console, *, timeout: float = 240) -> int:
             processes.stop_all()
         sink.stop()
         infra.stop()
+
+
+DIGEST_POSTING = "backend-engineer"
+DIGEST_RULES = {
+    "rules": [
+        {
+            "name": "backend-team",
+            "instant": ["strong"],
+            "digest": ["possible", "weak"],
+            "digest_schedule": {"cadence": "daily", "at": "09:00"},
+            "timezone": "Europe/Madrid",
+            "channels": [{"type": "email", "to": ["hiring-backend-engineer@example.com"]}],
+        }
+    ],
+    "acknowledgement": {"enabled": True},
+}
+
+
+def _instant_done(notifier: httpx.Client) -> bool:
+    """No delivery due now is still waiting (digest rows wait for their schedule)."""
+    items = notifier.get("/v1/deliveries", params={"status": "pending", "limit": 500}).json()
+    return all(d.get("kind") == "digest" for d in items["items"])
 
 
 def _wait(condition, timeout: float, processes: ServiceProcesses, what: str) -> None:  # type: ignore[no-untyped-def]

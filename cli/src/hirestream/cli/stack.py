@@ -58,6 +58,10 @@ class StackConfig:
         return f"http://127.0.0.1:{self.ports.intake_http}"
 
     @property
+    def notifier_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports.notifier_http}"
+
+    @property
     def scorer_url(self) -> str:
         return f"http://127.0.0.1:{self.ports.scorer_http}"
 
@@ -85,6 +89,9 @@ class StackConfig:
             "NOTIFIER_SMTP_HOST": "127.0.0.1",
             "NOTIFIER_SMTP_PORT": str(p.notifier_smtp),
             "NOTIFIER_PUBLIC_URL": self.intake_url,
+            "NOTIFIER_INTAKE_URL": self.intake_url,
+            "NOTIFIER_INTAKE_API_KEY": self.api_key,
+            "NOTIFIER_API_KEY": self.api_key,
             **self.extra_env,
         }
         if self.trace_file is not None:
