@@ -76,7 +76,7 @@ def pipeline(stack: Stack, tmp_path: Path, request: pytest.FixtureRequest) -> It
     processes = ServiceProcesses(config)
     processes.start_all()
     try:
-        processes.wait_healthy(90)
+        processes.wait_healthy(180)
         yield Pipeline(
             config, processes, sink, Api(config.intake_url, config.scorer_url, config.api_key)
         )
