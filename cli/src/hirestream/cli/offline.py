@@ -7,8 +7,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from hirestream.parser.adapters.extractors import ExtractionError, extract_text, sniff_media_type
-from hirestream.parser.domain.profile import PARSER_VERSION, Profile, build_profile
+from hirestream.parser.domain.profile import Profile
+from hirestream.parser.offline import parse_path
 from hirestream.scorer.domain.posting import read_posting
 from hirestream.scorer.domain.requirements import extract_requirements
 from hirestream.scorer.domain.scoring import RUBRIC_VERSION, CandidateFacts, score_candidate
@@ -18,26 +18,8 @@ from hirestream.skills import Taxonomy, load_taxonomy
 def parse_file(
     path: Path, taxonomy: Taxonomy | None = None
 ) -> tuple[dict[str, Any], Profile | None]:
-    taxonomy = taxonomy or load_taxonomy()
-    data = path.read_bytes()
-    media_type = sniff_media_type(data, path.name)
-    try:
-        text = extract_text(data, media_type)
-    except ExtractionError as error:
-        return {
-            "source": str(path),
-            "status": "failed",
-            "error": {"code": error.code, "message": error.message},
-            "parser_version": PARSER_VERSION,
-        }, None
-    profile = build_profile(text, taxonomy)
-    return {
-        "source": str(path),
-        "status": "parsed",
-        "error": None,
-        "parser_version": PARSER_VERSION,
-        **asdict(profile),
-    }, profile
+    """The parser service's own extraction and profile code on one local file."""
+    return parse_path(path, taxonomy)
 
 
 def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]]:

@@ -1,8 +1,8 @@
 import json
-import time
 from importlib import resources
 
 import pytest
+
 from hirestream.skills import Skill, SkillMatch, Taxonomy, TaxonomyError, load_taxonomy
 from hirestream.skills._pattern import term_key
 
@@ -286,16 +286,16 @@ def test_unknown_implied_skill_is_refused():
         Taxonomy([Skill("Django", "x", implies=("Pythn",))])
 
 
-def test_find_is_faster_than_a_megabyte_per_second(taxonomy):
+def test_find_scans_a_megabyte_and_finds_every_repeat(taxonomy):
+    # Throughput is measured by `hirestream parser bench speed` (no timed assertions in tests);
+    # this checks that a large text is scanned whole, every repetition matched alike.
     paragraph = (
         "Senior engineer: Python, Django, PostgreSQL, AWS (EC2, S3, RDS), Docker, k8s, CI/CD. "
         "Led a team of 6, mentoring juniors; Scrum. Also Go, R and C++ where needed.\n"
         "Registered Nurse: triage, wound care, BLS; accountant: IFRS, payroll, Xero, Excel.\n"
     )
-    text = paragraph * (1_000_000 // len(paragraph) + 1)
-    taxonomy.find("warm up the compiled pattern")
-    started = time.perf_counter()
-    matches = taxonomy.find(text)
-    elapsed = time.perf_counter() - started
-    assert matches
-    assert len(text) / elapsed > 1_000_000, f"{len(text) / elapsed / 1e6:.2f} MB/s"
+    repeats = 1_000_000 // len(paragraph) + 1
+    once = taxonomy.find(paragraph)
+    matches = taxonomy.find(paragraph * repeats)
+    assert once
+    assert len(matches) == len(once) * repeats

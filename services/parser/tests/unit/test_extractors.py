@@ -4,6 +4,7 @@ import zipfile
 import pytest
 from docx import Document
 from fpdf import FPDF
+
 from hirestream.parser.adapters.extractors import (
     DOCX,
     OCTET_STREAM,

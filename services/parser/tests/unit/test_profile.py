@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+
 from hirestream.parser.domain import (
     PARSER_VERSION,
     EducationEntry,
@@ -282,7 +283,7 @@ def test_skills_inside_emails_and_urls_are_ignored_and_evidence_is_short():
 
 
 def test_parser_version_is_recorded():
-    assert PARSER_VERSION == "0.1.0"
+    assert PARSER_VERSION == "0.2.0"
 
 
 # --- dates ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from hirestream.parser.domain import build_profile
 from hirestream.parser.domain.sections import fold
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 
 import asyncpg
+
 from hirestream.contracts import ApplicationScoredV1, ProfileParsedV1
 from hirestream.kit.health import health_app
 from hirestream.kit.runtime import Wiring, run_service
-from hirestream.parser.adapters.threaded import extract_in_thread
+from hirestream.parser.adapters.worker import ExtractionWorker, Limits
 from hirestream.parser.config import ParserSettings
 from hirestream.parser.entrypoints.kafka import subscriptions
 from hirestream.skills import load_taxonomy
@@ -17,10 +18,16 @@ SERVICE = "parser"
 
 
 def build(settings: ParserSettings, pool: asyncpg.Pool) -> Wiring:
+    limits = Limits(
+        wall_seconds=settings.extract_wall_seconds,
+        cpu_seconds=settings.extract_cpu_seconds,
+        memory_bytes=settings.extract_memory_mb * 1024 * 1024,
+    )
+    worker = ExtractionWorker(limits, processes=settings.extract_workers)
     return Wiring(
         # Reconciler: our ProfileParsed rows count as delivered once the next stage answers.
         acknowledgements=[(ApplicationScoredV1, ProfileParsedV1)],
-        subscriptions=subscriptions(extract_in_thread, load_taxonomy(), settings.topic_prefix),
+        subscriptions=subscriptions(worker, load_taxonomy(), settings.topic_prefix),
         http_app=health_app(pool, "hirestream parser"),
         http_host=settings.http_host,
         http_port=settings.http_port,

@@ -1,14 +1,20 @@
 """Parser use case: a received application's CV becomes a stored profile and a
-``profile.parsed`` event carrying skills and ids only (contact details stay here)."""
+``profile.parsed`` event carrying skills and ids only (contact details stay here).
+
+A file that cannot be read, or that is plainly not a CV, is stored and announced as ``failed``
+with the reason; nothing is guessed to fill the gap.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
-from dataclasses import asdict
+from datetime import date
 
 from hirestream.contracts import ApplicationReceivedV1, LanguageLevel, ParseStatus, ProfileParsedV1
+from hirestream.parser.domain.analysis import analyse
 from hirestream.parser.domain.errors import ExtractionError
-from hirestream.parser.domain.profile import PARSER_VERSION, build_profile
+from hirestream.parser.domain.profile import PARSER_VERSION
 from hirestream.parser.ports import ParserStore, ProfileRecord, TextExtractor
 from hirestream.skills import Taxonomy
 
@@ -18,57 +24,70 @@ class MissingBlob(Exception):
 
 
 async def parse_application(
-    store: ParserStore, event: ApplicationReceivedV1, extract: TextExtractor, taxonomy: Taxonomy
+    store: ParserStore,
+    event: ApplicationReceivedV1,
+    extract: TextExtractor,
+    taxonomy: Taxonomy,
+    today: date | None = None,
 ) -> ProfileRecord:
     data = await store.get_blob(event.cv.sha256)
     if data is None:
         raise MissingBlob(f"CV blob {event.cv.sha256} is not in the blob store")
     profile_id = uuid.uuid5(event.application_id, PARSER_VERSION)
+    failed = ProfileRecord(
+        application_id=event.application_id,
+        profile_id=profile_id,
+        posting_id=event.posting_id,
+        cv_sha256=event.cv.sha256,
+        media_type=event.cv.media_type,
+        status=ParseStatus.FAILED.value,
+        error_code=None,
+        error_message=None,
+        language=None,
+        name=None,
+        emails=[],
+        phones=[],
+        profile={},
+        parser_version=PARSER_VERSION,
+    )
+    skills: list[str] = []
+    months: int | None = None
+    leadership: int | None = None
+    languages: list[LanguageLevel] = []
+    degrees: list[str] = []
     try:
-        text = await extract(data, event.cv.media_type)
+        document = await extract(data, event.cv.media_type)
     except ExtractionError as error:
-        record = ProfileRecord(
-            application_id=event.application_id,
-            profile_id=profile_id,
-            posting_id=event.posting_id,
-            cv_sha256=event.cv.sha256,
-            media_type=event.cv.media_type,
-            status=ParseStatus.FAILED.value,
-            error_code=error.code,
-            error_message=error.message,
-            language=None,
-            name=None,
-            emails=[],
-            phones=[],
-            profile={},
-            parser_version=PARSER_VERSION,
-        )
-        skills: list[str] = []
-        months: int | None = None
-        languages: list[LanguageLevel] = []
-        degrees: list[str] = []
+        record = dataclasses.replace(failed, error_code=error.code, error_message=error.message)
     else:
-        profile = build_profile(text, taxonomy)
-        skills = [s.name for s in profile.skills]
-        months = profile.total_experience_months
-        languages = [LanguageLevel(language=x.language, level=x.level) for x in profile.languages]
-        degrees = [e.degree for e in profile.education if e.degree]
-        record = ProfileRecord(
-            application_id=event.application_id,
-            profile_id=profile_id,
-            posting_id=event.posting_id,
-            cv_sha256=event.cv.sha256,
-            media_type=event.cv.media_type,
-            status=ParseStatus.PARSED.value,
-            error_code=None,
-            error_message=None,
-            language=profile.language,
-            name=profile.name,
-            emails=list(profile.emails),
-            phones=list(profile.phones),
-            profile=asdict(profile),
-            parser_version=PARSER_VERSION,
-        )
+        analysis = analyse(document, taxonomy, today)
+        profile = analysis.profile
+        if analysis.rejection is not None:
+            code, message = analysis.rejection
+            record = dataclasses.replace(
+                failed,
+                error_code=code,
+                error_message=message,
+                language=profile.language,
+                profile={"quality": {"usable": False, "reasons": analysis.quality.reasons}},
+            )
+        else:
+            skills = [s.name for s in profile.skills]
+            months = profile.total_experience_months
+            leadership = analysis.leadership_months
+            languages = [
+                LanguageLevel(language=x.language, level=x.level) for x in profile.languages
+            ]
+            degrees = [e.degree for e in profile.education if e.degree]
+            record = dataclasses.replace(
+                failed,
+                status=ParseStatus.PARSED.value,
+                language=profile.language,
+                name=profile.name,
+                emails=list(profile.emails),
+                phones=list(profile.phones),
+                profile=analysis.stored(document),
+            )
     await store.save_profile(record)
     await store.emit(
         ProfileParsedV1(
@@ -82,6 +101,7 @@ async def parse_application(
             skills=skills,
             total_experience_months=months,
             languages=languages,
+            leadership_months=leadership,
             degrees=degrees,
         )
     )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hirestream.contracts import Event
+from hirestream.parser.domain.document import ExtractedText
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,10 @@ class ProfileRecord:
 
 
 class TextExtractor(Protocol):
-    """Bytes of a document to its text; raises ``ExtractionError`` with a precise code."""
+    """Bytes of a document to its text and pages; raises ``ExtractionError`` with a precise
+    code (encrypted, corrupt_file, unsafe_xml, too_large, timeout, empty_text...)."""
 
-    async def __call__(self, data: bytes, media_type: str) -> str: ...
+    async def __call__(self, data: bytes, media_type: str) -> ExtractedText: ...
 
 
 class ParserStore(Protocol):

@@ -1,70 +1,106 @@
-"""CV file bytes → plain text, for PDF, DOCX and plain text, refusing what cannot be read safely.
+"""CV file bytes → text, for PDF (text layer or OCR), DOCX, ODT, RTF, HTML, TXT and images.
 
 Every failure is an ``ExtractionError`` with a stable ``code`` the caller can store and report:
-``unsupported_type``, ``corrupt_file``, ``encrypted``, ``empty_text`` or ``too_large``.
+``unsupported_type``, ``corrupt_file``, ``encrypted``, ``unsafe_xml``, ``too_large``,
+``empty_text``, ``ocr_unavailable``, ``ocr_failed`` (and, from the worker, ``timeout``,
+``cpu_limit``, ``memory_limit``, ``worker_crashed``).
+
+This module does the work in the calling process; the service calls it through
+``adapters.worker`` so that limits apply.
 """
 
 from __future__ import annotations
 
 import codecs
+import html
 import io
 import re
+import unicodedata
 import zipfile
-from collections.abc import Iterator
 
 import charset_normalizer
-from docx import Document
-from docx.document import Document as WordDocument
-from docx.oxml.ns import qn
-from docx.section import _Footer
-from docx.table import Table
-from docx.text.paragraph import Paragraph
-from hirestream.parser.domain.errors import ExtractionError
-from pdfminer.high_level import extract_text as pdf_extract_text
-from pdfminer.layout import LAParams
-from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+import nh3
+from striprtf.striprtf import rtf_to_text
 
-__all__ = ["ExtractionError", "extract_text", "sniff_media_type"]
+from hirestream.parser.adapters import ocr
+from hirestream.parser.adapters.office import (
+    CFB_MAGIC,
+    ENCRYPTED_PACKAGE,
+    ODT_MIMETYPE,
+    docx_text,
+    odt_text,
+)
+from hirestream.parser.adapters.pdf import MAX_PDF_PAGES, pdf_pages
+from hirestream.parser.domain.document import ExtractedText
+from hirestream.parser.domain.errors import ExtractionError
+
+__all__ = [
+    "SUPPORTED",
+    "ExtractedText",
+    "ExtractionError",
+    "extract_document",
+    "extract_text",
+    "sniff_media_type",
+]
 
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ODT = "application/vnd.oasis.opendocument.text"
+RTF = "application/rtf"
+HTML = "text/html"
 TEXT = "text/plain"
+PNG, JPEG, TIFF, BMP = "image/png", "image/jpeg", "image/tiff", "image/bmp"
 OCTET_STREAM = "application/octet-stream"
+IMAGES = (PNG, JPEG, TIFF, BMP)
+SUPPORTED = (PDF, DOCX, ODT, RTF, HTML, TEXT, *IMAGES)
+_ALIASES = {"text/rtf": RTF, "application/x-rtf": RTF, "application/xhtml+xml": HTML,
+            "image/jpg": JPEG, "image/x-ms-bmp": BMP}  # fmt: skip
 
 MAX_INPUT_BYTES = 50 * 1024 * 1024
-# Zip-bomb guard, checked on the archive's directory before anything is decompressed. Python's
-# zipfile never inflates a member past its declared size, so the declared sizes are a real bound.
-MAX_DOCX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_DOCX_COMPRESSION_RATIO = 100
-MAX_DOCX_MEMBERS = 5_000
-# A CV longer than this is not a CV; reading stops there instead of parsing a whole book.
-MAX_PDF_PAGES = 100
+__all__ += ["MAX_PDF_PAGES"]
 
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE compound file: legacy .doc, or an
-_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")  # encrypted Office document
 _SNIFF_BYTES = 8192
 _WESTERN = ("cp1252", "latin_1", "iso8859_15", "mac_roman")
-_MARKUP_COMPATIBILITY = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 _CID = re.compile(r"\(cid:\d+\)")  # glyphs pdfminer could not map to characters
+_HTML_START = re.compile(rb"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)\b",
+                         re.IGNORECASE | re.DOTALL)  # fmt: skip
+_IMAGE_MAGIC = ((b"\x89PNG\r\n\x1a\n", PNG), (b"\xff\xd8\xff", JPEG), (b"II*\x00", TIFF),
+                (b"MM\x00*", TIFF), (b"BM", BMP))  # fmt: skip
 
 
 def sniff_media_type(data: bytes, filename: str | None = None) -> str:
     """The media type by content; the file name only settles a damaged or encrypted DOCX."""
-    claims_docx = (filename or "").lower().endswith(".docx")
+    name = (filename or "").lower()
     if b"%PDF-" in data[:1024]:  # the header may follow a little junk
         return PDF
     if data.startswith(b"PK\x03\x04"):
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "word/document.xml" in archive.namelist():
+                names = set(archive.namelist())
+                if "word/document.xml" in names:
                     return DOCX
-        except zipfile.BadZipFile:
+                mimetype = archive.getinfo("mimetype") if "mimetype" in names else None
+                small = mimetype is not None and mimetype.file_size < 100
+                if small and archive.read("mimetype").strip() == ODT_MIMETYPE:
+                    return ODT
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError):
             # A truncated DOCX is still a DOCX: extraction will report it as corrupt.
-            return DOCX if claims_docx else OCTET_STREAM
+            return (
+                DOCX if name.endswith(".docx") else ODT if name.endswith(".odt") else OCTET_STREAM
+            )
         return OCTET_STREAM
-    if data.startswith(_CFB_MAGIC):
-        return DOCX if claims_docx and _ENCRYPTED_PACKAGE in data else OCTET_STREAM
-    return TEXT if _decodes(data[:_SNIFF_BYTES]) else OCTET_STREAM
+    if data.startswith(CFB_MAGIC):
+        return DOCX if name.endswith(".docx") and ENCRYPTED_PACKAGE in data else OCTET_STREAM
+    if data.startswith(b"{\\rtf"):
+        return RTF
+    for magic, media_type in _IMAGE_MAGIC:
+        if data.startswith(magic) and (media_type != BMP or name.endswith(".bmp")):
+            return media_type
+    if not _decodes(data[:_SNIFF_BYTES]):
+        return OCTET_STREAM
+    if _HTML_START.match(data[:_SNIFF_BYTES]) or name.endswith((".html", ".htm")):
+        return HTML
+    return TEXT
 
 
 def _decodes(head: bytes) -> bool:
@@ -80,128 +116,103 @@ def _decodes(head: bytes) -> bool:
 
 
 def extract_text(data: bytes, media_type: str) -> str:
-    """The text of a PDF, DOCX or plain-text CV, or an ``ExtractionError``."""
+    """The text of a CV file, or an ``ExtractionError``."""
+    return extract_document(data, media_type).text
+
+
+def extract_document(data: bytes, media_type: str) -> ExtractedText:
+    """The text of a CV file with its page offsets, or an ``ExtractionError``.
+
+    A generic ``application/octet-stream`` claim is settled by sniffing the content.
+    """
     kind = media_type.split(";", 1)[0].strip().lower()
-    if kind not in (PDF, DOCX, TEXT):
+    kind = _ALIASES.get(kind, kind)
+    if kind == OCTET_STREAM:
+        kind = sniff_media_type(data)
+    if kind not in SUPPORTED:
         raise ExtractionError("unsupported_type", f"cannot read {media_type!r}")
     if len(data) > MAX_INPUT_BYTES:
         raise ExtractionError("too_large", f"{len(data)} bytes, limit {MAX_INPUT_BYTES}")
+    ocr_pages: tuple[int, ...] = ()
+    two_columns: tuple[int, ...] = ()
     if kind == PDF:
-        text = _pdf_text(data)
+        read = pdf_pages(data)
+        pages = read.pages
+        ocr_pages, two_columns = read.ocr_pages, read.two_column_pages
+    elif kind in IMAGES:
+        pages = [ocr.ocr_image(ocr.open_image(data))]
+        ocr_pages = (1,)
     elif kind == DOCX:
-        text = _docx_text(data)
+        pages = [docx_text(data)]
+    elif kind == ODT:
+        pages = [odt_text(data)]
+    elif kind == RTF:
+        pages = [_rtf_text(data)]
+    elif kind == HTML:
+        pages = [_html_text(_plain_text(data))]
     else:
-        text = _plain_text(data)
-    text = _tidy(text)
+        pages = [_plain_text(data)]
+    return _assemble(pages, kind, ocr_pages, two_columns)
+
+
+def _assemble(
+    pages: list[str], kind: str, ocr_pages: tuple[int, ...], two_columns: tuple[int, ...]
+) -> ExtractedText:
+    starts: list[int] = []
+    parts: list[str] = []
+    offset = 0
+    for page in pages:
+        tidy = _tidy(page)
+        starts.append(offset)
+        parts.append(tidy)
+        offset += len(tidy) + 2
+    text = "\n\n".join(parts)
     if not any(c.isalnum() for c in text):
-        raise ExtractionError("empty_text", "no text found (a scanned or blank document?)")
-    return text
+        if ocr_pages:
+            raise ExtractionError("empty_text", "no text found, even by OCR (a blank scan?)")
+        raise ExtractionError("empty_text", "no text found (a blank document?)")
+    return ExtractedText(text, kind, tuple(starts), ocr_pages, two_columns)
 
 
 def _tidy(text: str) -> str:
-    text = _CID.sub("", text).replace("\x00", "")
+    text = unicodedata.normalize("NFC", _CID.sub("", text)).replace("\x00", "")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\u00ad", "").replace("\ufffe", "").replace("\ufeff", "")
     lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-# --- PDF ----------------------------------------------------------------------------------
+# --- RTF and HTML ---------------------------------------------------------------------------
 
 
-def _pdf_text(data: bytes) -> str:
+def _rtf_text(data: bytes) -> str:
+    if not data.lstrip().startswith(b"{\\rtf"):
+        raise ExtractionError("corrupt_file", "not an RTF document")
     try:
-        return pdf_extract_text(io.BytesIO(data), laparams=LAParams(), maxpages=MAX_PDF_PAGES)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise ExtractionError("encrypted", "the PDF needs a password") from exc
-    except Exception as exc:  # pdfminer raises many types on damaged input
-        raise ExtractionError("corrupt_file", f"unreadable PDF: {exc!r}"[:300]) from exc
+        text = rtf_to_text(data.decode("latin-1"), errors="ignore")  # type: ignore[no-untyped-call]
+    except MemoryError:
+        raise
+    except Exception as exc:
+        raise ExtractionError("corrupt_file", f"unreadable RTF: {exc!r}"[:300]) from exc
+    return str(text)
 
 
-# --- DOCX ---------------------------------------------------------------------------------
+_BLOCK = re.compile(
+    r"<(?:br|/?p|/?div|/?h[1-6]|/?li|/?tr|/?table|/?section|/?article|/?header|/?footer|"
+    r"/?ul|/?ol|/?dt|/?dd|/?blockquote|/?pre|hr)\b[^>]*>",
+    re.IGNORECASE,
+)
+_CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
 
 
-def _docx_text(data: bytes) -> str:
-    if data.startswith(_CFB_MAGIC):
-        if _ENCRYPTED_PACKAGE in data:
-            raise ExtractionError("encrypted", "the document is password-protected")
-        raise ExtractionError("unsupported_type", "a legacy Word (.doc) file, not DOCX")
-    _check_archive(data)
-    try:
-        document = Document(io.BytesIO(data))
-        return "\n".join(_docx_lines(document))
-    except Exception as exc:  # python-docx, lxml and zipfile errors on damaged input
-        raise ExtractionError("corrupt_file", f"unreadable DOCX: {exc!r}"[:300]) from exc
-
-
-def _check_archive(data: bytes) -> None:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise ExtractionError("corrupt_file", f"not a readable zip archive: {exc}") from exc
-    if len(members) > MAX_DOCX_MEMBERS:
-        raise ExtractionError("too_large", f"{len(members)} archive members")
-    unpacked = sum(m.file_size for m in members)
-    packed = sum(m.compress_size for m in members)
-    if unpacked > MAX_DOCX_UNCOMPRESSED_BYTES:
-        raise ExtractionError("too_large", f"{unpacked} bytes once decompressed")
-    if unpacked > MAX_DOCX_COMPRESSION_RATIO * max(packed, 1):
-        raise ExtractionError("too_large", f"compression ratio {unpacked / max(packed, 1):.0f}")
-    if "word/document.xml" not in {m.filename for m in members}:
-        raise ExtractionError("corrupt_file", "no word/document.xml in the archive")
-
-
-def _docx_lines(document: WordDocument) -> Iterator[str]:
-    # Headers first: templates often put the name and contacts there.
-    seen_parts: set[int] = set()
-    footers: list[_Footer] = []
-    for section in document.sections:
-        for header in (section.first_page_header, section.header):
-            if not header.is_linked_to_previous and id(header.part) not in seen_parts:
-                seen_parts.add(id(header.part))
-                yield from _blocks(header.iter_inner_content())
-        for footer in (section.first_page_footer, section.footer):
-            if not footer.is_linked_to_previous and id(footer.part) not in seen_parts:
-                seen_parts.add(id(footer.part))
-                footers.append(footer)
-    yield from _blocks(document.iter_inner_content())
-    yield from _text_boxes(document)
-    for footer in footers:
-        yield from _blocks(footer.iter_inner_content())
-
-
-def _blocks(blocks: Iterator[Paragraph | Table]) -> Iterator[str]:
-    for block in blocks:
-        if isinstance(block, Paragraph):
-            yield block.text
-        else:
-            yield from _table_lines(block)
-
-
-def _table_lines(table: Table) -> Iterator[str]:
-    for row in table.rows:
-        cells: list[str] = []
-        seen: set[int] = set()
-        for cell in row.cells:
-            if id(cell._tc) in seen:  # a merged cell is listed once per grid column
-                continue
-            seen.add(id(cell._tc))
-            text = "\n".join(_blocks(cell.iter_inner_content())).strip()
-            if text:
-                cells.append(text)
-        # Cells side by side become one line with a visible separator, as a reader sees them.
-        yield " | ".join(cells)
-
-
-def _text_boxes(document: WordDocument) -> Iterator[str]:
-    """Text boxes (common in CV templates) that python-docx does not list as paragraphs."""
-    fallback = f"{{{_MARKUP_COMPATIBILITY}}}Fallback"
-    for box in document.element.body.iter(qn("w:txbxContent")):
-        # Word stores each box twice (a drawing and a VML fallback); read the first only.
-        if any(ancestor.tag == fallback for ancestor in box.iterancestors()):
-            continue
-        for paragraph in box.iter(qn("w:p")):
-            yield "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+def _html_text(markup: str) -> str:
+    """Visible text of an HTML CV: scripts and styles dropped, blocks on their own lines."""
+    markup = _CELL_END.sub(" | ", markup)
+    markup = _BLOCK.sub("\n", markup)
+    text = nh3.clean(markup, tags=set(), clean_content_tags={"script", "style", "head", "title"})
+    text = html.unescape(text)
+    lines = [" ".join(line.split()).strip(" |") for line in text.split("\n")]
+    return "\n".join(line for line in lines if line)
 
 
 # --- plain text ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 import phonenumbers
+
 from hirestream.parser.domain.sections import Line, fold, heading_section, segments, word_set
 from hirestream.skills import Taxonomy
 

@@ -15,7 +15,9 @@ _DEGREE = re.compile(
     r"|t[eé]cnico\s+superior|bachillerato|baccalaur[ée]at|abitur|staatsexamen|magister"
     r"|ausbildung\s+zu[mr]?|promotion\s+in)\b"
     r"|\b(?:B\.?Sc|M\.?Sc|B\.?Tech|M\.?Tech|B\.?Com|M\.?Com|BBA|MBA|Ph\.?\s?D|BSN|MSN|DNP|LLB"
-    r"|LL\.B|LLM|LL\.M|J\.D|HND|BTS|DUT|DEUG|DESS|DEA|GED|B\.A|M\.A|B\.S|M\.S|B\.E|M\.E)\b\.?"
+    r"|LL\.B|LLM|LL\.M|J\.D|HND|BTS|DUT|DEUG|DESS|DEA|GED|B\.A|M\.A|B\.S|M\.S|B\.E|M\.E"
+    r"|MCA|BCA|B\.?C\.?A|M\.?C\.?A|PGDM|PGDBA|PGDCA|B\.?Pharm|M\.?Pharm|B\.?Ed|M\.?Ed|MBBS"
+    r"|B\.?Sc\.?IT|BSc\(IT\)|HSC|SSC|SSLC|ICSE|CBSE)\b\.?"
     r"|\b(?:BA|BS|MA|MS|BE|ME)\b(?=\s+(?:in|of)\b|\s*\()"
     r"|\bBac\s*\+\s*\d\b",
     re.IGNORECASE,
@@ -112,7 +114,15 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         institution = _institution_in(nearby)
         if not in_section and institution is None:
             continue  # outside an education section, a degree word alone is too weak
-        found = Degree(degree, institution, _year_in(nearby[:2]))
+        # The entry's year: on its line, or on the next lines up to the next degree or heading
+        # ("Master of Engineering\nAnna University\n2005 to 2007").
+        following = [line.text]
+        for j in range(i + 1, min(i + 4, len(lines))):
+            if lines[j].is_heading or _degree_in(lines[j].text):
+                break
+            following.append(lines[j].text)
+        year = _year_in(following[:1]) or _year_in(following[1:])
+        found = Degree(degree, institution, year)
         if found not in degrees:
             degrees.append(found)
     return degrees

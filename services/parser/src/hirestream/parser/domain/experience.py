@@ -74,6 +74,18 @@ _MONTH_YEAR = re.compile(rf"({_MONTH})\.?(?:\s+de)?[\s,']*({_YEAR})", re.IGNOREC
 _NUMERIC = re.compile(rf"(\d{{1,2}})\s*[/.\-]\s*({_YEAR})|({_YEAR})\s*[/.\-]\s*(\d{{1,2}})")
 
 
+# Two dates set apart only by spaces: a range whose dash was lost on the way ("February 2012
+# June 2012" from an export that dropped the en dash).
+_DASHLESS_RANGE = re.compile(
+    rf"(?<=\b{_YEAR})[ \t]{{2,}}(?=(?:{_MONTH}|{_NOW}|{_YEAR})\b)", re.IGNORECASE
+)
+
+
+def restore_range_dashes(text: str) -> str:
+    """Length-preserving: the gap becomes a dash with the same number of characters."""
+    return _DASHLESS_RANGE.sub(lambda m: " -" + m.group()[2:], text)
+
+
 @dataclass(frozen=True, slots=True)
 class DateRange:
     start: str  # YYYY-MM
@@ -270,8 +282,22 @@ def _title_and_company(groups: Sequence[Sequence[str]]) -> tuple[str | None, str
     ordered = [groups[index], *groups[:index], *groups[index + 1 :]]
     company = next((p for g in ordered for p in g if p != title and _COMPANY.search(p)), None)
     if company is None:
-        company = next((p for g in ordered for p in g if p != title), None)
+        # No employer-looking part: the other part of the title's own line, or of the line
+        # nearest to it, but not a sentence fragment, a duration or a lone lower-case word.
+        company = next((p for g in ordered for p in g if p != title and _employer_like(p)), None)
     return title[:100], (company[:100] if company else None)
+
+
+_DURATION = re.compile(
+    r"\b(?:\d+\s*(?:hours?|hrs?|days?|weeks?|months?|years?|yrs?)|summers?|winters?|part[- ]time"
+    r"|full[- ]time|ongoing|client|project|team size|duration|role)\b",
+    re.IGNORECASE,
+)
+
+
+def _employer_like(part: str) -> bool:
+    words = part.split()
+    return not _DURATION.search(part) and len(words) <= 8
 
 
 def _header_like(line: Line) -> bool:
@@ -330,3 +356,35 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
             if job not in jobs:  # the same job restated (summary and history) counts once
                 jobs.append(job)
     return jobs
+
+
+# --- leadership -----------------------------------------------------------------------------
+
+_LEADERSHIP = re.compile(
+    r"\b(?:manager|management|head|director|directora?|chief|vp|vice\s+president|president"
+    r"|lead|leader|team\s+lead|tech\s+lead|supervisor|supervisora?|foreman|principal"
+    r"|ceo|cto|cfo|coo|cio|founder|co-founder|owner|partner|superintendent|captain"
+    r"|responsable|directeur|directrice|chef|cheffe|manageur|gérante?|gerante?|gerente"
+    r"|jefe|jefa|encargad[oa]|coordinador[a]?|coordinat(?:eur|rice)|leiter(?:in)?"
+    r"|teamleiter(?:in)?|geschäftsführer(?:in)?)\b",
+    re.IGNORECASE,
+)
+_NOT_LEADERSHIP = re.compile(r"\b(?:assistant|asistente|assistante?|trainee|intern|stagiaire)\b",
+                             re.IGNORECASE)  # fmt: skip
+
+
+def is_leadership_title(title: str | None) -> bool:
+    """A title naming a role that leads people or a function ("Engineering Manager", "Jefa de
+    equipo"); assistants and trainees of such roles do not."""
+    return bool(title and _LEADERSHIP.search(title) and not _NOT_LEADERSHIP.search(title))
+
+
+def leadership_months(
+    jobs: Iterable[tuple[str | None, str, str | None]], today: date
+) -> int | None:
+    """Months in leadership or management roles from ``(title, start, end)`` jobs, overlaps
+    merged; None when there are no dated jobs at all (unknown, not zero)."""
+    jobs = list(jobs)
+    if not jobs:
+        return None
+    return merge_months(((s, e) for t, s, e in jobs if is_leadership_title(t)), today)

@@ -20,12 +20,18 @@ from hirestream.parser.domain.contacts import (
     mask,
 )
 from hirestream.parser.domain.education import find_degrees
-from hirestream.parser.domain.experience import PRESENT, date_spans, find_jobs, merge_months
+from hirestream.parser.domain.experience import (
+    PRESENT,
+    date_spans,
+    find_jobs,
+    merge_months,
+    restore_range_dashes,
+)
 from hirestream.parser.domain.languages import detect_language, find_spoken
 from hirestream.parser.domain.sections import split_lines
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 EVIDENCE_CHARS = 120
 # Besides the caller's region hint, national numbers are tried under the region of the CV's
@@ -37,6 +43,8 @@ _LANGUAGE_REGIONS = {"fr": "FR", "es": "ES", "de": "DE"}
 class SkillEvidence:
     name: str  # canonical skill name
     evidence: str  # the text around its first mention, at most 120 characters
+    start: int = -1  # character span of the first mention in the CV text
+    end: int = -1
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +83,28 @@ class Profile:
     language: str | None = None  # ISO 639-1 of the CV itself
 
 
+_COLLAPSED_LINE = 300  # characters: longer lines with many wide gaps are several lines
+_WIDE_GAP = re.compile(r"[ \t]{2,}")
+
+
 def _normalise(text: str) -> str:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\f", "\n")
-    return text.replace("\u00a0", " ").replace("\x00", "")
+    """Line breaks unified, and lines that lost their breaks (a whole CV on one line, its lines
+    joined by runs of spaces, as some exports do) split again. Length-preserving, so character
+    offsets stay valid for the document text."""
+    text = text.replace("\r\n", " \n").replace("\r", "\n").replace("\f", "\n")
+    text = text.replace("\u00a0", " ").replace("\x00", " ")
+    text = restore_range_dashes(text)
+    if not any(len(line) > _COLLAPSED_LINE for line in text.split("\n")):
+        return text
+    lines = []
+    for line in text.split("\n"):
+        if len(line) > _COLLAPSED_LINE and len(_WIDE_GAP.findall(line)) >= 5:
+            line = _WIDE_GAP.sub(lambda m: "\n" + m.group()[1:], line)
+        lines.append(line)
+    text = "\n".join(lines)
+    if text.startswith('"'):
+        text = " " + text[1:]
+    return text
 
 
 def _evidence(text: str, match: SkillMatch) -> str:
@@ -101,7 +128,7 @@ def skills_with_evidence(text: str, taxonomy: Taxonomy) -> list[SkillEvidence]:
     first: dict[str, SkillMatch] = {}
     for match in taxonomy.find(searchable):
         first.setdefault(match.name, match)
-    return [SkillEvidence(name, _evidence(text, m)) for name, m in first.items()]
+    return [SkillEvidence(name, _evidence(text, m), m.start, m.end) for name, m in first.items()]
 
 
 def build_profile(

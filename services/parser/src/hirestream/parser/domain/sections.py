@@ -92,13 +92,32 @@ class Line:
     is_heading: bool = False
 
 
+# A short heading ending in one of these words opens that section ("Retail Experience",
+# "Teaching Experience", "Relevant Employment", "Academic Qualifications").
+_HEADING_TAILS = {
+    "experience": EXPERIENCE, "experiences": EXPERIENCE, "employment": EXPERIENCE,
+    "appointments": EXPERIENCE, "positions": EXPERIENCE, "education": EDUCATION,
+    "qualifications": EDUCATION, "skills": SKILLS, "competencies": SKILLS,
+}  # fmt: skip
+_HEADING_HEADS = {"experience": EXPERIENCE, "experiencia": EXPERIENCE, "formation": EDUCATION,
+                  "formacion": EDUCATION}  # fmt: skip
+
+
 def heading_section(text: str) -> str | None:
     """The section a line opens when it is a heading ("WORK EXPERIENCE", "Formation :")."""
     words = _DECORATION.sub("", fold(text))
     words = " ".join(words.split())
     if not words or len(words) > 40:
         return None
-    return _SECTION_OF.get(words)
+    known = _SECTION_OF.get(words)
+    if known is not None:
+        return known
+    parts = words.split()
+    stripped = text.strip().rstrip(":")
+    title_like = stripped.isupper() or all(w[:1].isupper() or len(w) <= 3 for w in stripped.split())
+    if 2 <= len(parts) <= 4 and title_like and not any(c.isdigit() for c in words):
+        return _HEADING_TAILS.get(parts[-1]) or _HEADING_HEADS.get(parts[0])
+    return None
 
 
 def split_lines(text: str) -> list[Line]:

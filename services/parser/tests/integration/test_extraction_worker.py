@@ -1,0 +1,92 @@
+"""The extraction worker: separate processes with wall-time, CPU and memory limits, and the
+malformed-file corpus (truncated, encrypted, fuzzed PDFs, zip/XML/pixel/stream bombs) going
+through it into precise error states without taking the service down."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+from PIL import Image
+
+from hirestream.parser.adapters.worker import ExtractionWorker, Limits
+from hirestream.parser.domain.errors import ExtractionError
+
+pytestmark = pytest.mark.integration
+
+SLOW_TEXT = ("Café crème à la française, résumé " * 1_000_000).encode("cp1252")
+
+
+@pytest.fixture(scope="module")
+def worker() -> Iterator[ExtractionWorker]:
+    worker = ExtractionWorker()
+    worker.start()
+    yield worker
+    worker.close()
+
+
+async def outcome(worker: ExtractionWorker, data: bytes, media_type: str) -> str:
+    try:
+        await worker(data, media_type)
+    except ExtractionError as error:
+        assert error.message
+        return error.code
+    return "parsed"
+
+
+async def assert_still_serves(worker: ExtractionWorker) -> None:
+    document = await worker(b"Jane Doe\nRegistered Nurse", "text/plain")
+    assert document.text == "Jane Doe\nRegistered Nurse"
+
+
+def test_bad_files_fail_well_within_ten_seconds_by_default() -> None:
+    assert Limits().wall_seconds < 10
+
+
+async def test_every_malformed_file_ends_in_a_precise_state(
+    worker: ExtractionWorker, malformed_corpus: list[tuple[str, bytes, str, set[str]]]
+) -> None:
+    results = {name: await outcome(worker, data, kind) for name, data, kind, _ in malformed_corpus}
+    unexpected = {
+        name: (results[name], sorted(allowed))
+        for name, _, _, allowed in malformed_corpus
+        if results[name] not in allowed
+    }
+    assert unexpected == {}
+    assert len(results) >= 30
+    await assert_still_serves(worker)
+
+
+async def test_a_file_over_the_wall_time_is_cut_off_and_the_worker_replaced() -> None:
+    worker = ExtractionWorker(Limits(wall_seconds=0.2, cpu_seconds=60))
+    try:
+        assert await outcome(worker, SLOW_TEXT, "text/plain") == "timeout"
+        worker.limits = Limits()
+        await assert_still_serves(worker)
+    finally:
+        worker.close()
+
+
+async def test_a_file_over_the_cpu_budget_is_stopped() -> None:
+    worker = ExtractionWorker(Limits(wall_seconds=60, cpu_seconds=1))
+    try:
+        assert await outcome(worker, SLOW_TEXT, "text/plain") == "cpu_limit"
+        await assert_still_serves(worker)  # the budget is per file, not per worker
+        await assert_still_serves(worker)
+    finally:
+        worker.close()
+
+
+async def test_a_file_over_the_memory_limit_is_stopped() -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (7000, 7000), "white").save(buffer, format="PNG")  # 147 MB decoded
+    worker = ExtractionWorker(Limits(memory_bytes=250 * 1024 * 1024))
+    try:
+        assert await outcome(worker, buffer.getvalue(), "image/png") in {
+            "memory_limit",
+            "worker_crashed",
+        }
+        await assert_still_serves(worker)
+    finally:
+        worker.close()

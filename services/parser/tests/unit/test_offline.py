@@ -1,0 +1,46 @@
+"""``parse_path``: what ``hirestream parse FILE --json`` prints, one object per file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from hirestream.parser.offline import parse_path
+
+REQUIRED = {"source", "status", "error", "language", "name", "emails", "phones", "links",
+            "location", "skills", "experience", "total_experience_months", "education",
+            "languages"}  # fmt: skip
+
+
+def test_a_cv_gives_every_required_key_with_evidence(tmp_path: Path) -> None:
+    path = tmp_path / "cv.txt"
+    path.write_text(
+        "Lucía Fernández\nlucia@example.es\nhttps://www.linkedin.com/in/luciaf\n"
+        "Experiencia profesional\nDesarrolladora backend, Acme SL\nMarzo 2019 - actualmente\n"
+        "Formación\nGrado en Ingeniería Informática, Universidad de Granada, 2018\n"
+        "Idiomas\nInglés: C1\n",
+        encoding="utf-8",
+    )
+    result, profile = parse_path(path, today=date(2024, 3, 1))
+    assert result.keys() >= REQUIRED
+    json.dumps(result)  # JSON-ready as it is
+    assert (result["status"], result["error"], result["language"]) == ("parsed", None, "es")
+    assert result["experience"] == [
+        {"title": "Desarrolladora backend", "company": "Acme SL", "start": "2019-03",
+         "end": "present"}
+    ]  # fmt: skip
+    assert result["languages"] == [{"language": "en", "level": "C1"}]
+    assert result["links"] == ["https://www.linkedin.com/in/luciaf"]
+    fields = {e["field"] for e in result["evidence"]}
+    assert {"name", "emails[0]", "links[0]", "experience[0]", "education[0]"} <= fields
+    assert profile is not None and profile.name == "Lucía Fernández"
+
+
+def test_an_unreadable_file_is_failed_with_its_code(tmp_path: Path) -> None:
+    path = tmp_path / "cv.pdf"
+    path.write_bytes(b"%PDF-1.7\n1 0 obj <<>> garbage")
+    result, profile = parse_path(path)
+    assert result["status"] == "failed" and profile is None
+    assert result["error"]["code"] == "corrupt_file"
+    assert result.keys() >= REQUIRED and result["name"] is None and result["skills"] == []
