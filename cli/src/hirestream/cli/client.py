@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from email.message import EmailMessage
 from pathlib import Path
@@ -51,7 +52,13 @@ class Api:
         return result
 
     def apply_form(self, slug: str, cv: Path, *, name: str, email: str, phone: str) -> str:
+        """Apply like a browser: fetch the form (CSRF cookie + token), then post it."""
+        page = self.intake.get(f"/apply/{slug}")
+        page.raise_for_status()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
         data = {"name": name, "email": email, "phone": phone, "consent": "yes"}
+        if token:
+            data["csrf_token"] = token.group(1)
         files = {"cv": (cv.name, cv.read_bytes(), media_type_of(cv))}
         response = self.intake.post(f"/apply/{slug}", data=data, files=files)
         response.raise_for_status()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -51,6 +52,7 @@ class StackConfig:
     trace_file: Path | None = None
     api_key: str = "dev-api-key"
     mail_domain: str = "jobs.localhost"
+    form_secret: str = field(default_factory=lambda: secrets.token_hex(32))
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -79,6 +81,8 @@ class StackConfig:
             "INTAKE_SMTP_HOST": "127.0.0.1",
             "INTAKE_API_KEY": self.api_key,
             "INTAKE_MAIL_DOMAIN": self.mail_domain,
+            # One form-signing key for every intake process, so a restart keeps forms valid.
+            "INTAKE_FORM_SECRET": self.form_secret,
             "PARSER_HTTP_PORT": str(p.parser_http),
             "PARSER_HTTP_HOST": "127.0.0.1",
             "SCORER_HTTP_PORT": str(p.scorer_http),

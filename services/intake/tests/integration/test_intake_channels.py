@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import smtplib
 import uuid
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
+from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 from aiosmtpd.smtp import SMTP
+
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
 from hirestream.intake.entrypoints.smtp import ApplicationMailHandler
@@ -64,7 +67,11 @@ async def test_json_api_with_idempotency_key_creates_one_application_and_one_eve
         assert first.status_code == 201, first.text
         status = await http.get(f"/v1/applications/{first.json()['application_id']}")
     assert first.status_code == 201 and retry.status_code == 200
-    assert retry.json() == {"application_id": first.json()["application_id"], "duplicate": True}
+    assert retry.json() == {
+        "application_id": first.json()["application_id"],
+        "duplicate": True,
+        "reapplication": False,
+    }
     assert unauthorised.status_code == 401
     assert status.json()["status"] == "received"
     assert await pool.fetchval("SELECT count(*) FROM applications") == 1
@@ -80,16 +87,31 @@ async def test_json_api_with_idempotency_key_creates_one_application_and_one_eve
     )
 
 
+def csrf_token(page: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the form carries a CSRF token"
+    return found.group(1)
+
+
 async def test_apply_form_renders_validates_and_confirms(
     pool: asyncpg.Pool, settings: IntakeSettings
 ) -> None:
     async with await client(pool, settings) as http:
         page = await http.get("/apply/backend-engineer")
         missing = await http.get("/apply/no-such-posting")
-        invalid = await http.post("/apply/backend-engineer", data={"name": "", "email": "nope"})
+        token = csrf_token(page.text)
+        invalid = await http.post(
+            "/apply/backend-engineer",
+            data={"name": "", "email": "nope", "phone": "12", "csrf_token": token},
+        )
         ok = await http.post(
             "/apply/backend-engineer",
-            data={"name": "Ana", "email": "ana@example.org", "consent": "yes"},
+            data={
+                "name": "Ana",
+                "email": "ana@example.org",
+                "consent": "yes",
+                "csrf_token": csrf_token(invalid.text),
+            },
             files={"cv": ("cv.pdf", CV, "application/pdf")},
         )
     assert (
@@ -100,8 +122,58 @@ async def test_apply_form_renders_validates_and_confirms(
     assert missing.status_code == 404
     assert invalid.status_code == 422
     assert "Please enter your name." in invalid.text and "privacy notice" in invalid.text
+    assert 'value="nope"' in invalid.text and "country code" in invalid.text  # re-rendered
     assert ok.status_code == 200 and "application-id" in ok.text
     assert await pool.fetchval("SELECT channel FROM applications") == "form"
+
+
+async def test_apply_form_refuses_a_browser_post_without_a_valid_csrf_token(
+    pool: asyncpg.Pool, settings: IntakeSettings
+) -> None:
+    fields = {"name": "Ana", "email": "ana@example.org", "consent": "yes"}
+    files = {"cv": ("cv.pdf", CV, "application/pdf")}
+    async with await client(pool, settings) as http:
+        page = await http.get("/apply/backend-engineer")
+        token = csrf_token(page.text)
+        forged_origin = {"Origin": "https://evil.example"}
+        no_token = await http.post(
+            "/apply/backend-engineer", data=fields, files=files, headers=forged_origin
+        )
+        http.cookies.clear()
+        no_cookie = await http.post(
+            "/apply/backend-engineer",
+            data={**fields, "csrf_token": token},
+            files=files,
+            headers=forged_origin,
+        )
+        forged = "abc." + "0" * 32
+        http.cookies.set("hirestream_csrf", forged)
+        unsigned = await http.post(
+            "/apply/backend-engineer",
+            data={**fields, "csrf_token": forged},
+            files=files,
+            headers=forged_origin,
+        )
+    for refused in (no_token, no_cookie, unsigned):
+        assert refused.status_code == 403 and "session expired" in refused.text
+        assert 'value="ana@example.org"' in refused.text  # nothing typed is lost
+    assert await pool.fetchval("SELECT count(*) FROM applications") == 0
+
+
+async def test_apply_form_in_strict_mode_needs_the_token_from_every_client(
+    pool: asyncpg.Pool,
+) -> None:
+    strict = IntakeSettings(api_key="k", mail_domain="jobs.example.com", form_csrf_strict=True)
+    fields = {"name": "Ana", "email": "ana@example.org", "consent": "yes"}
+    files = {"cv": ("cv.pdf", CV, "application/pdf")}
+    async with await client(pool, strict) as http:
+        bare = await http.post("/apply/backend-engineer", data=fields, files=files)
+        token = csrf_token((await http.get("/apply/backend-engineer")).text)
+        ok = await http.post(
+            "/apply/backend-engineer", data={**fields, "csrf_token": token}, files=files
+        )
+    assert bare.status_code == 403
+    assert ok.status_code == 200, ok.text
 
 
 @pytest.fixture
@@ -162,3 +234,177 @@ async def test_smtp_answers_451_when_the_database_is_unreachable() -> None:
         server.close()
         await unreachable.close()
     assert code == 451, reply
+
+
+async def test_internal_contact_endpoint_requires_the_api_key_and_returns_contact_details(
+    pool: asyncpg.Pool, settings: IntakeSettings
+) -> None:
+    body = {
+        "posting": "backend-engineer",
+        "name": "Ana Pérez",
+        "email": "ana@example.org",
+        "phone": "+34 600 000 000",
+        "cv": {"filename": "cv.pdf", "content_base64": base64.b64encode(CV).decode()},
+    }
+    async with await client(pool, settings) as http:
+        created = await http.post("/v1/applications", json=body, headers={"X-API-Key": "k"})
+        application_id = created.json()["application_id"]
+        url = f"/internal/v1/applications/{application_id}/contact"
+        by_header = await http.get(url, headers={"X-API-Key": "k"})
+        by_bearer = await http.get(url, headers={"Authorization": "Bearer k"})
+        anonymous = await http.get(url)
+        wrong_key = await http.get(url, headers={"X-API-Key": "nope"})
+        unknown = await http.get(
+            f"/internal/v1/applications/{uuid.uuid4()}/contact", headers={"X-API-Key": "k"}
+        )
+    expected = {"name": "Ana Pérez", "email": "ana@example.org", "phone": "+34600000000"}
+    assert by_header.status_code == 200 and by_header.json() == expected
+    assert by_bearer.json() == expected
+    assert (anonymous.status_code, wrong_key.status_code) == (401, 401)
+    assert unknown.status_code == 404
+
+
+async def test_json_api_refuses_invalid_multipart_fields_with_422(
+    pool: asyncpg.Pool, settings: IntakeSettings
+) -> None:
+    async with await client(pool, settings) as http:
+        response = await http.post(
+            "/v1/applications",
+            data={"posting": "backend-engineer", "name": "Ana", "email": "not-an-email"},
+            files={"cv": ("cv.pdf", CV, "application/pdf")},
+            headers={"X-API-Key": "k"},
+        )
+    assert response.status_code == 422 and "email" in response.json()["fields"]
+    assert await pool.fetchval("SELECT count(*) FROM applications") == 0
+
+
+async def test_smtp_refusals_are_precise_and_a_rate_limited_sender_is_told_to_retry(
+    pool: asyncpg.Pool,
+) -> None:
+    from hirestream.intake.domain.mail import MailLimits
+    from hirestream.intake.handlers import RateLimit
+
+    await pool.execute(
+        "INSERT INTO postings (posting_id, slug, title) VALUES ($1, 'data-engineer', 'Data')",
+        uuid.uuid4(),
+    )
+    handler = ApplicationMailHandler(
+        pool,
+        "",
+        "jobs.example.com",
+        MailLimits(max_total_bytes=4000),
+        RateLimit(max_applications=1, window_seconds=3600),
+    )
+    port = free_port()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(handler, data_size_limit=4000), "127.0.0.1", port
+    )
+
+    def deliver(to: str, attachment: bytes, message_id: str) -> tuple[int, bytes]:
+        message = EmailMessage()
+        message["From"] = "Ana <ana@example.org>"
+        message["To"] = to
+        message["Message-ID"] = message_id
+        message.set_content("My CV.")
+        message.add_attachment(attachment, maintype="application", subtype="pdf", filename="cv.pdf")
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.ehlo()
+            assert smtp.has_extn("size") and smtp.esmtp_features["size"] == "4000"
+            code, reply = smtp.mail("ana@example.org", [f"SIZE={len(bytes(message))}"])
+            if code != 250:  # SIZE: refused before a byte of data is sent
+                return code, reply
+            smtp.rcpt(to)
+            try:
+                return smtp.data(bytes(message))
+            except smtplib.SMTPResponseException as exc:
+                return exc.smtp_code, exc.smtp_error
+
+    try:
+        first = await asyncio.to_thread(deliver, "backend-engineer@jobs.example.com", CV, "<1@a>")
+        limited = await asyncio.to_thread(deliver, "data-engineer@jobs.example.com", CV, "<2@a>")
+        again = await asyncio.to_thread(
+            deliver, "backend-engineer@jobs.example.com", CV + b"v2", "<3@a>"
+        )
+        no_cv = await asyncio.to_thread(
+            deliver, "backend-engineer@jobs.example.com", b"MZ\x90exe", "<4@a>"
+        )
+        too_big = await asyncio.to_thread(
+            deliver, "backend-engineer@jobs.example.com", b"%PDF" + b"x" * 5000, "<5@a>"
+        )
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert first[0] == 250
+    assert limited[0] == 450 and b"try again later" in limited[1]  # temporary: retried
+    assert again[0] == 250  # the same person again for the same posting: linked, not limited
+    assert no_cv[0] == 550 and b"executable" in no_cv[1]
+    assert too_big[0] == 552
+    assert await pool.fetchval("SELECT count(*) FROM applications") == 1
+    assert await pool.fetchval("SELECT reapplications FROM applications") == 1
+
+
+async def test_smtp_offers_starttls_when_a_certificate_is_configured(
+    pool: asyncpg.Pool, tmp_path: Path
+) -> None:
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from hirestream.intake.entrypoints.smtp import smtp_tls_context
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    tls = smtp_tls_context(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
+    handler = ApplicationMailHandler(pool, "", "jobs.example.com")
+    port = free_port()
+    server = await asyncio.get_running_loop().create_server(
+        lambda: SMTP(handler, tls_context=tls), "127.0.0.1", port
+    )
+
+    def send_over_tls() -> tuple[bool, int]:
+        message = EmailMessage()
+        message["From"] = "Ana <ana@example.org>"
+        message["To"] = "backend-engineer@jobs.example.com"
+        message.set_content("My CV.")
+        message.add_attachment(CV, maintype="application", subtype="pdf", filename="cv.pdf")
+        client_context = ssl.create_default_context()
+        client_context.check_hostname = False
+        client_context.verify_mode = ssl.CERT_NONE
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.ehlo()
+            offered = smtp.has_extn("starttls")
+            smtp.starttls(context=client_context)
+            smtp.ehlo()
+            smtp.send_message(message)
+            return offered, smtp.sock.version() is not None  # type: ignore[union-attr]
+
+    try:
+        offered, encrypted = await asyncio.to_thread(send_over_tls)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert offered and encrypted
+    assert await pool.fetchval("SELECT count(*) FROM applications") == 1

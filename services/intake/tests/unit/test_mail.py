@@ -3,6 +3,7 @@ from __future__ import annotations
 from email.message import EmailMessage
 
 import pytest
+
 from hirestream.intake.domain.mail import parse_application_email, posting_slug_from_recipient
 from hirestream.intake.domain.submission import Refusal
 

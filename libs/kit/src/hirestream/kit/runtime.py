@@ -136,7 +136,15 @@ async def run_service(
         pool, name, topic_prefix=settings.topic_prefix, max_attempts=settings.max_attempts
     )
     for subscription in wiring.subscriptions:
-        register(broker, consumer, subscription, group_id=name, topic_prefix=settings.topic_prefix)
+        # A consumer group per (service, topic): one group with several subscribers rebalances
+        # once per member joining, which made a service's start take tens of seconds.
+        register(
+            broker,
+            consumer,
+            subscription,
+            group_id=f"{name}.{subscription.event_type.topic}",
+            topic_prefix=settings.topic_prefix,
+        )
 
     async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
         try:

@@ -7,25 +7,39 @@ import functools
 
 import asyncpg
 from aiosmtpd.smtp import SMTP
+
 from hirestream.contracts import ApplicationReceivedV1, ProfileParsedV1
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
-from hirestream.intake.entrypoints.kafka import subscriptions
-from hirestream.intake.entrypoints.smtp import ApplicationMailHandler
+from hirestream.intake.entrypoints.imap import mailbox_poller
+from hirestream.intake.entrypoints.inbound import mail_limits, rate_limit
+from hirestream.intake.entrypoints.kafka import StageRecorder, subscriptions
+from hirestream.intake.entrypoints.smtp import ApplicationMailHandler, smtp_tls_context
 from hirestream.kit.runtime import Wiring, run_service
 
 SERVICE = "intake"
 
 
 def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
-    handler = ApplicationMailHandler(pool, settings.topic_prefix, settings.mail_domain)
+    handler = ApplicationMailHandler(
+        pool,
+        settings.topic_prefix,
+        settings.mail_domain,
+        mail_limits(settings),
+        rate_limit(settings),
+    )
+
+    tls = smtp_tls_context(settings.smtp_tls_cert, settings.smtp_tls_key)
 
     async def smtp_server(stop: asyncio.Event) -> None:
         # On the service's own loop (not aiosmtpd's threaded Controller) so it shares the pool.
         loop = asyncio.get_running_loop()
         server = await loop.create_server(
             lambda: SMTP(
-                handler, data_size_limit=settings.max_upload_bytes * 2, enable_SMTPUTF8=True
+                handler,
+                data_size_limit=settings.max_message_bytes,
+                enable_SMTPUTF8=True,
+                tls_context=tls,
             ),
             host=settings.smtp_host,
             port=settings.smtp_port,
@@ -36,6 +50,14 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
             server.close()
             await server.wait_closed()
 
+    stages = StageRecorder(
+        pool, settings.kafka_bootstrap_servers, settings.topic_prefix, f"{SERVICE}.stages"
+    )
+    background = [smtp_server, stages.run]
+    poller = mailbox_poller(pool, settings, mail_limits(settings), rate_limit(settings))
+    if poller is not None:
+        background.append(poller.run)
+
     return Wiring(
         # Reconciler: our ApplicationReceived rows count as delivered once the next stage answers.
         acknowledgements=[(ProfileParsedV1, ApplicationReceivedV1)],
@@ -43,7 +65,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
         http_app=create_app(pool, settings),
         http_host=settings.http_host,
         http_port=settings.http_port,
-        background=[smtp_server],
+        background=background,
     )
 
 

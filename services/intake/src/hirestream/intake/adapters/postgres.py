@@ -5,18 +5,33 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
+from typing import Any
 
 import asyncpg
+
 from hirestream.contracts import BlobRef, Event
-from hirestream.intake.ports import ApplicationRecord, PostingRecord
+from hirestream.intake.ports import ApplicationRecord, PostingRecord, Stage, StoredAttachment
 from hirestream.kit.blobstore import put_blob
 from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 
 _APPLICATION_COLUMNS = (
     "a.application_id, a.posting_id, p.slug AS posting_slug, a.channel, a.status,"
-    " a.candidate_name, a.candidate_email, a.candidate_phone, a.cv_sha256, a.created_at"
+    " a.candidate_name, a.candidate_email, a.candidate_phone, a.cv_sha256, a.created_at,"
+    " a.candidate_id, a.reapplications, a.forwarded_by, a.auth_results,"
+    " a.spam_score"
 )
+_FROM = " FROM applications a JOIN postings p USING (posting_id)"
+_STAGE_ORDER = ("received", "parsed", "scored", "notified")
+
+
+def _record(row: asyncpg.Record | None) -> ApplicationRecord | None:
+    if row is None:
+        return None
+    values = dict(row)
+    values["auth_results"] = dict(values["auth_results"] or {})
+    return ApplicationRecord(**values)
 
 
 class PostgresIntakeStore:
@@ -42,27 +57,86 @@ class PostgresIntakeStore:
 
     async def application_by_dedupe_key(self, key: str) -> ApplicationRecord | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_APPLICATION_COLUMNS} FROM applications a"
-            " JOIN postings p USING (posting_id) WHERE a.dedupe_key = $1",
+            f"SELECT {_APPLICATION_COLUMNS}{_FROM} WHERE a.dedupe_key = $1"
+            " OR a.application_id = (SELECT application_id FROM resubmissions"
+            " WHERE dedupe_key = $1)",
             key,
         )
-        return ApplicationRecord(**dict(row)) if row else None
+        return _record(row)
 
     async def application(self, application_id: uuid.UUID) -> ApplicationRecord | None:
         row = await self._conn.fetchrow(
-            f"SELECT {_APPLICATION_COLUMNS} FROM applications a"
-            " JOIN postings p USING (posting_id) WHERE a.application_id = $1",
-            application_id,
+            f"SELECT {_APPLICATION_COLUMNS}{_FROM} WHERE a.application_id = $1", application_id
         )
-        return ApplicationRecord(**dict(row)) if row else None
+        return _record(row)
+
+    async def find_candidate(
+        self, email_norm: str | None, phone_e164: str | None, cv_sha256: str
+    ) -> uuid.UUID | None:
+        if email_norm:
+            found = await self._conn.fetchval(
+                "SELECT candidate_id FROM candidates WHERE email_norm = $1", email_norm
+            )
+            if found:
+                return uuid.UUID(str(found))
+        if phone_e164:
+            found = await self._conn.fetchval(
+                "SELECT candidate_id FROM candidates WHERE phone_e164 = $1"
+                " ORDER BY created_at LIMIT 1",
+                phone_e164,
+            )
+            if found:
+                return uuid.UUID(str(found))
+        found = await self._conn.fetchval(
+            "SELECT candidate_id FROM applications WHERE cv_sha256 = $1"
+            " AND candidate_id IS NOT NULL ORDER BY created_at LIMIT 1",
+            cv_sha256,
+        )
+        return uuid.UUID(str(found)) if found else None
+
+    async def add_candidate(
+        self, candidate_id: uuid.UUID, email_norm: str | None, phone_e164: str | None
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO candidates (candidate_id, email_norm, phone_e164) VALUES ($1, $2, $3)",
+            candidate_id,
+            email_norm,
+            phone_e164,
+        )
+
+    async def application_for(
+        self, candidate_id: uuid.UUID, posting_id: uuid.UUID
+    ) -> ApplicationRecord | None:
+        row = await self._conn.fetchrow(
+            f"SELECT {_APPLICATION_COLUMNS}{_FROM} WHERE a.candidate_id = $1 AND a.posting_id = $2",
+            candidate_id,
+            posting_id,
+        )
+        return _record(row)
+
+    async def recent_applications(self, candidate_id: uuid.UUID, window_seconds: int) -> int:
+        count: int = await self._conn.fetchval(
+            "SELECT count(*) FROM applications WHERE candidate_id = $1"
+            " AND created_at > now() - make_interval(secs => $2)",
+            candidate_id,
+            float(window_seconds),
+        )
+        return count
 
     async def add_application(
-        self, record: ApplicationRecord, *, dedupe_key: str, raw: BlobRef, cover_letter: str | None
+        self,
+        record: ApplicationRecord,
+        *,
+        dedupe_key: str,
+        raw: BlobRef,
+        cover_letter: str | None,
+        attachments: list[StoredAttachment],
     ) -> None:
         await self._conn.execute(
             "INSERT INTO applications (application_id, posting_id, channel, status,"
             " candidate_name, candidate_email, candidate_phone, cv_sha256, raw_sha256,"
-            " cover_letter, dedupe_key) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)",
+            " cover_letter, dedupe_key, candidate_id, forwarded_by, auth_results, spam_score)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::jsonb,$15)",
             record.application_id,
             record.posting_id,
             record.channel,
@@ -74,6 +148,115 @@ class PostgresIntakeStore:
             raw.sha256,
             cover_letter,
             dedupe_key,
+            record.candidate_id,
+            record.forwarded_by,
+            record.auth_results,
+            record.spam_score,
+        )
+        await self._conn.executemany(
+            "INSERT INTO application_attachments (application_id, position, role, filename,"
+            " media_type, sha256, size) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [
+                (
+                    record.application_id,
+                    position,
+                    a.role,
+                    a.filename,
+                    a.blob.media_type,
+                    a.blob.sha256,
+                    a.blob.size,
+                )
+                for position, a in enumerate(attachments)
+            ],
+        )
+        await self._conn.execute(
+            "INSERT INTO application_stages (application_id, stage, at)"
+            " VALUES ($1, 'received', now())",
+            record.application_id,
+        )
+
+    async def add_resubmission(
+        self,
+        application_id: uuid.UUID,
+        *,
+        channel: str,
+        raw: BlobRef,
+        cv_sha256: str,
+        dedupe_key: str,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO resubmissions (application_id, channel, raw_sha256, cv_sha256,"
+            " dedupe_key) VALUES ($1, $2, $3, $4, $5)",
+            application_id,
+            channel,
+            raw.sha256,
+            cv_sha256,
+            dedupe_key,
+        )
+        await self._conn.execute(
+            "UPDATE applications SET reapplications = reapplications + 1,"
+            " last_reapplied_at = now(), updated_at = now() WHERE application_id = $1",
+            application_id,
+        )
+
+    async def record_stage(
+        self, application_id: uuid.UUID, stage: str, at: datetime, detail: dict[str, Any]
+    ) -> bool:
+        inserted = await self._conn.fetchval(
+            "INSERT INTO application_stages (application_id, stage, at, detail)"
+            " SELECT $1, $2, $3, $4::jsonb WHERE EXISTS"
+            " (SELECT 1 FROM applications WHERE application_id = $1)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            application_id,
+            stage,
+            at,
+            detail,
+        )
+        if inserted:
+            # Events of different stages may arrive out of order: status is the furthest stage.
+            await self._conn.execute(
+                "UPDATE applications SET status = $2, updated_at = now()"
+                " WHERE application_id = $1 AND array_position($3::text[], status)"
+                " < array_position($3::text[], $2)",
+                application_id,
+                stage,
+                list(_STAGE_ORDER),
+            )
+        return bool(inserted)
+
+    async def stages(self, application_id: uuid.UUID) -> list[Stage]:
+        rows = await self._conn.fetch(
+            "SELECT stage, at, detail FROM application_stages"
+            " WHERE application_id = $1 ORDER BY at, array_position($2::text[], stage)",
+            application_id,
+            list(_STAGE_ORDER),
+        )
+        return [Stage(r["stage"], r["at"], dict(r["detail"])) for r in rows]
+
+    async def claim_token(self, provider: str, token: str) -> bool:
+        """False when this provider's token was seen before (a replayed webhook). Tokens older
+        than a day are forgotten: their timestamps are long outside any accepted window."""
+        await self._conn.execute(
+            "DELETE FROM inbound_tokens WHERE seen_at < now() - interval '1 day'"
+        )
+        claimed = await self._conn.fetchval(
+            "INSERT INTO inbound_tokens (provider, token) VALUES ($1, $2)"
+            " ON CONFLICT DO NOTHING RETURNING true",
+            provider,
+            token,
+        )
+        return bool(claimed)
+
+    async def audit(
+        self, provider: str, outcome: str, reason: str, remote_addr: str | None
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO inbound_audit (provider, outcome, reason, remote_addr)"
+            " VALUES ($1, $2, $3, $4)",
+            provider,
+            outcome,
+            reason,
+            remote_addr,
         )
 
     async def put_blob(self, data: bytes, media_type: str) -> BlobRef:

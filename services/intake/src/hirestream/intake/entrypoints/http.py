@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import hmac
+import secrets
 import uuid
 from pathlib import Path
 from typing import Annotated
@@ -13,17 +15,53 @@ import asyncpg
 from fastapi import APIRouter, FastAPI, Header, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, EmailStr, Field, ValidationError
+from starlette.datastructures import UploadFile
+
 from hirestream.contracts import Channel
 from hirestream.intake.adapters.postgres import unit_of_work
 from hirestream.intake.config import IntakeSettings
-from hirestream.intake.domain.submission import Attachment, Refusal, Submission, sniff_media_type
+from hirestream.intake.domain.submission import (
+    Attachment,
+    Refusal,
+    Submission,
+    normalise_phone,
+    sniff_media_type,
+)
+from hirestream.intake.entrypoints.inbound import inbound_router, rate_limit
 from hirestream.intake.entrypoints.submit import submit
 from hirestream.kit.health import health_router
-from pydantic import BaseModel, EmailStr, Field
-from starlette.datastructures import UploadFile
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
-_REFUSAL_STATUS = {"unknown_posting": 404, "no_cv": 422, "too_large": 413}
+_REFUSAL_STATUS = {"unknown_posting": 404, "no_cv": 422, "too_large": 413, "rate_limited": 429}
+CSRF_COOKIE = "hirestream_csrf"
+CSRF_FIELD = "csrf_token"
+# Any of these means a browser sent the request: then the CSRF token is required. A client
+# without them (curl, the CLI) carries no ambient credentials a forged request could ride on.
+_BROWSER_SIGNALS = ("origin", "referer", "cookie", "sec-fetch-site", "sec-fetch-mode")
+
+
+class CsrfTokens:
+    """Signed double-submit: the same random value in a cookie and a hidden field, signed with
+    the service secret so a value planted in a cookie by a sibling subdomain is useless."""
+
+    def __init__(self, secret: str) -> None:
+        self._key = (secret or secrets.token_hex(32)).encode()
+
+    def issue(self) -> str:
+        nonce = secrets.token_urlsafe(24)
+        return f"{nonce}.{self._sign(nonce)}"
+
+    def valid(self, field: str, cookie: str) -> bool:
+        nonce, _, signature = field.partition(".")
+        return (
+            bool(nonce and signature)
+            and hmac.compare_digest(field, cookie)
+            and hmac.compare_digest(signature, self._sign(nonce))
+        )
+
+    def _sign(self, nonce: str) -> str:
+        return hmac.new(self._key, nonce.encode(), hashlib.sha256).hexdigest()[:32]
 
 
 class CvFile(BaseModel):
@@ -45,6 +83,27 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
     app.include_router(health_router(pool))
     api = APIRouter()
     prefix = settings.topic_prefix
+    limit = rate_limit(settings)
+    csrf = CsrfTokens(settings.form_secret)
+
+    def render_form(
+        request: Request,
+        posting: object,
+        errors: dict[str, str],
+        values: dict[str, str],
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        token = csrf.issue()
+        response = TEMPLATES.TemplateResponse(
+            request,
+            "apply.html",
+            {"posting": posting, "errors": errors, "values": values, "csrf_token": token},
+            status_code=status_code,
+        )
+        response.set_cookie(
+            CSRF_COOKIE, token, httponly=True, samesite="strict", path=request.url.path
+        )
+        return response
 
     def check_api_key(x_api_key: str | None, authorization: str | None) -> None:
         given = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
@@ -60,6 +119,13 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
     async def refused(_: Request, refusal: Refusal) -> JSONResponse:
         status = _REFUSAL_STATUS.get(refusal.code, 422)
         return JSONResponse({"error": refusal.code, "message": refusal.message}, status)
+
+    @app.exception_handler(ValidationError)
+    async def invalid(_: Request, exc: ValidationError) -> JSONResponse:
+        fields = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in exc.errors()}
+        return JSONResponse(
+            {"error": "invalid", "message": "Invalid fields.", "fields": fields}, 422
+        )
 
     @app.exception_handler(OSError)
     @app.exception_handler(asyncpg.PostgresConnectionError)
@@ -112,16 +178,21 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             delivery_id=idempotency_key,
             cover_letter=body.cover_letter,
         )
-        receipt = await submit(pool, prefix, submission)
+        receipt = await submit(pool, prefix, submission, limit)
         return JSONResponse(
-            {"application_id": str(receipt.application_id), "duplicate": receipt.duplicate},
+            {
+                "application_id": str(receipt.application_id),
+                "duplicate": receipt.duplicate,
+                "reapplication": receipt.reapplication,
+            },
             200 if receipt.duplicate else 201,
         )
 
     @api.get("/v1/applications/{application_id}")
-    async def get_application(application_id: uuid.UUID) -> dict[str, str]:
+    async def get_application(application_id: uuid.UUID) -> dict[str, object]:
         async with unit_of_work(pool, prefix) as store:
             record = await store.application(application_id)
+            stages = await store.stages(application_id) if record else []
         if record is None:
             raise HTTPException(404, "no such application")
         return {
@@ -131,6 +202,30 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             "status": record.status,
             "name": record.candidate_name or "",
             "received_at": record.created_at.isoformat() if record.created_at else "",
+            "candidate_id": str(record.candidate_id) if record.candidate_id else None,
+            "reapplications": record.reapplications,
+            "forwarded": record.forwarded_by is not None,
+            "authentication": record.auth_results,
+            "spam_score": record.spam_score,
+            "stages": [{"stage": st.stage, "at": st.at.isoformat(), **st.detail} for st in stages],
+        }
+
+    @api.get("/internal/v1/applications/{application_id}/contact")
+    async def get_contact(
+        application_id: uuid.UUID,
+        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str | None, Header()] = None,
+    ) -> dict[str, str | None]:
+        """For the notifier: personal data stays in intake and never travels in events."""
+        check_api_key(x_api_key, authorization)
+        async with unit_of_work(pool, prefix) as store:
+            record = await store.application(application_id)
+        if record is None:
+            raise HTTPException(404, "no such application")
+        return {
+            "name": record.candidate_name,
+            "email": record.candidate_email,
+            "phone": record.candidate_phone,
         }
 
     @api.get("/v1/postings/{slug}")
@@ -147,9 +242,7 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             posting = await store.posting_by_slug(slug)
         if posting is None:
             raise HTTPException(404, "no open posting with this slug")
-        return TEMPLATES.TemplateResponse(
-            request, "apply.html", {"posting": posting, "errors": {}, "values": {}}
-        )
+        return render_form(request, posting, {}, {})
 
     @api.post("/apply/{slug}", response_class=HTMLResponse)
     async def apply_submit(request: Request, slug: str) -> HTMLResponse:
@@ -167,10 +260,18 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             raise HTTPException(404, "no open posting with this slug")
         values = {"name": name, "email": email, "phone": phone, "cover_letter": cover_letter}
         errors: dict[str, str] = {}
+        browser = any(h in request.headers for h in _BROWSER_SIGNALS)
+        if browser or settings.form_csrf_strict:
+            given = str(form.get(CSRF_FIELD) or "")
+            if not csrf.valid(given, request.cookies.get(CSRF_COOKIE, "")):
+                errors["form"] = "Your session expired. Please check the form and send it again."
+                return render_form(request, posting, errors, values, status_code=403)
         if not name.strip():
             errors["name"] = "Please enter your name."
         if "@" not in email or "." not in email.rpartition("@")[2]:
             errors["email"] = "Please enter a valid email address."
+        if phone.strip() and normalise_phone(phone) is None:
+            errors["phone"] = "Please enter the phone number with its country code, e.g. +44."
         if not consent:
             errors["consent"] = "Please agree to the privacy notice to apply."
         data = await cv.read() if cv is not None else b""
@@ -194,6 +295,7 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
                         raw_media_type=request.headers.get("content-type", ""),
                         cover_letter=cover_letter.strip() or None,
                     ),
+                    limit,
                 )
             except Refusal as refusal:
                 errors["cv"] = refusal.message
@@ -201,12 +303,8 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
                 return TEMPLATES.TemplateResponse(
                     request, "applied.html", {"posting": posting, "receipt": receipt}
                 )
-        return TEMPLATES.TemplateResponse(
-            request,
-            "apply.html",
-            {"posting": posting, "errors": errors, "values": values},
-            status_code=422,
-        )
+        return render_form(request, posting, errors, values, status_code=422)
 
     app.include_router(api)
+    app.include_router(inbound_router(pool, settings))
     return app

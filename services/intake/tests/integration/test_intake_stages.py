@@ -1,0 +1,92 @@
+"""Intake records the later stages from the real broker: one consumer, its own group."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import asyncpg
+import httpx
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from hirestream.contracts import (
+    ApplicationScoredV1,
+    ParseStatus,
+    ProfileParsedV1,
+    Tier,
+    topic_name,
+)
+from hirestream.intake.config import IntakeSettings
+from hirestream.intake.entrypoints.http import create_app
+from hirestream.intake.entrypoints.kafka import StageRecorder
+from hirestream.kit.testing import Stack
+
+pytestmark = pytest.mark.integration
+CV = b"%PDF-1.4 stage test"
+
+
+async def test_later_stages_from_the_broker_appear_in_the_application_history(
+    intake_pool: asyncpg.Pool, stack: Stack, topic_prefix: str
+) -> None:
+    app = create_app(intake_pool, IntakeSettings(api_key="k", topic_prefix=topic_prefix))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://intake"
+    ) as http:
+        created = await http.post(
+            "/v1/applications",
+            data={"posting": "backend-engineer", "name": "Ana", "email": "ana@example.org"},
+            files={"cv": ("cv.pdf", CV, "application/pdf")},
+            headers={"X-API-Key": "k"},
+        )
+        application_id = uuid.UUID(created.json()["application_id"])
+        posting_id = await intake_pool.fetchval(
+            "SELECT posting_id FROM applications WHERE application_id = $1", application_id
+        )
+        parsed = ProfileParsedV1(
+            application_id=application_id,
+            posting_id=posting_id,
+            profile_id=uuid.uuid4(),
+            parser_version="p1",
+            status=ParseStatus.PARSED,
+        )
+        scored = ApplicationScoredV1(
+            application_id=application_id,
+            posting_id=posting_id,
+            score=77,
+            tier=Tier.STRONG,
+            requirements_version=1,
+            rubric_version="r1",
+            parser_version="p1",
+        )
+        producer = AIOKafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
+        await producer.start()
+        try:
+            for event in (parsed, scored, scored):  # a redelivery records nothing new
+                await producer.send_and_wait(
+                    topic_name(event.topic, topic_prefix),
+                    event.model_dump_json().encode(),
+                    key=str(application_id).encode(),
+                )
+            await producer.send_and_wait(
+                topic_name(ProfileParsedV1.topic, topic_prefix), b"not json"
+            )
+        finally:
+            await producer.stop()
+        recorder = StageRecorder(
+            intake_pool, stack.kafka_bootstrap, topic_prefix, f"intake.stages.{topic_prefix}"
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(recorder.run(stop))
+        try:
+            for _ in range(300):
+                history = (await http.get(f"/v1/applications/{application_id}")).json()
+                if len(history["stages"]) == 3:
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 30)
+    assert [s["stage"] for s in history["stages"]] == ["received", "parsed", "scored"]
+    assert history["status"] == "scored"
+    assert history["stages"][2]["tier"] == "strong"
