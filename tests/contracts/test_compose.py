@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+
 from hirestream.contracts import ALL_TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -210,8 +210,9 @@ def test_every_exported_metric_is_on_the_dashboard() -> None:
 
 def test_metric_types_match_the_service_registry() -> None:
     """The types above agree with what hirestream.kit.metrics registers."""
-    from hirestream.kit import metrics
     from prometheus_client.metrics import MetricWrapperBase
+
+    from hirestream.kit import metrics
 
     registered = {}
     for value in vars(metrics).values():

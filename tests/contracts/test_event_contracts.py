@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from hirestream.contracts import (
     ALL_EVENTS,
     ALL_TOPICS,

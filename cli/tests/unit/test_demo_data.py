@@ -8,13 +8,14 @@ import docx
 import frontmatter
 import phonenumbers
 import pytest
+from pdfminer.high_level import extract_text
+
 from hirestream.cli.demo_data import (
     DEMO_POSTING_SLUGS,
     DemoApplication,
     generate_demo_applications,
     render_pdf,
 )
-from pdfminer.high_level import extract_text
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 POSTINGS_DIR = REPO_ROOT / "examples" / "postings"
