@@ -408,3 +408,33 @@ async def test_smtp_offers_starttls_when_a_certificate_is_configured(
         await server.wait_closed()
     assert offered and encrypted
     assert await pool.fetchval("SELECT count(*) FROM applications") == 1
+
+
+async def test_candidate_withdraws_from_the_acknowledgement_link_and_later_stages_keep_it(
+    pool: asyncpg.Pool, settings: IntakeSettings
+) -> None:
+    from datetime import UTC, datetime
+
+    from hirestream.intake.adapters.postgres import unit_of_work
+
+    body = {
+        "posting": "backend-engineer",
+        "name": "Ana Pérez",
+        "email": "ana@example.org",
+        "cv": {"filename": "cv.pdf", "content_base64": base64.b64encode(CV).decode()},
+    }
+    async with await client(pool, settings) as http:
+        created = await http.post("/v1/applications", json=body, headers={"X-API-Key": "k"})
+        application_id = created.json()["application_id"]
+        page = await http.get(f"/applications/{application_id}/withdraw")
+        before = (await http.get(f"/v1/applications/{application_id}")).json()["status"]
+        done = await http.post(f"/applications/{application_id}/withdraw")
+        unknown = await http.post(f"/applications/{uuid.uuid4()}/withdraw")
+        async with unit_of_work(pool, "") as store:  # the scorer's answer arrives afterwards
+            await store.record_stage(uuid.UUID(application_id), "scored", datetime.now(UTC), {})
+        after = (await http.get(f"/v1/applications/{application_id}")).json()
+    assert page.status_code == 200 and '<form method="post">' in page.text
+    assert before == "received"  # following the link alone changes nothing
+    assert done.status_code == 200 and "was withdrawn" in done.text
+    assert unknown.status_code == 404
+    assert after["status"] == "withdrawn"

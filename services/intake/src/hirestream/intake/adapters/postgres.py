@@ -23,7 +23,8 @@ _APPLICATION_COLUMNS = (
     " a.spam_score"
 )
 _FROM = " FROM applications a JOIN postings p USING (posting_id)"
-_STAGE_ORDER = ("received", "parsed", "scored", "notified")
+# "withdrawn" comes last: once the candidate withdraws, later pipeline stages never undo it.
+_STAGE_ORDER = ("received", "parsed", "scored", "notified", "withdrawn")
 
 
 def _record(row: asyncpg.Record | None) -> ApplicationRecord | None:

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -227,6 +228,27 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             "email": record.candidate_email,
             "phone": record.candidate_phone,
         }
+
+    @api.get("/applications/{application_id}/withdraw", response_class=HTMLResponse)
+    async def withdraw_page(request: Request, application_id: uuid.UUID) -> HTMLResponse:
+        """The link of the acknowledgement email: a confirmation page, nothing changes yet
+        (mail scanners follow links; only the POST withdraws)."""
+        async with unit_of_work(pool, prefix) as store:
+            if await store.application(application_id) is None:
+                raise HTTPException(404, "no such application")
+        context = {"application_id": application_id, "withdrawn": False}
+        return TEMPLATES.TemplateResponse(request, "withdraw.html", context)
+
+    @api.post("/applications/{application_id}/withdraw", response_class=HTMLResponse)
+    async def withdraw(request: Request, application_id: uuid.UUID) -> HTMLResponse:
+        async with unit_of_work(pool, prefix) as store:
+            if await store.application(application_id) is None:
+                raise HTTPException(404, "no such application")
+            await store.record_stage(
+                application_id, "withdrawn", datetime.now(UTC), {"by": "candidate"}
+            )
+        context = {"application_id": application_id, "withdrawn": True}
+        return TEMPLATES.TemplateResponse(request, "withdraw.html", context)
 
     @api.get("/v1/postings/{slug}")
     async def get_posting(slug: str) -> dict[str, str]:
