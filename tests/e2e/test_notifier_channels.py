@@ -22,11 +22,10 @@ from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.main import app as cli_app
 from hirestream.cli.sink import CapturedMail, SmtpSink
 from hirestream.cli.stack import Ports, ServiceProcesses, StackConfig, prepare
-from hirestream.cli.testing import EXAMPLE_POSTINGS, Pipeline
+from hirestream.cli.testing import Pipeline
 from hirestream.kit.testing import Stack, create_database
 from hirestream.notifier.domain.signing import verify
 from hirestream.notifier.testing import Behaviour, Receiver
-from hirestream.scorer.domain.posting import read_posting
 
 pytestmark = pytest.mark.e2e
 
@@ -82,11 +81,7 @@ def test_rules_channels_acknowledgement_dead_letter_replay_and_restart_without_d
     notifier_pipeline: Pipeline, receiver: Receiver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     pipeline = notifier_pipeline
-    slugs = []
-    for path in sorted(EXAMPLE_POSTINGS.glob("*.md")):
-        text = path.read_text("utf-8")
-        slugs.append(pipeline.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
-    pipeline.wait_for(lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings")
+    pipeline.load_postings()
     candidate = generate_demo_applications(tmp_path / "cvs")[0]
     slug = candidate.posting_slug
 

@@ -13,22 +13,8 @@ import pytest
 from hirestream.cli.client import apply_by_email
 from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.testing import EXAMPLE_POSTINGS, SHARED_POSTINGS, Pipeline
-from hirestream.scorer.domain.posting import read_posting
 
 pytestmark = pytest.mark.e2e
-
-
-def load_postings(pipeline: Pipeline, directory: Path) -> list[str]:
-    slugs = []
-    for path in sorted(directory.glob("*.md")):
-        text = path.read_text("utf-8")
-        slug = read_posting(text, path.stem).slug
-        pipeline.api.load_posting(text, slug)
-        slugs.append(slug)
-    pipeline.wait_for(
-        lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings at intake"
-    )
-    return slugs
 
 
 def spans(trace_file: Path) -> list[dict]:  # type: ignore[type-arg]
@@ -38,7 +24,7 @@ def spans(trace_file: Path) -> list[dict]:  # type: ignore[type-arg]
 def test_applications_from_api_form_and_smtp_are_scored_notified_and_traced_end_to_end(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
-    slugs = load_postings(pipeline, EXAMPLE_POSTINGS)
+    slugs = pipeline.load_postings(EXAMPLE_POSTINGS)
     demo = generate_demo_applications(tmp_path / "cvs")
     by_slug = {a.posting_slug: a for a in demo}
     assert len(by_slug) >= 3
@@ -125,7 +111,7 @@ def test_applications_from_api_form_and_smtp_are_scored_notified_and_traced_end_
 def test_seed_postings_load_with_typed_requirements(pipeline: Pipeline) -> None:
     if not SHARED_POSTINGS.is_dir():
         pytest.skip(f"{SHARED_POSTINGS} is absent (a user's clone has no ../shared)")
-    slugs = load_postings(pipeline, SHARED_POSTINGS)
+    slugs = pipeline.load_postings(SHARED_POSTINGS)
     assert len(slugs) == 4
     for slug in slugs:
         posting = pipeline.api.scorer.get(f"/v1/postings/{slug}").json()

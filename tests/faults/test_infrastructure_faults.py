@@ -13,12 +13,10 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from hirestream.cli.client import apply_by_email
-from hirestream.cli.demo_data import DemoApplication, generate_demo_applications
-from hirestream.cli.testing import EXAMPLE_POSTINGS, Pipeline
+from hirestream.cli.demo_data import generate_demo_applications
+from hirestream.cli.testing import Pipeline
 from hirestream.contracts import ApplicationReceivedV1, topic_name
 from hirestream.kit.testing import Stack
-from hirestream.scorer.domain.posting import read_posting
 
 pytestmark = pytest.mark.e2e
 
@@ -28,37 +26,6 @@ FAST_RECONCILER = {
     "HIRESTREAM_RECONCILE_INTERVAL_SECONDS": "1",
     "HIRESTREAM_MAX_ATTEMPTS": "3",
 }
-
-
-def load_postings(pipeline: Pipeline) -> list[str]:
-    slugs = []
-    for path in sorted(EXAMPLE_POSTINGS.glob("*.md")):
-        text = path.read_text("utf-8")
-        slugs.append(pipeline.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
-    pipeline.wait_for(
-        lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings at intake"
-    )
-    return slugs
-
-
-def submit(pipeline: Pipeline, application: DemoApplication) -> None:
-    if application.channel == "smtp":
-        apply_by_email(
-            pipeline.config.ports.intake_smtp,
-            application.posting_slug,
-            pipeline.config.mail_domain,
-            application.cv_path,
-            name=application.name,
-            email=application.email,
-        )
-    else:
-        pipeline.api.apply_form(
-            application.posting_slug,
-            application.cv_path,
-            name=application.name,
-            email=application.email,
-            phone=application.phone,
-        )
 
 
 def completed(pipeline: Pipeline, slugs: list[str]) -> tuple[int, int]:
@@ -73,17 +40,17 @@ def test_broker_killed_and_restarted_mid_run_every_application_completes(
 ) -> None:
     if stack.tansu is None:
         pytest.skip("needs the embedded broker (KAFKA_BOOTSTRAP_SERVERS points elsewhere)")
-    slugs = load_postings(pipeline)
+    slugs = pipeline.load_postings()
     applications = generate_demo_applications(tmp_path / "cvs")[:12]
     for application in applications[:6]:
-        submit(pipeline, application)
+        pipeline.submit(application)
     time.sleep(0.5)  # some in flight, some done
     stack.tansu.kill()  # kill -9: everything it held in memory is gone
     time.sleep(1)
     stack.tansu.start()
     restarted = time.monotonic()
     for application in applications[6:]:
-        submit(pipeline, application)
+        pipeline.submit(application)
     recovery = pipeline.wait_for(
         lambda: completed(pipeline, slugs) == (len(applications), len(applications)),
         "every application scored and notified after the broker restart",
@@ -105,21 +72,21 @@ def test_database_outage_refuses_cleanly_then_recovers_without_restarting_servic
 ) -> None:
     if stack.postgres is None:
         pytest.skip("needs the embedded PostgreSQL (DATABASE_URL points elsewhere)")
-    slugs = load_postings(pipeline)
+    slugs = pipeline.load_postings()
     applications = generate_demo_applications(tmp_path / "cvs")[:8]
     for application in applications[:4]:
-        submit(pipeline, application)
+        pipeline.submit(application)
     stack.postgres.stop("fast")
     down_since = time.monotonic()
     try:
         form = applications[4]
         with pytest.raises(httpx.HTTPStatusError) as refused:
-            submit(pipeline, form if form.channel == "form" else applications[5])
+            pipeline.submit(form if form.channel == "form" else applications[5])
         assert refused.value.response.status_code == 503
         assert refused.value.response.headers["Retry-After"]
         smtp_app = next(a for a in applications if a.channel == "smtp")
         with pytest.raises(smtplib.SMTPRecipientsRefused) as deferred:
-            submit(pipeline, smtp_app)
+            pipeline.submit(smtp_app)
         assert [code for code, _ in deferred.value.recipients.values()] == [451]
         # The services keep running without their database for the whole outage.
         time.sleep(max(0.0, DB_OUTAGE_SECONDS - (time.monotonic() - down_since)))
@@ -128,7 +95,7 @@ def test_database_outage_refuses_cleanly_then_recovers_without_restarting_servic
     back = time.monotonic()
     for application in applications[4:]:
         pipeline.wait_for(
-            lambda a=application: submit(pipeline, a) is None, "intake accepting again"
+            lambda a=application: pipeline.submit(a) is None, "intake accepting again"
         )
     pipeline.wait_for(
         lambda: completed(pipeline, slugs) == (len(applications), len(applications)),
@@ -147,7 +114,7 @@ def test_database_outage_refuses_cleanly_then_recovers_without_restarting_servic
 def test_poison_message_is_dead_lettered_within_3_attempts_and_its_partition_flows_on(
     stack: Stack, pipeline: Pipeline, tmp_path: Path
 ) -> None:
-    slugs = load_postings(pipeline)
+    slugs = pipeline.load_postings()
     topic = topic_name(ApplicationReceivedV1.topic, pipeline.config.topic_prefix)
 
     async def poison_every_partition() -> int:
@@ -167,7 +134,7 @@ def test_poison_message_is_dead_lettered_within_3_attempts_and_its_partition_flo
     started = time.monotonic()
     applications = generate_demo_applications(tmp_path / "cvs")[:6]
     for application in applications:
-        submit(pipeline, application)
+        pipeline.submit(application)
     took = pipeline.wait_for(
         lambda: completed(pipeline, slugs)[0] == len(applications), "applications behind the poison"
     )

@@ -21,8 +21,7 @@ import pytest
 from hirestream.cli.commands.bench import Submitter, notified_at
 from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.stack import SERVICES
-from hirestream.cli.testing import EXAMPLE_POSTINGS, Pipeline
-from hirestream.scorer.domain.posting import read_posting
+from hirestream.cli.testing import Pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -33,13 +32,7 @@ APPLICATIONS = int(os.environ.get("HIRESTREAM_FAULT_APPLICATIONS", "2000"))
 def test_kill_9_each_service_three_times_during_a_large_run_loses_and_duplicates_nothing(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
-    slugs = []
-    for path in sorted(EXAMPLE_POSTINGS.glob("*.md")):
-        text = path.read_text("utf-8")
-        slugs.append(pipeline.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
-    pipeline.wait_for(
-        lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings at intake"
-    )
+    slugs = pipeline.load_postings()
 
     submitter = Submitter(pipeline.config, generate_demo_applications(tmp_path / "cvs"))
     rejected: list[int] = []

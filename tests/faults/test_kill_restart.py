@@ -9,11 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from hirestream.cli.client import apply_by_email
 from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.stack import SERVICES
-from hirestream.cli.testing import EXAMPLE_POSTINGS, Pipeline
-from hirestream.scorer.domain.posting import read_posting
+from hirestream.cli.testing import Pipeline
 
 pytestmark = pytest.mark.e2e
 
@@ -21,34 +19,12 @@ pytestmark = pytest.mark.e2e
 def test_kill_9_and_restart_each_service_mid_flow_loses_and_duplicates_nothing(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
-    slugs = []
-    for path in sorted(EXAMPLE_POSTINGS.glob("*.md")):
-        text = path.read_text("utf-8")
-        slugs.append(pipeline.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
-    pipeline.wait_for(
-        lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings at intake"
-    )
+    slugs = pipeline.load_postings()
 
     applications = generate_demo_applications(tmp_path / "cvs")
     submitted: list[str] = []
     for index, application in enumerate(applications):
-        if application.channel == "smtp":
-            apply_by_email(
-                pipeline.config.ports.intake_smtp,
-                application.posting_slug,
-                pipeline.config.mail_domain,
-                application.cv_path,
-                name=application.name,
-                email=application.email,
-            )
-        else:
-            pipeline.api.apply_form(
-                application.posting_slug,
-                application.cv_path,
-                name=application.name,
-                email=application.email,
-                phone=application.phone,
-            )
+        pipeline.submit(application)
         submitted.append(application.email)
         if index % 5 == 2:  # kill -9 one service every few applications, then restart it
             victim = SERVICES[(index // 5) % len(SERVICES)]
@@ -89,13 +65,7 @@ def test_kill_9_and_restart_each_service_mid_flow_loses_and_duplicates_nothing(
 def test_sigterm_stops_every_service_within_10_seconds_and_nothing_is_lost(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
-    slugs = []
-    for path in sorted(EXAMPLE_POSTINGS.glob("*.md")):
-        text = path.read_text("utf-8")
-        slugs.append(pipeline.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
-    pipeline.wait_for(
-        lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings at intake"
-    )
+    slugs = pipeline.load_postings()
     applications = generate_demo_applications(tmp_path / "cvs")[:8]
     for application in applications:
         pipeline.api.apply_api(

@@ -11,9 +11,8 @@ import httpx
 import pytest
 
 from hirestream.cli.demo_data import generate_demo_applications
-from hirestream.cli.testing import EXAMPLE_POSTINGS, Pipeline
+from hirestream.cli.testing import Pipeline
 from hirestream.notifier.testing import Behaviour, Receiver
-from hirestream.scorer.domain.posting import read_posting
 
 pytestmark = pytest.mark.e2e
 
@@ -29,13 +28,7 @@ OUTAGE_SECONDS = float(os.environ.get("HIRESTREAM_FAULT_OUTAGE_SECONDS", "60"))
 def test_endpoint_timing_out_for_a_minute_delays_no_other_channel(
     pipeline: Pipeline, tmp_path: Path
 ) -> None:
-    slugs = []
-    for path in sorted(EXAMPLE_POSTINGS.glob("*.md")):
-        text = path.read_text("utf-8")
-        slugs.append(pipeline.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
-    pipeline.wait_for(
-        lambda: all(pipeline.api.intake_knows(s) for s in slugs), "postings at intake"
-    )
+    pipeline.load_postings()
 
     receiver = Receiver().start()
     hanging = Behaviour(kind="slack", delay=30.0)  # longer than the notifier's 2 s timeout

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from hirestream.cli.client import Api
+from hirestream.cli.client import Api, apply_by_email
+from hirestream.cli.demo_data import DemoApplication
 from hirestream.cli.sink import SmtpSink
 from hirestream.cli.stack import Ports, ServiceProcesses, StackConfig, prepare
 from hirestream.kit.testing import Stack
@@ -27,6 +28,37 @@ class Pipeline:
     processes: ServiceProcesses
     sink: SmtpSink
     api: Api
+
+    def load_postings(self, directory: Path = EXAMPLE_POSTINGS) -> list[str]:
+        """Publish every posting of ``directory`` and wait until intake accepts them."""
+        from hirestream.scorer.domain.posting import read_posting
+
+        slugs = []
+        for path in sorted(directory.glob("*.md")):
+            text = path.read_text("utf-8")
+            slugs.append(self.api.load_posting(text, read_posting(text, path.stem).slug)["slug"])
+        self.wait_for(lambda: all(self.api.intake_knows(s) for s in slugs), "postings at intake")
+        return slugs
+
+    def submit(self, application: DemoApplication) -> None:
+        """Apply the way the demo candidate does: by email or through the form."""
+        if application.channel == "smtp":
+            apply_by_email(
+                self.config.ports.intake_smtp,
+                application.posting_slug,
+                self.config.mail_domain,
+                application.cv_path,
+                name=application.name,
+                email=application.email,
+            )
+        else:
+            self.api.apply_form(
+                application.posting_slug,
+                application.cv_path,
+                name=application.name,
+                email=application.email,
+                phone=application.phone,
+            )
 
     def wait_for(self, condition: Callable[[], bool], what: str, timeout: float = 90) -> float:
         """Polls ``condition``; returns the seconds it took. Fails with the services' logs."""
