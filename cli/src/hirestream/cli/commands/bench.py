@@ -55,9 +55,12 @@ def percentile(values: list[float], q: float) -> float:
 class Submitter:
     def __init__(self, config: StackConfig, cvs: list[DemoApplication]) -> None:
         self._config = config
+        # PDFs only, so each submission can carry distinct bytes (a comment after %%EOF): intake
+        # links the same CV sent twice to one application, and a load test needs N of them.
         self._payloads = [
-            (cv.posting_slug, cv.cv_path.name, base64.b64encode(cv.cv_path.read_bytes()).decode())
+            (cv.posting_slug, cv.cv_path.name, cv.cv_path.read_bytes())
             for cv in cvs
+            if cv.cv_path.suffix == ".pdf"
         ]
         self.submitted: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -70,7 +73,10 @@ class Submitter:
         return client
 
     def submit(self, index: int) -> None:
-        slug, filename, content = self._payloads[index % len(self._payloads)]
+        slug, filename, pdf = self._payloads[index % len(self._payloads)]
+        content = base64.b64encode(
+            pdf + f"\n%submission {index} {uuid.uuid4()}\n".encode()
+        ).decode()
         body = {
             "posting": slug,
             "name": f"Candidate {index}",
