@@ -2,7 +2,8 @@
 PYTHON ?= python3
 TOOLS := .tools
 UV := $(TOOLS)/bin/uv
-export UV_PYTHON ?= $(shell command -v $(PYTHON))
+# The real interpreter, not a pyenv shim: uv compares paths and would rebuild .venv on every run.
+export UV_PYTHON ?= $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 export UV_LINK_MODE = copy
 RUN := $(UV) run --frozen
 
