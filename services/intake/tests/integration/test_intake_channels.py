@@ -15,11 +15,10 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from aiosmtpd.smtp import SMTP
 
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
-from hirestream.intake.entrypoints.smtp import ApplicationMailHandler
+from hirestream.intake.entrypoints.smtp import ApplicationMailHandler, ApplicationSMTP
 from hirestream.kit.db import create_pool
 from hirestream.kit.devstack import free_port
 from hirestream.kit.runtime import migrate
@@ -181,7 +180,7 @@ async def smtp_port(pool: asyncpg.Pool) -> AsyncIterator[int]:
     handler = ApplicationMailHandler(pool, "", "jobs.example.com")
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler), "127.0.0.1", port
     )
     yield port
     server.close()
@@ -226,7 +225,7 @@ async def test_smtp_answers_451_when_the_database_is_unreachable() -> None:
     handler = ApplicationMailHandler(unreachable, "", "jobs.example.com")
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler), "127.0.0.1", port
     )
     try:
         code, reply = await asyncio.to_thread(send, port, "backend-engineer@jobs.example.com")
@@ -297,7 +296,7 @@ async def test_smtp_refusals_are_precise_and_a_rate_limited_sender_is_told_to_re
     )
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, data_size_limit=4000), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler, data_size_limit=4000), "127.0.0.1", port
     )
 
     def deliver(to: str, attachment: bytes, message_id: str) -> tuple[int, bytes]:
@@ -381,7 +380,7 @@ async def test_smtp_offers_starttls_when_a_certificate_is_configured(
     handler = ApplicationMailHandler(pool, "", "jobs.example.com")
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, tls_context=tls), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler, tls_context=tls), "127.0.0.1", port
     )
 
     def send_over_tls() -> tuple[bool, int]:

@@ -6,7 +6,6 @@ import asyncio
 import functools
 
 import asyncpg
-from aiosmtpd.smtp import SMTP
 
 from hirestream.contracts import ApplicationReceivedV1, ProfileParsedV1
 from hirestream.intake.config import IntakeSettings
@@ -14,7 +13,11 @@ from hirestream.intake.entrypoints.http import create_app
 from hirestream.intake.entrypoints.imap import mailbox_poller
 from hirestream.intake.entrypoints.inbound import mail_limits, rate_limit
 from hirestream.intake.entrypoints.kafka import StageRecorder, subscriptions
-from hirestream.intake.entrypoints.smtp import ApplicationMailHandler, smtp_tls_context
+from hirestream.intake.entrypoints.smtp import (
+    ApplicationMailHandler,
+    ApplicationSMTP,
+    smtp_tls_context,
+)
 from hirestream.kit.runtime import Wiring, run_service
 
 SERVICE = "intake"
@@ -35,7 +38,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
         # On the service's own loop (not aiosmtpd's threaded Controller) so it shares the pool.
         loop = asyncio.get_running_loop()
         server = await loop.create_server(
-            lambda: SMTP(
+            lambda: ApplicationSMTP(
                 handler,
                 data_size_limit=settings.max_message_bytes,
                 enable_SMTPUTF8=True,
