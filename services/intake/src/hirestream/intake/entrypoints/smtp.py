@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 from aiosmtpd.smtp import MISSING, SMTP, Envelope, Session
 
-from hirestream.intake.adapters.postgres import unit_of_work
+from hirestream.intake.adapters.postgres import PostgresIntakeStore
 from hirestream.intake.domain.mail import (
     DEFAULT_LIMITS,
     MailLimits,
@@ -145,8 +145,9 @@ class ApplicationMailHandler:
         if slug is None:
             return f"550 5.1.1 <{address}>: not an application address of {self._domain}"
         try:
-            async with unit_of_work(self._pool, self._prefix) as store:
-                posting = await store.posting_by_slug(slug)
+            # One read, no transaction: BEGIN and COMMIT were two of its three round trips.
+            async with self._pool.acquire() as conn:
+                posting = await PostgresIntakeStore(conn, self._prefix).posting_by_slug(slug)
         except STORAGE_ERRORS:
             return TEMPORARY
         if posting is None:
