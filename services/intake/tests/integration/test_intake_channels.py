@@ -19,6 +19,7 @@ import pytest
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
 from hirestream.intake.entrypoints.smtp import ApplicationMailHandler, ApplicationSMTP
+from hirestream.kit.blobstore import get_blob
 from hirestream.kit.db import create_pool
 from hirestream.kit.devstack import free_port
 from hirestream.kit.runtime import migrate
@@ -77,13 +78,7 @@ async def test_json_api_with_idempotency_key_creates_one_application_and_one_eve
     outbox = await pool.fetch("SELECT topic, payload FROM outbox")
     assert [r["topic"] for r in outbox] == ["application.received.v1"]
     assert "ana@example.org" not in str(outbox[0]["payload"])
-    assert (
-        await pool.fetchval(
-            "SELECT data FROM blobstore.blobs WHERE sha256 = $1",
-            outbox[0]["payload"]["cv"]["sha256"],
-        )
-        == CV
-    )
+    assert await get_blob(pool, outbox[0]["payload"]["cv"]["sha256"]) == CV
 
 
 def csrf_token(page: str) -> str:
