@@ -34,6 +34,7 @@ class Result:
     # CPU seconds spent during the run by each party sharing the machine.
     cpu: dict[str, float] = field(default_factory=dict)
     label: str = ""
+    wal_bytes: int = 0  # PostgreSQL WAL written during the run (the whole server)
 
     @property
     def rate(self) -> float:
@@ -57,6 +58,7 @@ class Result:
             f" failed={self.failed} in {self.seconds:.1f}s -> {self.rate:.1f}/s"
             f"  p50={p50:.0f} ms  p99={self.percentile(0.99):.0f} ms"
             + (f"  cpu(cores) {cpu}" if cpu else "")
+            + f"  wal={self.wal_bytes / max(self.accepted, 1) / 1024:.0f} KB/app"
         )
 
 
@@ -287,6 +289,22 @@ async def _add_posting(database_url: str) -> None:
         await conn.close()
 
 
+async def _wal_lsn(database_url: str) -> str:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return str(await conn.fetchval("SELECT pg_current_wal_lsn()::text"))
+    finally:
+        await conn.close()
+
+
+async def _wal_bytes_since(database_url: str, lsn: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return int(await conn.fetchval("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint", lsn))
+    finally:
+        await conn.close()
+
+
 async def _create_database(database_url: str, name: str) -> str:
     conn = await asyncpg.connect(database_url)
     try:
@@ -318,12 +336,12 @@ def checkout(ref: str, into: Path) -> Path:
     """intake and kit sources as of git ``ref``, to run the baseline beside the working tree
     (its ``src`` directories go first on the intake process's PYTHONPATH)."""
     root = Path(__file__).resolve().parents[5]
-    archive = into / "baseline.tar"
+    archive = into / f"{ref.replace('/', '_')}.tar"
     subprocess.run(
         ["git", "-C", str(root), "archive", "-o", str(archive), ref, "services/intake", "libs/kit"],
         check=True,
     )
-    target = into / "baseline"
+    target = into / f"src-{ref.replace('/', '_')}"
     with tarfile.open(archive) as tar:
         tar.extractall(target, filter="data")
     return target
@@ -346,6 +364,9 @@ def register(app: typer.Typer) -> None:
             typer.Option(help="git ref: also run intake as of this ref, alternating, same client"),
         ] = "",
         repeat: Annotated[int, typer.Option(help="runs per variant; medians are reported")] = 1,
+        current: Annotated[
+            str, typer.Option(help="git ref to run as 'current' instead of the working tree")
+        ] = "",
     ) -> None:
         """Accepted submissions/s, p50/p99 latency and CPU use of intake alone on the embedded
         stack (or DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS when set). Each run gets a fresh
@@ -365,12 +386,20 @@ def register(app: typer.Typer) -> None:
         if infra.postgres is not None:
             pidfile = infra.postgres.data_dir / "postmaster.pid"
             postgres_pid = int(pidfile.read_text().split()[0])
+
+        def sources(ref: str) -> dict[str, str]:
+            source = checkout(ref, workdir)
+            return {"PYTHONPATH": f"{source}/services/intake/src{os.pathsep}{source}/libs/kit/src"}
+
         variants: list[tuple[str, dict[str, str]]] = []
         if baseline:
-            source = checkout(baseline, workdir)
-            path = f"{source}/services/intake/src{os.pathsep}{source}/libs/kit/src"
-            variants.append((f"baseline({baseline})", {"PYTHONPATH": path}))
-        variants.append(("current", {"INTAKE_WORKERS": str(workers)}))
+            variants.append((f"baseline({baseline})", sources(baseline)))
+        variants.append(
+            (
+                f"current({current})" if current else "current",
+                {"INTAKE_WORKERS": str(workers), **(sources(current) if current else {})},
+            )
+        )
         channels = ["http", "smtp"] if channel == "both" else [channel]
         size = cv_kb * 1024
         results: dict[tuple[str, str], list[Result]] = {}
@@ -390,6 +419,7 @@ def register(app: typer.Typer) -> None:
                         time.sleep(1.0)  # let every worker finish starting
                         meter = CpuMeter(processes.procs["intake"].pid, postgres_pid)
                         for which in channels:
+                            wal_before = asyncio.run(_wal_lsn(database_url))
                             meter.start()
                             if which == "http":
                                 result = asyncio.run(
@@ -414,6 +444,9 @@ def register(app: typer.Typer) -> None:
                                     )
                                 )
                             result.cpu = meter.stop()
+                            result.wal_bytes = asyncio.run(
+                                _wal_bytes_since(database_url, wal_before)
+                            )
                             result.label = f"[{run + 1}/{repeat}] {label}"
                             typer.echo(result.line())
                             results.setdefault((label, which), []).append(result)
