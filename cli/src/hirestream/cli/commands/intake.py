@@ -300,7 +300,11 @@ async def _wal_lsn(database_url: str) -> str:
 async def _wal_bytes_since(database_url: str, lsn: str) -> int:
     conn = await asyncpg.connect(database_url)
     try:
-        return int(await conn.fetchval("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint", lsn))
+        return int(
+            await conn.fetchval(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::text::pg_lsn)::bigint", lsn
+            )
+        )
     finally:
         await conn.close()
 
