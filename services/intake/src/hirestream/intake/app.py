@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import secrets
 
 import asyncpg
 
@@ -18,12 +19,15 @@ from hirestream.intake.entrypoints.smtp import (
     ApplicationSMTP,
     smtp_tls_context,
 )
-from hirestream.kit.runtime import Wiring, run_service
+from hirestream.kit.logs import setup_logging
+from hirestream.kit.runtime import Wiring, run_front_worker, run_service
+from hirestream.kit.workers import supervise_this_module, worker_index
 
 SERVICE = "intake"
 
 
-def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
+def build(settings: IntakeSettings, pool: asyncpg.Pool, *, reuse_port: bool = False) -> Wiring:
+    """``reuse_port``: one of several workers sharing the HTTP and SMTP ports."""
     handler = ApplicationMailHandler(
         pool,
         settings.topic_prefix,
@@ -46,6 +50,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
             ),
             host=settings.smtp_host,
             port=settings.smtp_port,
+            reuse_port=reuse_port,
         )
         try:
             await stop.wait()
@@ -56,7 +61,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
     stages = StageRecorder(
         pool, settings.kafka_bootstrap_servers, settings.topic_prefix, f"{SERVICE}.stages"
     )
-    background = [smtp_server, stages.run]
+    background = [stages.run]
     poller = mailbox_poller(pool, settings, mail_limits(settings), rate_limit(settings))
     if poller is not None:
         background.append(poller.run)
@@ -69,9 +74,28 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
         http_host=settings.http_host,
         http_port=settings.http_port,
         background=background,
+        front=[smtp_server],
+        reuse_port=reuse_port,
     )
 
 
 async def main() -> None:
     settings = IntakeSettings()
-    await run_service(SERVICE, settings, "hirestream.intake", functools.partial(build, settings))
+    index = worker_index()
+    wiring = functools.partial(build, settings, reuse_port=index is not None)
+    if index:  # a supervised worker other than the first: the ports only
+        await run_front_worker(SERVICE, settings, "hirestream.intake", wiring)
+    else:
+        await run_service(SERVICE, settings, "hirestream.intake", wiring)
+
+
+def run() -> None:
+    """``python -m hirestream.intake``: one process, or ``INTAKE_WORKERS`` of them on the
+    same ports under a supervisor."""
+    settings = IntakeSettings()
+    if settings.workers > 1 and worker_index() is None:
+        setup_logging(f"{SERVICE}.supervisor", settings.log_level)
+        # Every worker must accept the forms the others rendered: one signing key for all.
+        secret = settings.form_secret or secrets.token_hex(32)
+        supervise_this_module(settings.workers, "hirestream.intake", {"INTAKE_FORM_SECRET": secret})
+    asyncio.run(main())
