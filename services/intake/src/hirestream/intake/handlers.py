@@ -59,6 +59,7 @@ async def receive_application(
     key = dedupe_key(submission)
     email_norm = normalise_email(submission.candidate_email)
     phone = normalise_phone(submission.candidate_phone)
+    cv_sha256 = content_address(submission.cv.data)
     # Everything the decisions below need, in one look-up before anything is written.
     prior = await store.prior(
         PriorQuery(
@@ -66,7 +67,7 @@ async def receive_application(
             dedupe_key=key,
             email_norm=email_norm,
             phone_e164=phone,
-            cv_sha256=content_address(submission.cv.data),
+            cv_sha256=cv_sha256,
             window_seconds=rate_limit.window_seconds,
         )
     )
@@ -77,7 +78,7 @@ async def receive_application(
         return Receipt(prior.existing, duplicate=True)
     channel = submission.source or submission.channel.value
     cv_file = IncomingFile(
-        "cv", submission.cv.filename, submission.cv.media_type, submission.cv.data
+        "cv", submission.cv.filename, submission.cv.media_type, submission.cv.data, cv_sha256
     )
     if prior.earlier is not None:
         # The same person applied to this posting before: kept and linked, never limited.

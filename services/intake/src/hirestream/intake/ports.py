@@ -80,6 +80,7 @@ class IncomingFile:
     filename: str | None
     media_type: str
     data: bytes
+    sha256: str | None = None  # when already computed: hashing 150 KB is not free
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from hirestream.intake.ports import (
     Stage,
     StoredAttachment,
 )
-from hirestream.kit.blobstore import put_blobs, stored
+from hirestream.kit.blobstore import Blob, put_blobs, stored
 from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 
@@ -144,7 +144,12 @@ class PostgresIntakeStore:
     async def store_files(
         self, raw: bytes, raw_media_type: str, files: list[IncomingFile]
     ) -> tuple[BlobRef, list[StoredAttachment]]:
-        blobs = [stored(f.data, f.media_type) for f in files]
+        blobs = [
+            Blob(BlobRef(sha256=f.sha256, media_type=f.media_type, size=len(f.data)), f.data)
+            if f.sha256
+            else stored(f.data, f.media_type)
+            for f in files
+        ]
         raw_blob = stored(
             raw, raw_media_type, [(b.ref, f.data) for b, f in zip(blobs, files, strict=True)]
         )
