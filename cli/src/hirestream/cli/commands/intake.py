@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import os
 import statistics
 import subprocess
@@ -421,6 +422,39 @@ def _wait_healthy(url: str, timeout: float = 90) -> None:
     raise TimeoutError("intake did not become healthy")
 
 
+def _listening_ports(pid: int) -> set[int]:
+    """TCP ports the process holds a listening socket on (Linux /proc)."""
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _wait_workers(supervisor: int, workers: int, ports: set[int], timeout: float = 90) -> None:
+    """Until every worker listens on every port: connections made earlier (the clients keep
+    theirs for the whole run) would all land on the workers that were up first."""
+    if workers <= 1:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready = [pid for pid in _children(supervisor) if ports <= _listening_ports(pid)]
+        if len(ready) >= workers:
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"not all {workers} intake workers listen on {sorted(ports)}")
+
+
 def _wait_smtp(port: int, timeout: float = 30) -> None:
     from hirestream.kit.devstack import wait_for_port
 
@@ -514,7 +548,12 @@ def register(app: typer.Typer) -> None:
                         processes.start("intake", env=env)
                         _wait_healthy(config.intake_url)
                         _wait_smtp(config.ports.intake_smtp)
-                        time.sleep(1.0)  # let every worker finish starting
+                        _wait_workers(
+                            processes.procs["intake"].pid,
+                            int(env.get("INTAKE_WORKERS", "1")),
+                            {config.ports.intake_http, config.ports.intake_smtp},
+                        )
+                        time.sleep(1.0)
                         meter = CpuMeter(processes.procs["intake"].pid, postgres_pid)
                         for which in channels:
                             wal_before = asyncio.run(_wal_lsn(database_url))
