@@ -15,11 +15,11 @@ from pathlib import Path
 import asyncpg
 import httpx
 import pytest
-from aiosmtpd.smtp import SMTP
 
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
-from hirestream.intake.entrypoints.smtp import ApplicationMailHandler
+from hirestream.intake.entrypoints.smtp import ApplicationMailHandler, ApplicationSMTP
+from hirestream.kit.blobstore import get_blob
 from hirestream.kit.db import create_pool
 from hirestream.kit.devstack import free_port
 from hirestream.kit.runtime import migrate
@@ -78,13 +78,7 @@ async def test_json_api_with_idempotency_key_creates_one_application_and_one_eve
     outbox = await pool.fetch("SELECT topic, payload FROM outbox")
     assert [r["topic"] for r in outbox] == ["application.received.v1"]
     assert "ana@example.org" not in str(outbox[0]["payload"])
-    assert (
-        await pool.fetchval(
-            "SELECT data FROM blobstore.blobs WHERE sha256 = $1",
-            outbox[0]["payload"]["cv"]["sha256"],
-        )
-        == CV
-    )
+    assert await get_blob(pool, outbox[0]["payload"]["cv"]["sha256"]) == CV
 
 
 def csrf_token(page: str) -> str:
@@ -181,7 +175,7 @@ async def smtp_port(pool: asyncpg.Pool) -> AsyncIterator[int]:
     handler = ApplicationMailHandler(pool, "", "jobs.example.com")
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler), "127.0.0.1", port
     )
     yield port
     server.close()
@@ -226,7 +220,7 @@ async def test_smtp_answers_451_when_the_database_is_unreachable() -> None:
     handler = ApplicationMailHandler(unreachable, "", "jobs.example.com")
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler), "127.0.0.1", port
     )
     try:
         code, reply = await asyncio.to_thread(send, port, "backend-engineer@jobs.example.com")
@@ -297,7 +291,7 @@ async def test_smtp_refusals_are_precise_and_a_rate_limited_sender_is_told_to_re
     )
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, data_size_limit=4000), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler, data_size_limit=4000), "127.0.0.1", port
     )
 
     def deliver(to: str, attachment: bytes, message_id: str) -> tuple[int, bytes]:
@@ -381,7 +375,7 @@ async def test_smtp_offers_starttls_when_a_certificate_is_configured(
     handler = ApplicationMailHandler(pool, "", "jobs.example.com")
     port = free_port()
     server = await asyncio.get_running_loop().create_server(
-        lambda: SMTP(handler, tls_context=tls), "127.0.0.1", port
+        lambda: ApplicationSMTP(handler, tls_context=tls), "127.0.0.1", port
     )
 
     def send_over_tls() -> tuple[bool, int]:

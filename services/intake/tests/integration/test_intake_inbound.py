@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
+from hirestream.kit.blobstore import get_blob
 
 pytestmark = pytest.mark.integration
 CV = b"%PDF-1.4\n% Ana's CV " + b"x" * 200
@@ -107,9 +108,7 @@ async def test_mailgun_raw_mime_is_verified_recorded_once_and_replays_create_not
         "ana@example.org",
         1.5,
     )
-    raw = await intake_pool.fetchval(
-        "SELECT data FROM blobstore.blobs WHERE sha256 = $1", row["raw_sha256"]
-    )
+    raw = await get_blob(intake_pool, row["raw_sha256"])
     assert raw == mime  # the raw MIME kept byte for byte
     assert status.json()["authentication"] == {"spf": "pass", "dkim": "pass", "dmarc": "fail"}
     assert [s["stage"] for s in status.json()["stages"]] == ["received"]

@@ -20,7 +20,16 @@ from hirestream.contracts import (
 )
 from hirestream.intake.domain.submission import Attachment, Refusal, Submission
 from hirestream.intake.handlers import RateLimit, receive_application, record_stage
-from hirestream.intake.ports import ApplicationRecord, PostingRecord, Stage, StoredAttachment
+from hirestream.intake.ports import (
+    ApplicationRecord,
+    IncomingFile,
+    NewCandidate,
+    PostingRecord,
+    Prior,
+    PriorQuery,
+    Stage,
+    StoredAttachment,
+)
 
 
 class FakeIntakeStore:
@@ -40,7 +49,38 @@ class FakeIntakeStore:
     async def save_posting(self, posting: PostingRecord) -> None:
         self.postings[posting.slug] = posting
 
-    async def application_by_dedupe_key(self, key: str) -> ApplicationRecord | None:
+    async def prior(self, query: PriorQuery) -> Prior:
+        posting = self.postings.get(query.posting_slug)
+        if posting is None:
+            return Prior(posting=None)
+        existing = await self._by_dedupe_key(query.dedupe_key) if query.dedupe_key else None
+        candidate_id = await self._find_candidate(
+            query.email_norm, query.phone_e164, query.cv_sha256
+        )
+        earlier = None
+        recent = 0
+        if candidate_id is not None:
+            found = await self._application_for(candidate_id, posting.posting_id)
+            earlier = found.application_id if found else None
+            recent = sum(1 for a in self.applications.values() if a.candidate_id == candidate_id)
+        return Prior(
+            posting=posting,
+            existing=existing.application_id if existing else None,
+            candidate_id=candidate_id,
+            earlier=earlier,
+            recent=recent,
+        )
+
+    async def store_files(
+        self, raw: bytes, raw_media_type: str, files: list[IncomingFile]
+    ) -> tuple[BlobRef, list[StoredAttachment]]:
+        stored = [
+            StoredAttachment(f.role, f.filename, self._put_blob(f.data, f.media_type))
+            for f in files
+        ]
+        return self._put_blob(raw, raw_media_type), stored
+
+    async def _by_dedupe_key(self, key: str) -> ApplicationRecord | None:
         if key in self.resubmissions:
             return await self.application(self.resubmissions[key])
         return self.applications.get(key)
@@ -50,7 +90,7 @@ class FakeIntakeStore:
             (a for a in self.applications.values() if a.application_id == application_id), None
         )
 
-    async def find_candidate(
+    async def _find_candidate(
         self, email_norm: str | None, phone_e164: str | None, cv_sha256: str
     ) -> uuid.UUID | None:
         for candidate_id, (email, phone) in self.candidates.items():
@@ -61,12 +101,7 @@ class FakeIntakeStore:
             None,
         )
 
-    async def add_candidate(
-        self, candidate_id: uuid.UUID, email_norm: str | None, phone_e164: str | None
-    ) -> None:
-        self.candidates[candidate_id] = (email_norm, phone_e164)
-
-    async def application_for(
+    async def _application_for(
         self, candidate_id: uuid.UUID, posting_id: uuid.UUID
     ) -> ApplicationRecord | None:
         return next(
@@ -78,9 +113,6 @@ class FakeIntakeStore:
             None,
         )
 
-    async def recent_applications(self, candidate_id: uuid.UUID, window_seconds: int) -> int:
-        return sum(1 for a in self.applications.values() if a.candidate_id == candidate_id)
-
     async def add_application(
         self,
         record: ApplicationRecord,
@@ -89,7 +121,13 @@ class FakeIntakeStore:
         raw: BlobRef,
         cover_letter: str | None,
         attachments: list[StoredAttachment],
+        new_candidate: NewCandidate | None,
     ) -> None:
+        if new_candidate is not None:
+            self.candidates[new_candidate.candidate_id] = (
+                new_candidate.email_norm,
+                new_candidate.phone_e164,
+            )
         self.applications[dedupe_key] = record
         self.attachments[record.application_id] = attachments
 
@@ -119,7 +157,7 @@ class FakeIntakeStore:
     async def stages(self, application_id: uuid.UUID) -> list[Stage]:
         return self.stage_rows.get(application_id, [])
 
-    async def put_blob(self, data: bytes, media_type: str) -> BlobRef:
+    def _put_blob(self, data: bytes, media_type: str) -> BlobRef:
         digest = hashlib.sha256(data).hexdigest()
         self.blobs[digest] = data
         return BlobRef(sha256=digest, media_type=media_type, size=len(data))

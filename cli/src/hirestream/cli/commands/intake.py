@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import contextlib
 import os
-import smtplib
 import statistics
+import subprocess
+import tarfile
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from email.message import EmailMessage
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,7 @@ import httpx
 import typer
 
 BENCH_SLUG = "bench-posting"
+_CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -30,15 +32,34 @@ class Result:
     failed: int
     seconds: float
     latencies: list[float]
+    # CPU seconds spent during the run by each party sharing the machine.
+    cpu: dict[str, float] = field(default_factory=dict)
+    label: str = ""
+    wal_bytes: int = 0  # PostgreSQL WAL written during the run (the whole server)
+
+    @property
+    def rate(self) -> float:
+        return self.accepted / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies) or [0.0]
+        return ordered[min(len(ordered) - 1, int(len(ordered) * q))] * 1000
 
     def line(self) -> str:
-        ordered = sorted(self.latencies) or [0.0]
-        p50 = statistics.median(ordered) * 1000
-        p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-        rate = self.accepted / self.seconds if self.seconds else 0.0
+        p50 = statistics.median(sorted(self.latencies) or [0.0]) * 1000
+        # Cores busy on average, and CPU milliseconds per accepted application: the second is
+        # what to compare when other work on the machine takes cores away.
+        cpu = "  ".join(
+            f"{who}={seconds / self.seconds:.2f} ({seconds * 1000 / max(self.accepted, 1):.1f}ms)"
+            for who, seconds in self.cpu.items()
+            if self.seconds
+        )
         return (
-            f"{self.channel}: accepted={self.accepted} failed={self.failed} "
-            f"in {self.seconds:.1f}s -> {rate:.1f}/s  p50={p50:.0f} ms  p99={p99:.0f} ms"
+            f"{self.label + ' ' if self.label else ''}{self.channel}: accepted={self.accepted}"
+            f" failed={self.failed} in {self.seconds:.1f}s -> {self.rate:.1f}/s"
+            f"  p50={p50:.0f} ms  p99={self.percentile(0.99):.0f} ms"
+            + (f"  cpu(cores) {cpu}" if cpu else "")
+            + f"  wal={self.wal_bytes / max(self.accepted, 1) / 1024:.0f} KB/app"
         )
 
 
@@ -46,6 +67,42 @@ def fake_cv(index: int, size: int) -> bytes:
     """A distinct, incompressible ~size-byte PDF per submission (distinct content hash)."""
     head = f"%PDF-1.4\n% bench cv {index} {uuid.uuid4()}\n".encode()
     return head + os.urandom(max(0, size - len(head) - 6)) + b"\n%%EOF"
+
+
+def fake_mail(index: int, size: int, domain: str) -> bytes:
+    """A distinct application mail, built from a template: the stdlib ``EmailMessage``
+    generator costs the load generator several ms per message, which it would steal from the
+    server on 2 shared cores. Base64 lines of 76 characters, CRLF, as mail clients send."""
+    body = base64.encodebytes(fake_cv(index, size)).replace(b"\n", b"\r\n")
+    boundary = f"=bench-{uuid.uuid4().hex}"
+    head = (
+        f"From: Bench {index} <s{index}@bench.example.com>\r\n"
+        f"To: {BENCH_SLUG}@{domain}\r\n"
+        f"Subject: Application\r\n"
+        f"Message-ID: <{uuid.uuid4()}@bench.example.com>\r\n"
+        f"MIME-Version: 1.0\r\n"
+        f'Content-Type: multipart/mixed; boundary="{boundary}"\r\n\r\n'
+        f"--{boundary}\r\n"
+        f'Content-Type: text/plain; charset="utf-8"\r\n\r\n'
+        f"My CV is attached.\r\n"
+        f"--{boundary}\r\n"
+        f"Content-Type: application/pdf\r\n"
+        f"Content-Transfer-Encoding: base64\r\n"
+        f'Content-Disposition: attachment; filename="cv.pdf"\r\n\r\n'
+    ).encode()
+    return head + body + f"--{boundary}--\r\n".encode()
+
+
+def counter(limit: int, deadline: float) -> Callable[[], int | None]:
+    state = {"n": 0}
+
+    def take() -> int | None:  # one event loop: no lock needed
+        if state["n"] >= limit or time.monotonic() > deadline:
+            return None
+        state["n"] += 1
+        return state["n"]
+
+    return take
 
 
 async def _http_worker(
@@ -77,19 +134,6 @@ async def _http_worker(
             result.failed += 1
 
 
-def counter(limit: int, deadline: float) -> Callable[[], int | None]:
-    lock, state = threading.Lock(), {"n": 0}
-
-    def take() -> int | None:
-        with lock:
-            if state["n"] >= limit or time.monotonic() > deadline:
-                return None
-            state["n"] += 1
-            return state["n"]
-
-    return take
-
-
 async def bench_http(
     url: str, api_key: str, count: int, seconds: float, concurrency: int, size: int
 ) -> Result:
@@ -105,45 +149,223 @@ async def bench_http(
     return result
 
 
-def bench_smtp(
+def multipart_application(index: int, size: int) -> tuple[bytes, str]:
+    """The same form httpx sends, built directly: (body, content type)."""
+    boundary = uuid.uuid4().hex
+    fields = {
+        "posting": BENCH_SLUG,
+        "name": f"Bench {index}",
+        "email": f"b{index}@bench.example.com",
+    }
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
+    head = "".join(parts) + (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="cv"; filename="cv-{index}.pdf"'
+        "\r\nContent-Type: application/pdf\r\n\r\n"
+    )
+    body = head.encode() + fake_cv(index, size) + f"\r\n--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+class HttpClient:
+    """One keep-alive HTTP/1.1 connection, requests built by hand: httpx spent ~5 ms of CPU
+    per 150 KB upload, as much as the server it measured, on the same 2 cores."""
+
+    def __init__(self, host: str, port: int, api_key: str) -> None:
+        self._address = (host, port)
+        self._api_key = api_key
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+
+    async def post(self, path: str, body: bytes, content_type: str) -> int:
+        if self._writer is None or self._reader is None:
+            self._reader, self._writer = await asyncio.open_connection(*self._address)
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self._address[0]}\r\n"
+            f"X-API-Key: {self._api_key}\r\nContent-Type: {content_type}\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        ).encode()
+        try:
+            self._writer.write(head + body)
+            status_line = await self._reader.readline()
+            length, closing = 0, False
+            while (line := await self._reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode("latin-1").partition(":")
+                if name.lower() == "content-length":
+                    length = int(value)
+                elif name.lower() == "connection" and "close" in value.lower():
+                    closing = True
+            await self._reader.readexactly(length)
+            if closing or not status_line:
+                await self.close()
+            return int(status_line.split()[1])
+        except (OSError, asyncio.IncompleteReadError, IndexError, ValueError):
+            await self.close()
+            raise ConnectionError("request failed") from None
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        self._reader = self._writer = None
+
+
+async def bench_http_raw(
+    url: str, api_key: str, count: int, seconds: float, concurrency: int, size: int
+) -> Result:
+    result = Result("http", 0, 0, 0.0, [])
+    take = counter(count, time.monotonic() + seconds)
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+
+    async def worker() -> None:
+        client = HttpClient(host, int(port), api_key)
+        while (index := take()) is not None:
+            body, content_type = multipart_application(index, size)
+            started = time.perf_counter()
+            try:
+                ok = await client.post("/v1/applications", body, content_type) == 201
+            except ConnectionError:
+                ok = False
+            result.latencies.append(time.perf_counter() - started)
+            if ok:
+                result.accepted += 1
+            else:
+                result.failed += 1
+        await client.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+class SmtpClient:
+    """The least a sending server does: one connection, one message after another. smtplib in
+    threads spent more CPU (GIL, the email generator) than the server it measured."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._reader, self._writer = reader, writer
+
+    @classmethod
+    async def connect(cls, port: int) -> SmtpClient:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        client = cls(reader, writer)
+        await client._reply()
+        await client.command(b"EHLO bench.example.com")
+        return client
+
+    async def _reply(self) -> bytes:
+        while True:
+            line = await self._reader.readline()
+            if not line:
+                raise ConnectionError("server closed the connection")
+            if line[3:4] != b"-":
+                return line
+
+    async def command(self, line: bytes) -> bytes:
+        self._writer.write(line + b"\r\n")
+        return await self._reply()
+
+    async def send(self, sender: bytes, recipient: bytes, message: bytes) -> bool:
+        if not (await self.command(b"MAIL FROM:<" + sender + b">")).startswith(b"250"):
+            return False
+        if not (await self.command(b"RCPT TO:<" + recipient + b">")).startswith(b"250"):
+            await self.command(b"RSET")
+            return False
+        if not (await self.command(b"DATA")).startswith(b"354"):
+            return False
+        # The template has no line starting with "." (base64 and fixed text): no stuffing.
+        self._writer.write(message)
+        return (await self.command(b".")).startswith(b"250")
+
+    async def close(self) -> None:
+        await self.command(b"QUIT")
+        self._writer.close()
+
+
+async def bench_smtp(
     port: int, domain: str, count: int, seconds: float, concurrency: int, size: int
 ) -> Result:
     result = Result("smtp", 0, 0, 0.0, [])
     take = counter(count, time.monotonic() + seconds)
-    lock = threading.Lock()
+    recipient = f"{BENCH_SLUG}@{domain}".encode()
 
-    def worker() -> None:
-        with smtplib.SMTP("127.0.0.1", port, timeout=60) as smtp:
-            while (index := take()) is not None:
-                message = EmailMessage()
-                message["From"] = f"Bench {index} <s{index}@bench.example.com>"
-                message["To"] = f"{BENCH_SLUG}@{domain}"
-                message["Subject"] = "Application"
-                message.set_content("My CV is attached.")
-                message.add_attachment(
-                    fake_cv(index, size), maintype="application", subtype="pdf", filename="cv.pdf"
-                )
-                started = time.perf_counter()
-                try:
-                    smtp.send_message(message)
-                    ok = True
-                except smtplib.SMTPException:
-                    ok = False
-                with lock:
-                    result.latencies.append(time.perf_counter() - started)
-                    if ok:
-                        result.accepted += 1
-                    else:
-                        result.failed += 1
+    async def worker() -> None:
+        client = await SmtpClient.connect(port)
+        while (index := take()) is not None:
+            message = fake_mail(index, size, domain)
+            started = time.perf_counter()
+            try:
+                ok = await client.send(f"s{index}@bench.example.com".encode(), recipient, message)
+            except (OSError, ConnectionError):
+                ok = False
+                client = await SmtpClient.connect(port)
+            result.latencies.append(time.perf_counter() - started)
+            if ok:
+                result.accepted += 1
+            else:
+                result.failed += 1
+        await client.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _cpu_seconds(pid: int, *, with_exited_children: bool = False) -> float:
+    """utime + stime of a process from /proc (Linux); 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])
+    if with_exited_children:
+        ticks += int(fields[13]) + int(fields[14])
+    return ticks / _CLOCK_TICKS
+
+
+def _children(pid: int) -> Iterator[int]:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                yield int(entry.name)
+
+
+def _tree_cpu(pid: int) -> float:
+    """A process and its live children, plus the children that have exited and been reaped."""
+    return _cpu_seconds(pid, with_exited_children=True) + sum(
+        _cpu_seconds(child) for child in _children(pid)
+    )
+
+
+class CpuMeter:
+    """CPU used by the load generator (this process), intake (all its processes) and
+    PostgreSQL (all its backends, when embedded), between ``start`` and ``stop``."""
+
+    def __init__(self, intake_pid: int, postgres_pid: int | None) -> None:
+        self._pids = {"loadgen": os.getpid(), "intake": intake_pid}
+        if postgres_pid is not None:
+            self._pids["postgres"] = postgres_pid
+        self._before: dict[str, float] = {}
+
+    def _sample(self) -> dict[str, float]:
+        return {
+            who: (time.process_time() if who == "loadgen" else _tree_cpu(pid))
+            for who, pid in self._pids.items()
+        }
+
+    def start(self) -> None:
+        self._before = self._sample()
+
+    def stop(self) -> dict[str, float]:
+        after = self._sample()
+        return {who: after[who] - self._before[who] for who in after}
 
 
 async def _add_posting(database_url: str) -> None:
@@ -159,7 +381,36 @@ async def _add_posting(database_url: str) -> None:
         await conn.close()
 
 
-def _wait_healthy(url: str, timeout: float = 60) -> None:
+async def _wal_lsn(database_url: str) -> str:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return str(await conn.fetchval("SELECT pg_current_wal_lsn()::text"))
+    finally:
+        await conn.close()
+
+
+async def _wal_bytes_since(database_url: str, lsn: str) -> int:
+    conn = await asyncpg.connect(database_url)
+    try:
+        return int(
+            await conn.fetchval(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::text::pg_lsn)::bigint", lsn
+            )
+        )
+    finally:
+        await conn.close()
+
+
+async def _create_database(database_url: str, name: str) -> str:
+    conn = await asyncpg.connect(database_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return database_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def _wait_healthy(url: str, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
@@ -169,6 +420,60 @@ def _wait_healthy(url: str, timeout: float = 60) -> None:
             pass
         time.sleep(0.2)
     raise TimeoutError("intake did not become healthy")
+
+
+def _listening_ports(pid: int) -> set[int]:
+    """TCP ports the process holds a listening socket on (Linux /proc)."""
+    inodes = set()
+    with contextlib.suppress(OSError):
+        for fd in Path(f"/proc/{pid}/fd").iterdir():
+            with contextlib.suppress(OSError):
+                target = os.readlink(fd)
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                    ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _wait_workers(supervisor: int, workers: int, ports: set[int], timeout: float = 90) -> None:
+    """Until every worker listens on every port: connections made earlier (the clients keep
+    theirs for the whole run) would all land on the workers that were up first."""
+    if workers <= 1:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready = [pid for pid in _children(supervisor) if ports <= _listening_ports(pid)]
+        if len(ready) >= workers:
+            return
+        time.sleep(0.3)
+    raise TimeoutError(f"not all {workers} intake workers listen on {sorted(ports)}")
+
+
+def _wait_smtp(port: int, timeout: float = 30) -> None:
+    from hirestream.kit.devstack import wait_for_port
+
+    wait_for_port(port, timeout)
+
+
+def checkout(ref: str, into: Path) -> Path:
+    """intake and kit sources as of git ``ref``, to run the baseline beside the working tree
+    (its ``src`` directories go first on the intake process's PYTHONPATH)."""
+    root = Path(__file__).resolve().parents[5]
+    archive = into / f"{ref.replace('/', '_')}.tar"
+    subprocess.run(
+        ["git", "-C", str(root), "archive", "-o", str(archive), ref, "services/intake", "libs/kit"],
+        check=True,
+    )
+    target = into / f"src-{ref.replace('/', '_')}"
+    with tarfile.open(archive) as tar:
+        tar.extractall(target, filter="data")
+    return target
 
 
 def register(app: typer.Typer) -> None:
@@ -182,9 +487,22 @@ def register(app: typer.Typer) -> None:
         count: Annotated[int, typer.Option(help="stop after this many per channel")] = 100_000,
         concurrency: Annotated[int, typer.Option()] = 16,
         cv_kb: Annotated[int, typer.Option(help="CV size in KB")] = 150,
+        workers: Annotated[int, typer.Option(help="INTAKE_WORKERS of the intake under test")] = 1,
+        baseline: Annotated[
+            str,
+            typer.Option(help="git ref: also run intake as of this ref, alternating, same client"),
+        ] = "",
+        repeat: Annotated[int, typer.Option(help="runs per variant; medians are reported")] = 1,
+        current: Annotated[
+            str, typer.Option(help="git ref to run as 'current' instead of the working tree")
+        ] = "",
+        http_client: Annotated[
+            str, typer.Option(help="raw (hand-built requests, cheap) or httpx")
+        ] = "raw",
     ) -> None:
-        """Accepted submissions/s and p50/p99 latency of intake alone on the embedded stack
-        (or DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS when set)."""
+        """Accepted submissions/s, p50/p99 latency and CPU use of intake alone on the embedded
+        stack (or DATABASE_URL / KAFKA_BOOTSTRAP_SERVERS when set). Each run gets a fresh
+        database and a freshly started intake."""
         from hirestream.cli.stack import (
             Infrastructure,
             Ports,
@@ -195,28 +513,102 @@ def register(app: typer.Typer) -> None:
 
         workdir = Path(tempfile.mkdtemp(prefix="hirestream-intake-bench-"))
         infra = Infrastructure(workdir)
-        database_url, bootstrap = infra.start(f"bench_{uuid.uuid4().hex[:8]}")
-        processes: ServiceProcesses | None = None
+        admin_url, bootstrap = infra.start(f"bench_{uuid.uuid4().hex[:8]}")
+        postgres_pid = None
+        if infra.postgres is not None:
+            pidfile = infra.postgres.data_dir / "postmaster.pid"
+            postgres_pid = int(pidfile.read_text().split()[0])
+
+        def sources(ref: str) -> dict[str, str]:
+            source = checkout(ref, workdir)
+            return {"PYTHONPATH": f"{source}/services/intake/src{os.pathsep}{source}/libs/kit/src"}
+
+        variants: list[tuple[str, dict[str, str]]] = []
+        if baseline:
+            variants.append((f"baseline({baseline})", sources(baseline)))
+        variants.append(
+            (
+                f"current({current})" if current else "current",
+                {"INTAKE_WORKERS": str(workers), **(sources(current) if current else {})},
+            )
+        )
+        channels = ["http", "smtp"] if channel == "both" else [channel]
+        size = cv_kb * 1024
+        results: dict[tuple[str, str], list[Result]] = {}
         try:
-            asyncio.run(prepare(database_url, bootstrap))
-            asyncio.run(_add_posting(database_url))
-            config = StackConfig(database_url, bootstrap, workdir, Ports.free())
-            processes = ServiceProcesses(config)
-            processes.start("intake")
-            _wait_healthy(config.intake_url)
-            size = cv_kb * 1024
-            if channel in ("http", "both"):
-                result = asyncio.run(
-                    bench_http(config.intake_url, config.api_key, count, seconds, concurrency, size)
-                )
-                typer.echo(result.line())
-            if channel in ("smtp", "both"):
-                smtp_result = bench_smtp(
-                    config.ports.intake_smtp, config.mail_domain, count, seconds, concurrency, size
-                )
-                typer.echo(smtp_result.line())
-            processes.check_alive()
+            for run in range(repeat):
+                for label, env in variants:
+                    name = f"bench_{uuid.uuid4().hex[:8]}"
+                    database_url = asyncio.run(_create_database(admin_url, name))
+                    asyncio.run(prepare(database_url, bootstrap))
+                    asyncio.run(_add_posting(database_url))
+                    config = StackConfig(database_url, bootstrap, workdir, Ports.free())
+                    processes = ServiceProcesses(config)
+                    try:
+                        processes.start("intake", env=env)
+                        _wait_healthy(config.intake_url)
+                        _wait_smtp(config.ports.intake_smtp)
+                        _wait_workers(
+                            processes.procs["intake"].pid,
+                            int(env.get("INTAKE_WORKERS", "1")),
+                            {config.ports.intake_http, config.ports.intake_smtp},
+                        )
+                        time.sleep(1.0)
+                        meter = CpuMeter(processes.procs["intake"].pid, postgres_pid)
+                        for which in channels:
+                            wal_before = asyncio.run(_wal_lsn(database_url))
+                            meter.start()
+                            if which == "http":
+                                result = asyncio.run(
+                                    (bench_http_raw if http_client == "raw" else bench_http)(
+                                        config.intake_url,
+                                        config.api_key,
+                                        count,
+                                        seconds,
+                                        concurrency,
+                                        size,
+                                    )
+                                )
+                            else:
+                                result = asyncio.run(
+                                    bench_smtp(
+                                        config.ports.intake_smtp,
+                                        config.mail_domain,
+                                        count,
+                                        seconds,
+                                        concurrency,
+                                        size,
+                                    )
+                                )
+                            result.cpu = meter.stop()
+                            result.wal_bytes = asyncio.run(
+                                _wal_bytes_since(database_url, wal_before)
+                            )
+                            result.label = f"[{run + 1}/{repeat}] {label}"
+                            typer.echo(result.line())
+                            results.setdefault((label, which), []).append(result)
+                        processes.check_alive()
+                    finally:
+                        processes.stop_all()
+            if repeat > 1 or baseline:
+                _summary(results, [label for label, _ in variants], channels)
         finally:
-            if processes is not None:
-                processes.stop_all()
             infra.stop()
+
+    def _summary(
+        results: dict[tuple[str, str], list[Result]], labels: list[str], channels: list[str]
+    ) -> None:
+        typer.echo("medians:")
+        for which in channels:
+            rates: dict[str, float] = {}
+            for label in labels:
+                runs = results.get((label, which), [])
+                if not runs:
+                    continue
+                rates[label] = statistics.median(r.rate for r in runs)
+                p99 = statistics.median(r.percentile(0.99) for r in runs)
+                typer.echo(f"  {which} {label}: {rates[label]:.1f}/s  p99={p99:.0f} ms")
+            if len(rates) == 2 and rates[labels[0]]:
+                typer.echo(
+                    f"  {which} ratio current/baseline: {rates[labels[1]] / rates[labels[0]]:.2f}"
+                )

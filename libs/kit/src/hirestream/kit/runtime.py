@@ -36,6 +36,7 @@ from hirestream.kit.migrations import migrate_service
 from hirestream.kit.outbox import OutboxRelay, acknowledge, redrive_unacknowledged
 from hirestream.kit.settings import ServiceSettings
 from hirestream.kit.telemetry import setup_tracing, shutdown_tracing
+from hirestream.kit.workers import reuse_port_socket
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,11 @@ class Wiring:
     http_port: int | None = None
     http_host: str = "0.0.0.0"
     background: Sequence[BackgroundTask] = field(default_factory=list)
+    # Tasks that serve a port beside HTTP (intake's SMTP server): run by every worker, where
+    # ``background`` runs only in the one full process. See ``hirestream.kit.workers``.
+    front: Sequence[BackgroundTask] = field(default_factory=list)
+    # Bind the HTTP port with SO_REUSEPORT, so sibling workers share it.
+    reuse_port: bool = False
     # (downstream event, our upstream event): when the next stage's event for a key arrives,
     # our outbox rows of that key need no re-drive. See ``outbox.redrive_unacknowledged``.
     acknowledgements: Sequence[tuple[type[Event], type[Event]]] = ()
@@ -175,18 +181,8 @@ async def run_service(
     tasks.append(asyncio.create_task(observe(pool, name, broker, stop), name="gauges"))
     tasks.append(asyncio.create_task(keep_topics(settings, stop), name="topics"))
     tasks += [asyncio.create_task(task(stop)) for task in wiring.background]
-    server: uvicorn.Server | None = None
-    if wiring.http_app is not None and wiring.http_port is not None:
-        config = uvicorn.Config(
-            count_requests(wiring.http_app, name),
-            host=wiring.http_host,
-            port=wiring.http_port,
-            log_config=None,
-            lifespan="off",
-        )
-        server = uvicorn.Server(config)
-        # _serve: the shell owns SIGTERM/SIGINT, uvicorn must not capture them.
-        tasks.append(asyncio.create_task(server._serve(), name="http"))
+    tasks += [asyncio.create_task(task(stop)) for task in wiring.front]
+    server = serve_http(wiring, name, tasks)
     log.info("%s started", name)
     try:
         await stop.wait()
@@ -200,6 +196,60 @@ async def run_service(
             server.should_exit = True
         stop.set()
         await asyncio.wait(tasks, timeout=3)
+        for task in tasks:
+            task.cancel()
+        await pool.close()
+        shutdown_tracing()
+
+
+def serve_http(wiring: Wiring, name: str, tasks: list[asyncio.Task[Any]]) -> uvicorn.Server | None:
+    """Start the wiring's HTTP app (if any) as one of ``tasks``."""
+    if wiring.http_app is None or wiring.http_port is None:
+        return None
+    config = uvicorn.Config(
+        count_requests(wiring.http_app, name),
+        host=wiring.http_host,
+        port=wiring.http_port,
+        log_config=None,
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    sockets = [reuse_port_socket(wiring.http_host, wiring.http_port)] if wiring.reuse_port else None
+    # _serve: the shell owns SIGTERM/SIGINT, uvicorn must not capture them.
+    tasks.append(asyncio.create_task(server._serve(sockets), name="http"))
+    return server
+
+
+async def run_front_worker(
+    name: str,
+    settings: ServiceSettings,
+    package: str,
+    build: Callable[[asyncpg.Pool], Wiring],
+) -> None:
+    """One more process serving the service's ports (HTTP and ``front`` tasks) beside the full
+    one: no broker, relay, consumers, reconciler or background tasks — those run once, in
+    worker 0. Stops on SIGTERM/SIGINT."""
+    setup_logging(name, settings.log_level)
+    setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, trace_file=settings.trace_file)
+    # Idempotent and serialised by an advisory lock: a worker never serves an old schema.
+    await _retry_until_ready(
+        lambda: migrate(settings.database_url, name, package), f"{name} database"
+    )
+    pool = await create_pool(settings.database_url, name)
+    wiring = build(pool)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    tasks = [asyncio.create_task(task(stop)) for task in wiring.front]
+    server = serve_http(wiring, name, tasks)
+    log.info("%s front worker started", name)
+    try:
+        await stop.wait()
+    finally:
+        if server is not None:
+            server.should_exit = True
+        await asyncio.wait(tasks, timeout=5)
         for task in tasks:
             task.cancel()
         await pool.close()

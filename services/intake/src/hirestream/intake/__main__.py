@@ -1,5 +1,3 @@
-import asyncio
+from hirestream.intake.app import run
 
-from hirestream.intake.app import main
-
-asyncio.run(main())
+run()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import secrets
 
 import asyncpg
-from aiosmtpd.smtp import SMTP
 
 from hirestream.contracts import ApplicationReceivedV1, ProfileParsedV1
 from hirestream.intake.config import IntakeSettings
@@ -14,13 +14,20 @@ from hirestream.intake.entrypoints.http import create_app
 from hirestream.intake.entrypoints.imap import mailbox_poller
 from hirestream.intake.entrypoints.inbound import mail_limits, rate_limit
 from hirestream.intake.entrypoints.kafka import StageRecorder, subscriptions
-from hirestream.intake.entrypoints.smtp import ApplicationMailHandler, smtp_tls_context
-from hirestream.kit.runtime import Wiring, run_service
+from hirestream.intake.entrypoints.smtp import (
+    ApplicationMailHandler,
+    ApplicationSMTP,
+    smtp_tls_context,
+)
+from hirestream.kit.logs import setup_logging
+from hirestream.kit.runtime import Wiring, run_front_worker, run_service
+from hirestream.kit.workers import supervise_this_module, worker_index
 
 SERVICE = "intake"
 
 
-def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
+def build(settings: IntakeSettings, pool: asyncpg.Pool, *, reuse_port: bool = False) -> Wiring:
+    """``reuse_port``: one of several workers sharing the HTTP and SMTP ports."""
     handler = ApplicationMailHandler(
         pool,
         settings.topic_prefix,
@@ -35,7 +42,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
         # On the service's own loop (not aiosmtpd's threaded Controller) so it shares the pool.
         loop = asyncio.get_running_loop()
         server = await loop.create_server(
-            lambda: SMTP(
+            lambda: ApplicationSMTP(
                 handler,
                 data_size_limit=settings.max_message_bytes,
                 enable_SMTPUTF8=True,
@@ -43,6 +50,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
             ),
             host=settings.smtp_host,
             port=settings.smtp_port,
+            reuse_port=reuse_port,
         )
         try:
             await stop.wait()
@@ -53,7 +61,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
     stages = StageRecorder(
         pool, settings.kafka_bootstrap_servers, settings.topic_prefix, f"{SERVICE}.stages"
     )
-    background = [smtp_server, stages.run]
+    background = [stages.run]
     poller = mailbox_poller(pool, settings, mail_limits(settings), rate_limit(settings))
     if poller is not None:
         background.append(poller.run)
@@ -66,9 +74,28 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool) -> Wiring:
         http_host=settings.http_host,
         http_port=settings.http_port,
         background=background,
+        front=[smtp_server],
+        reuse_port=reuse_port,
     )
 
 
 async def main() -> None:
     settings = IntakeSettings()
-    await run_service(SERVICE, settings, "hirestream.intake", functools.partial(build, settings))
+    index = worker_index()
+    wiring = functools.partial(build, settings, reuse_port=index is not None)
+    if index:  # a supervised worker other than the first: the ports only
+        await run_front_worker(SERVICE, settings, "hirestream.intake", wiring)
+    else:
+        await run_service(SERVICE, settings, "hirestream.intake", wiring)
+
+
+def run() -> None:
+    """``python -m hirestream.intake``: one process, or ``INTAKE_WORKERS`` of them on the
+    same ports under a supervisor."""
+    settings = IntakeSettings()
+    if settings.workers > 1 and worker_index() is None:
+        setup_logging(f"{SERVICE}.supervisor", settings.log_level)
+        # Every worker must accept the forms the others rendered: one signing key for all.
+        secret = settings.form_secret or secrets.token_hex(32)
+        supervise_this_module(settings.workers, "hirestream.intake", {"INTAKE_FORM_SECRET": secret})
+    asyncio.run(main())

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from hirestream.kit.settings import ServiceSettings
@@ -9,6 +9,9 @@ from hirestream.kit.settings import ServiceSettings
 class IntakeSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="INTAKE_", extra="ignore", populate_by_name=True)
 
+    # Processes serving the HTTP and SMTP ports together (SO_REUSEPORT); the first one also
+    # runs the consumers, outbox relay and mailbox poller. 1: a single process, no supervisor.
+    workers: int = Field(1, ge=1, le=64)
     http_host: str = "0.0.0.0"
     http_port: int = 8001
     smtp_host: str = "0.0.0.0"

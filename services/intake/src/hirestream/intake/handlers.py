@@ -18,11 +18,19 @@ from hirestream.contracts import (
 from hirestream.intake.domain.submission import (
     Refusal,
     Submission,
+    content_address,
     dedupe_key,
     normalise_email,
     normalise_phone,
 )
-from hirestream.intake.ports import ApplicationRecord, IntakeStore, PostingRecord, StoredAttachment
+from hirestream.intake.ports import (
+    ApplicationRecord,
+    IncomingFile,
+    IntakeStore,
+    NewCandidate,
+    PostingRecord,
+    PriorQuery,
+)
 
 
 @dataclass(frozen=True)
@@ -48,49 +56,65 @@ DEFAULT_RATE_LIMIT = RateLimit()
 async def receive_application(
     store: IntakeStore, submission: Submission, rate_limit: RateLimit = DEFAULT_RATE_LIMIT
 ) -> Receipt:
-    posting = await store.posting_by_slug(submission.posting_slug)
-    if posting is None:
-        raise Refusal("unknown_posting", f"No open posting called '{submission.posting_slug}'.")
     key = dedupe_key(submission)
-    if key is not None:
-        existing = await store.application_by_dedupe_key(key)
-        if existing is not None:  # the same delivery, retried
-            return Receipt(existing.application_id, duplicate=True)
-    cv = await store.put_blob(submission.cv.data, submission.cv.media_type)
     email_norm = normalise_email(submission.candidate_email)
     phone = normalise_phone(submission.candidate_phone)
-    candidate_id = await store.find_candidate(email_norm, phone, cv.sha256)
-    raw = await store.put_blob(submission.raw, submission.raw_media_type)
-    if candidate_id is not None:
-        earlier = await store.application_for(candidate_id, posting.posting_id)
-        if earlier is not None:
-            await store.add_resubmission(
-                earlier.application_id,
-                channel=submission.source or submission.channel.value,
-                raw=raw,
-                cv_sha256=cv.sha256,
-                dedupe_key=key or f"resubmission|{uuid.uuid4()}",
-            )
-            return Receipt(earlier.application_id, duplicate=True, reapplication=True)
-        recent = await store.recent_applications(candidate_id, rate_limit.window_seconds)
-        if recent >= rate_limit.max_applications:
-            raise Refusal(
-                "rate_limited",
-                f"More than {rate_limit.max_applications} applications from this sender within "
-                f"{rate_limit.window_seconds // 60} minutes; please try again later.",
-            )
-    else:
+    cv_sha256 = content_address(submission.cv.data)
+    # Everything the decisions below need, in one look-up before anything is written.
+    prior = await store.prior(
+        PriorQuery(
+            posting_slug=submission.posting_slug,
+            dedupe_key=key,
+            email_norm=email_norm,
+            phone_e164=phone,
+            cv_sha256=cv_sha256,
+            window_seconds=rate_limit.window_seconds,
+        )
+    )
+    posting = prior.posting
+    if posting is None:
+        raise Refusal("unknown_posting", f"No open posting called '{submission.posting_slug}'.")
+    if prior.existing is not None:  # the same delivery, retried
+        return Receipt(prior.existing, duplicate=True)
+    channel = submission.source or submission.channel.value
+    cv_file = IncomingFile(
+        "cv", submission.cv.filename, submission.cv.media_type, submission.cv.data, cv_sha256
+    )
+    if prior.earlier is not None:
+        # The same person applied to this posting before: kept and linked, never limited.
+        raw, (stored_cv,) = await store.store_files(
+            submission.raw, submission.raw_media_type, [cv_file]
+        )
+        await store.add_resubmission(
+            prior.earlier,
+            channel=channel,
+            raw=raw,
+            cv_sha256=stored_cv.blob.sha256,
+            dedupe_key=key or f"resubmission|{uuid.uuid4()}",
+        )
+        return Receipt(prior.earlier, duplicate=True, reapplication=True)
+    if prior.candidate_id is not None and prior.recent >= rate_limit.max_applications:
+        raise Refusal(
+            "rate_limited",
+            f"More than {rate_limit.max_applications} applications from this sender within "
+            f"{rate_limit.window_seconds // 60} minutes; please try again later.",
+        )
+    new_candidate = None
+    candidate_id = prior.candidate_id
+    if candidate_id is None:
         candidate_id = uuid.uuid4()
-        await store.add_candidate(candidate_id, email_norm, phone)
-    attachments = [StoredAttachment("cv", submission.cv.filename, cv)]
-    for extra in submission.attachments:
-        blob = await store.put_blob(extra.data, extra.media_type)
-        attachments.append(StoredAttachment(extra.role, extra.filename, blob))
+        new_candidate = NewCandidate(candidate_id, email_norm, phone)
+    files = [
+        cv_file,
+        *(IncomingFile(a.role, a.filename, a.media_type, a.data) for a in submission.attachments),
+    ]
+    raw, attachments = await store.store_files(submission.raw, submission.raw_media_type, files)
+    cv = attachments[0].blob
     record = ApplicationRecord(
         application_id=uuid.uuid4(),
         posting_id=posting.posting_id,
         posting_slug=posting.slug,
-        channel=submission.source or submission.channel.value,
+        channel=channel,
         status="received",
         candidate_name=submission.candidate_name,
         candidate_email=submission.candidate_email,
@@ -107,6 +131,7 @@ async def receive_application(
         raw=raw,
         cover_letter=submission.cover_letter,
         attachments=attachments,
+        new_candidate=new_candidate,
     )
     await store.emit(
         ApplicationReceivedV1(

@@ -50,23 +50,60 @@ class Stage:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class PriorQuery:
+    """What a submission is looked up by before anything is written."""
+
+    posting_slug: str
+    dedupe_key: str | None
+    email_norm: str | None
+    phone_e164: str | None
+    cv_sha256: str
+    window_seconds: int
+
+
+@dataclass(frozen=True)
+class Prior:
+    """What the store already knows about a submission, read in one round trip."""
+
+    posting: PostingRecord | None
+    existing: uuid.UUID | None = None  # the application of this very delivery (dedupe key)
+    # The same person: by email, then phone, then an identical CV sent before.
+    candidate_id: uuid.UUID | None = None
+    earlier: uuid.UUID | None = None  # the candidate's application to this posting
+    recent: int = 0  # the candidate's applications within the rate-limit window
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    role: str
+    filename: str | None
+    media_type: str
+    data: bytes
+    sha256: str | None = None  # when already computed: hashing 150 KB is not free
+
+
+@dataclass(frozen=True)
+class NewCandidate:
+    candidate_id: uuid.UUID
+    email_norm: str | None
+    phone_e164: str | None
+
+
 class IntakeStore(Protocol):
     """One unit of work: everything done through it commits or rolls back together."""
 
     async def posting_by_slug(self, slug: str) -> PostingRecord | None: ...
     async def save_posting(self, posting: PostingRecord) -> None: ...
-    async def application_by_dedupe_key(self, key: str) -> ApplicationRecord | None: ...
     async def application(self, application_id: uuid.UUID) -> ApplicationRecord | None: ...
-    async def find_candidate(
-        self, email_norm: str | None, phone_e164: str | None, cv_sha256: str
-    ) -> uuid.UUID | None: ...
-    async def add_candidate(
-        self, candidate_id: uuid.UUID, email_norm: str | None, phone_e164: str | None
-    ) -> None: ...
-    async def application_for(
-        self, candidate_id: uuid.UUID, posting_id: uuid.UUID
-    ) -> ApplicationRecord | None: ...
-    async def recent_applications(self, candidate_id: uuid.UUID, window_seconds: int) -> int: ...
+    async def prior(self, query: PriorQuery) -> Prior: ...
+    async def store_files(
+        self, raw: bytes, raw_media_type: str, files: list[IncomingFile]
+    ) -> tuple[BlobRef, list[StoredAttachment]]:
+        """The files and the raw input they came in, content-addressed. The raw input is kept
+        byte for byte; the files inside it are not stored a second time."""
+        ...
+
     async def add_application(
         self,
         record: ApplicationRecord,
@@ -75,6 +112,7 @@ class IntakeStore(Protocol):
         raw: BlobRef,
         cover_letter: str | None,
         attachments: list[StoredAttachment],
+        new_candidate: NewCandidate | None,
     ) -> None: ...
     async def add_resubmission(
         self,
@@ -89,5 +127,4 @@ class IntakeStore(Protocol):
         self, application_id: uuid.UUID, stage: str, at: datetime, detail: dict[str, Any]
     ) -> bool: ...
     async def stages(self, application_id: uuid.UUID) -> list[Stage]: ...
-    async def put_blob(self, data: bytes, media_type: str) -> BlobRef: ...
     async def emit(self, event: Event) -> None: ...

@@ -11,8 +11,17 @@ from typing import Any
 import asyncpg
 
 from hirestream.contracts import BlobRef, Event
-from hirestream.intake.ports import ApplicationRecord, PostingRecord, Stage, StoredAttachment
-from hirestream.kit.blobstore import put_blob
+from hirestream.intake.ports import (
+    ApplicationRecord,
+    IncomingFile,
+    NewCandidate,
+    PostingRecord,
+    Prior,
+    PriorQuery,
+    Stage,
+    StoredAttachment,
+)
+from hirestream.kit.blobstore import Blob, put_blobs, stored
 from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 
@@ -25,6 +34,54 @@ _APPLICATION_COLUMNS = (
 _FROM = " FROM applications a JOIN postings p USING (posting_id)"
 # "withdrawn" comes last: once the candidate withdraws, later pipeline stages never undo it.
 _STAGE_ORDER = ("received", "parsed", "scored", "notified", "withdrawn")
+
+# One round trip for everything receive_application decides on. COALESCE evaluates its
+# arguments in order and stops at the first non-null: email, then phone, then the same CV.
+_PRIOR = """
+WITH posting AS (SELECT posting_id, slug, title FROM postings WHERE slug = $1),
+candidate AS (
+    SELECT coalesce(
+        (SELECT candidate_id FROM candidates WHERE email_norm = $3),
+        (SELECT candidate_id FROM candidates WHERE phone_e164 = $4
+         ORDER BY created_at LIMIT 1),
+        (SELECT candidate_id FROM applications WHERE cv_sha256 = $5
+         AND candidate_id IS NOT NULL ORDER BY created_at LIMIT 1)
+    ) AS candidate_id
+)
+SELECT posting.posting_id, posting.slug, posting.title,
+    coalesce(
+        (SELECT application_id FROM applications WHERE dedupe_key = $2),
+        (SELECT application_id FROM resubmissions WHERE dedupe_key = $2)
+    ) AS existing,
+    candidate.candidate_id,
+    (SELECT application_id FROM applications a
+     WHERE a.candidate_id = candidate.candidate_id AND a.posting_id = posting.posting_id)
+        AS earlier,
+    (SELECT count(*) FROM applications a WHERE a.candidate_id = candidate.candidate_id
+     AND a.created_at > now() - make_interval(secs => $6)) AS recent
+FROM candidate LEFT JOIN posting ON true
+"""
+
+# The new application in one statement: its candidate (when new), the row, its files and
+# its first stage. Foreign keys are checked at the end of the statement, so the children
+# see the parents written beside them.
+_ADD_APPLICATION = """
+WITH candidate AS (
+    INSERT INTO candidates (candidate_id, email_norm, phone_e164)
+    SELECT $12, $17, $18 WHERE $16::boolean
+), application AS (
+    INSERT INTO applications (application_id, posting_id, channel, status,
+        candidate_name, candidate_email, candidate_phone, cv_sha256, raw_sha256,
+        cover_letter, dedupe_key, candidate_id, forwarded_by, auth_results, spam_score)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15)
+), attachments AS (
+    INSERT INTO application_attachments (application_id, position, role, filename,
+        media_type, sha256, size)
+    SELECT $1, * FROM unnest($19::int[], $20::text[], $21::text[], $22::text[],
+        $23::text[], $24::bigint[])
+)
+INSERT INTO application_stages (application_id, stage, at) VALUES ($1, 'received', now())
+"""
 
 
 def _record(row: asyncpg.Record | None) -> ApplicationRecord | None:
@@ -56,73 +113,50 @@ class PostgresIntakeStore:
             posting.title,
         )
 
-    async def application_by_dedupe_key(self, key: str) -> ApplicationRecord | None:
-        row = await self._conn.fetchrow(
-            f"SELECT {_APPLICATION_COLUMNS}{_FROM} WHERE a.dedupe_key = $1"
-            " OR a.application_id = (SELECT application_id FROM resubmissions"
-            " WHERE dedupe_key = $1)",
-            key,
-        )
-        return _record(row)
-
     async def application(self, application_id: uuid.UUID) -> ApplicationRecord | None:
         row = await self._conn.fetchrow(
             f"SELECT {_APPLICATION_COLUMNS}{_FROM} WHERE a.application_id = $1", application_id
         )
         return _record(row)
 
-    async def find_candidate(
-        self, email_norm: str | None, phone_e164: str | None, cv_sha256: str
-    ) -> uuid.UUID | None:
-        if email_norm:
-            found = await self._conn.fetchval(
-                "SELECT candidate_id FROM candidates WHERE email_norm = $1", email_norm
-            )
-            if found:
-                return uuid.UUID(str(found))
-        if phone_e164:
-            found = await self._conn.fetchval(
-                "SELECT candidate_id FROM candidates WHERE phone_e164 = $1"
-                " ORDER BY created_at LIMIT 1",
-                phone_e164,
-            )
-            if found:
-                return uuid.UUID(str(found))
-        found = await self._conn.fetchval(
-            "SELECT candidate_id FROM applications WHERE cv_sha256 = $1"
-            " AND candidate_id IS NOT NULL ORDER BY created_at LIMIT 1",
-            cv_sha256,
-        )
-        return uuid.UUID(str(found)) if found else None
-
-    async def add_candidate(
-        self, candidate_id: uuid.UUID, email_norm: str | None, phone_e164: str | None
-    ) -> None:
-        await self._conn.execute(
-            "INSERT INTO candidates (candidate_id, email_norm, phone_e164) VALUES ($1, $2, $3)",
-            candidate_id,
-            email_norm,
-            phone_e164,
-        )
-
-    async def application_for(
-        self, candidate_id: uuid.UUID, posting_id: uuid.UUID
-    ) -> ApplicationRecord | None:
+    async def prior(self, query: PriorQuery) -> Prior:
         row = await self._conn.fetchrow(
-            f"SELECT {_APPLICATION_COLUMNS}{_FROM} WHERE a.candidate_id = $1 AND a.posting_id = $2",
-            candidate_id,
-            posting_id,
+            _PRIOR,
+            query.posting_slug,
+            query.dedupe_key,
+            query.email_norm,
+            query.phone_e164,
+            query.cv_sha256,
+            float(query.window_seconds),
         )
-        return _record(row)
+        assert row is not None  # the query always returns its one row
+        posting = None
+        if row["posting_id"] is not None:
+            posting = PostingRecord(row["posting_id"], row["slug"], row["title"])
+        return Prior(
+            posting=posting,
+            existing=row["existing"],
+            candidate_id=row["candidate_id"],
+            earlier=row["earlier"],
+            recent=row["recent"] or 0,
+        )
 
-    async def recent_applications(self, candidate_id: uuid.UUID, window_seconds: int) -> int:
-        count: int = await self._conn.fetchval(
-            "SELECT count(*) FROM applications WHERE candidate_id = $1"
-            " AND created_at > now() - make_interval(secs => $2)",
-            candidate_id,
-            float(window_seconds),
+    async def store_files(
+        self, raw: bytes, raw_media_type: str, files: list[IncomingFile]
+    ) -> tuple[BlobRef, list[StoredAttachment]]:
+        blobs = [
+            Blob(BlobRef(sha256=f.sha256, media_type=f.media_type, size=len(f.data)), f.data)
+            if f.sha256
+            else stored(f.data, f.media_type)
+            for f in files
+        ]
+        raw_blob = stored(
+            raw, raw_media_type, [(b.ref, f.data) for b, f in zip(blobs, files, strict=True)]
         )
-        return count
+        await put_blobs(self._conn, [*blobs, raw_blob])
+        return raw_blob.ref, [
+            StoredAttachment(f.role, f.filename, b.ref) for f, b in zip(files, blobs, strict=True)
+        ]
 
     async def add_application(
         self,
@@ -132,12 +166,10 @@ class PostgresIntakeStore:
         raw: BlobRef,
         cover_letter: str | None,
         attachments: list[StoredAttachment],
+        new_candidate: NewCandidate | None,
     ) -> None:
         await self._conn.execute(
-            "INSERT INTO applications (application_id, posting_id, channel, status,"
-            " candidate_name, candidate_email, candidate_phone, cv_sha256, raw_sha256,"
-            " cover_letter, dedupe_key, candidate_id, forwarded_by, auth_results, spam_score)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14::jsonb,$15)",
+            _ADD_APPLICATION,
             record.application_id,
             record.posting_id,
             record.channel,
@@ -153,27 +185,15 @@ class PostgresIntakeStore:
             record.forwarded_by,
             record.auth_results,
             record.spam_score,
-        )
-        await self._conn.executemany(
-            "INSERT INTO application_attachments (application_id, position, role, filename,"
-            " media_type, sha256, size) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            [
-                (
-                    record.application_id,
-                    position,
-                    a.role,
-                    a.filename,
-                    a.blob.media_type,
-                    a.blob.sha256,
-                    a.blob.size,
-                )
-                for position, a in enumerate(attachments)
-            ],
-        )
-        await self._conn.execute(
-            "INSERT INTO application_stages (application_id, stage, at)"
-            " VALUES ($1, 'received', now())",
-            record.application_id,
+            new_candidate is not None,
+            new_candidate.email_norm if new_candidate else None,
+            new_candidate.phone_e164 if new_candidate else None,
+            list(range(len(attachments))),
+            [a.role for a in attachments],
+            [a.filename for a in attachments],
+            [a.blob.media_type for a in attachments],
+            [a.blob.sha256 for a in attachments],
+            [a.blob.size for a in attachments],
         )
 
     async def add_resubmission(
@@ -186,18 +206,15 @@ class PostgresIntakeStore:
         dedupe_key: str,
     ) -> None:
         await self._conn.execute(
-            "INSERT INTO resubmissions (application_id, channel, raw_sha256, cv_sha256,"
-            " dedupe_key) VALUES ($1, $2, $3, $4, $5)",
+            "WITH resubmission AS (INSERT INTO resubmissions (application_id, channel,"
+            " raw_sha256, cv_sha256, dedupe_key) VALUES ($1, $2, $3, $4, $5))"
+            " UPDATE applications SET reapplications = reapplications + 1,"
+            " last_reapplied_at = now(), updated_at = now() WHERE application_id = $1",
             application_id,
             channel,
             raw.sha256,
             cv_sha256,
             dedupe_key,
-        )
-        await self._conn.execute(
-            "UPDATE applications SET reapplications = reapplications + 1,"
-            " last_reapplied_at = now(), updated_at = now() WHERE application_id = $1",
-            application_id,
         )
 
     async def record_stage(
@@ -259,9 +276,6 @@ class PostgresIntakeStore:
             reason,
             remote_addr,
         )
-
-    async def put_blob(self, data: bytes, media_type: str) -> BlobRef:
-        return await put_blob(self._conn, data, media_type)
 
     async def emit(self, event: Event) -> None:
         await add_to_outbox(self._conn, event, topic_prefix=self._prefix)

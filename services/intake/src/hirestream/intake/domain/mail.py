@@ -11,7 +11,9 @@ import email.policy
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
+from email.policy import EmailPolicy
 from email.utils import getaddresses, parseaddr
+from typing import Any
 
 from hirestream.contracts import Channel
 from hirestream.intake.domain.submission import (
@@ -46,6 +48,26 @@ class MailLimits:
 
 
 DEFAULT_LIMITS = MailLimits()
+
+
+class _ParsePolicy(EmailPolicy):
+    """``email.policy.default``, remembering each header's parsed value for the lifetime of
+    one message: reading a part (content type, maintype, disposition, filename, transfer
+    encoding) asks for the same few headers ~20 times, and each ask parsed the header again —
+    half the time of parsing an application mail with a 150 KB CV. Parsed headers are
+    immutable, so handing out the same one again changes nothing."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        object.__setattr__(self, "_parsed", {})  # policies are frozen; this is a cache
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        parsed: dict[tuple[str, str], Any] = self.__dict__["_parsed"]
+        key = (name, value)
+        found = parsed.get(key)
+        if found is None:
+            found = parsed[key] = super().header_fetch_parse(name, value)
+        return found
 
 
 @dataclass
@@ -109,7 +131,8 @@ def parse_mime(raw: bytes, limits: MailLimits = DEFAULT_LIMITS) -> InboundMail:
     if not raw.strip():
         raise Refusal("empty_message", "The message is empty.")
     try:
-        message = email.message_from_bytes(raw, policy=email.policy.default)
+        # A fresh policy per message: its header cache lives and dies with the message.
+        message = email.message_from_bytes(raw, policy=_ParsePolicy())
     except Exception as exc:  # the stdlib parser is lenient; anything left is malformed input
         raise Refusal("malformed_message", f"The message cannot be parsed: {exc}") from exc
     assert isinstance(message, EmailMessage)

@@ -84,6 +84,11 @@ def normalise_phone(phone: str | None, default_region: str | None = None) -> str
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def content_address(data: bytes) -> str:
+    """A file's address in the blob store: its SHA-256, hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def dedupe_key(submission: Submission) -> str | None:
     """Same delivery retried → same key; ``None`` when the sender gave no delivery id (then the
     person, not the delivery, decides: see ``receive_application``)."""

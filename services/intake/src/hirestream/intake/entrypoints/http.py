@@ -80,7 +80,10 @@ class ApplicationRequest(BaseModel):
 
 
 def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
-    app = FastAPI(title="hirestream intake")
+    # FastAPI's own telemetry keeps the HTTP server span (the parent of
+    # intake.receive_application); its operation spans (one per dependency, endpoint and
+    # serialisation, ~4 per upload) cost more CPU than storing the application.
+    app = FastAPI(title="hirestream intake", telemetry={"operation_spans": False})
     app.include_router(health_router(pool))
     api = APIRouter()
     prefix = settings.topic_prefix
