@@ -113,6 +113,16 @@ def set_counts(
     )
 
 
+def _titles(p: Profile) -> list[str | None]:
+    """Titles of the dated jobs and of the roles the CV names elsewhere: the labels mark a
+    designation at every mention, the profile reports each distinct one it can support."""
+    return [e.title for e in p.experience] + [r.title for r in p.roles]
+
+
+def _companies(p: Profile) -> list[str | None]:
+    return [e.company for e in p.experience] + [r.company for r in p.roles]
+
+
 def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report: Report) -> None:
     labels = cv.labels
     p = profile or Profile()
@@ -127,11 +137,11 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
         set_counts(p.emails, [v.lower() for v in labels.get("Email Address", [])], str.__eq__)
     )
     counts["designation"].add(set_counts(
-        (norm(e.title or "") for e in p.experience),
+        (norm(title or "") for title in _titles(p)),
         (norm(v) for v in labels.get("Designation", [])), _similar,
     ))  # fmt: skip
     counts["companies"].add(set_counts(
-        (norm(e.company or "") for e in p.experience),
+        (norm(company or "") for company in _companies(p)),
         (norm(v) for v in labels.get("Companies worked at", [])), _similar,
     ))  # fmt: skip
     counts["college"].add(set_counts(

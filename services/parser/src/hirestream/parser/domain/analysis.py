@@ -28,6 +28,7 @@ _CONFIDENCE = {
     "location": 0.6,
     "skills": 0.9,
     "experience": 0.7,
+    "roles": 0.6,
     "education": 0.75,
     "languages": 0.8,
 }
@@ -169,6 +170,10 @@ def collect_evidence(profile: Profile, document: ExtractedText) -> list[Evidence
         both = 0.1 if job.title and job.company else -0.1
         add(f"experience[{i}]", "experience", " · ".join(filter(None, [job.title, job.company])),
             span, both)  # fmt: skip
+    for i, role in enumerate(profile.roles):
+        span = (role.start, role.end) if role.start >= 0 else None
+        add(f"roles[{i}]", "roles", " · ".join(filter(None, [role.title, role.company])), span,
+            0.1 if role.title and role.company else 0.0)  # fmt: skip
     for i, school in enumerate(profile.education):
         anchor = school.degree or school.institution or ""
         add(f"education[{i}]", "education", anchor, _locate(text, anchor),

@@ -56,7 +56,8 @@ _DATE = (
     rf"|{_YEAR})"
 )
 _NOW = (
-    r"present|presently|current|currently|now|today|ongoing|to\s+date|till\s+date|until\s+now"
+    r"present|presently|current|currently|now|today|ongoing|onwards|to\s+date|till\s+date"
+    r"|until\s+now|recently"
     r"|actualmente|actualidad|la\s+actualidad|la\s+fecha|presente|hoy|actual"
     r"|aujourd['’]hui|pr[ée]sent|maintenant|en\s+cours|ce\s+jour"
     r"|heute|jetzt|derzeit|aktuell|laufend|dato"
@@ -65,9 +66,15 @@ _TO = (
     r"\s*(?:-{1,2}|–|—|−|~|→|->|>)\s*"
     r"|\s+(?:to|until|till|through|thru|à|au|a|al|hasta|bis)\s+"
 )
+# "09/14-Present", "05/13-08/14": month and two-digit year, read only inside a range, where a
+# dash or "present" shows it is a date and not part of a phone number or a score.
+_SHORT_DATE = r"(?:0?[1-9]|1[0-2])/\d\d(?![\d/])"
+_RANGE_DATE = rf"(?:{_DATE}|{_SHORT_DATE})"
 _RANGE = re.compile(
-    rf"(?<![\w/.\-])(?P<start>{_DATE})(?:{_TO})(?:(?P<end>{_DATE})|(?P<now>{_NOW}))(?![\w/])"
-    rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])",
+    rf"(?<![\w/.\-])(?P<start>{_RANGE_DATE})(?:{_TO})(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))"
+    rf"(?![\w/])"
+    rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
+    rf"(?!{_TO}(?:{_DATE}|{_NOW}))",  # "since 2008 to 2014" is the range, not an open end
     re.IGNORECASE,
 )
 _MONTH_YEAR = re.compile(rf"({_MONTH})\.?(?:\s+de)?[\s,']*({_YEAR})", re.IGNORECASE)
@@ -107,6 +114,10 @@ def parse_date(text: str) -> str | None:
         return f"{year}-{int(number):02d}" if 1 <= int(number) <= 12 else None
     if re.fullmatch(_YEAR, text):
         return f"{text}-01"
+    m = re.fullmatch(r"(\d{1,2})/(\d\d)", text)
+    if m and 1 <= int(m.group(1)) <= 12:
+        short = int(m.group(2))
+        return f"{2000 + short if short < 50 else 1900 + short}-{int(m.group(1)):02d}"
     return None
 
 
@@ -261,25 +272,79 @@ def _field_like(part: str) -> bool:
     )
 
 
-def _title_and_company(groups: Sequence[Sequence[str]]) -> tuple[str | None, str | None]:
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The parts of one line near a date, and its employer when the line is laid out as an
+    employer line ("Infosys Limited -  Pune, Maharashtra -")."""
+
+    parts: list[str]
+    employer: str | None = None
+
+
+def _group(text: str) -> _Group:
+    return _Group(_parts(text), employer_line(text))
+
+
+# "Employer -", "Employer - City, Region -", "Employer -  City, Region": the line under a job
+# title in the export of a large job board; the place after the dash is not the employer.
+_TRAILING_DASH = re.compile(r"\s[-–]\s*$")
+_PLACE_TAIL = re.compile(
+    r"\s[-–]\s+[A-ZÀ-Þ][\w.'’]*(?:\s+[A-ZÀ-Þ][\w.'’]*){0,3}(?:,\s*[A-ZÀ-Þ][\w.'’]*"
+    r"(?:\s+[A-ZÀ-Þ][\w.'’]*){0,3})?\s*[-–]?\s*$"
+)
+
+
+def employer_line(text: str) -> str | None:
+    if not (_TRAILING_DASH.search(text) or _PLACE_TAIL.search(text)):
+        return None
+    first = re.split(r"\s+[-–]\s*", text.strip(), maxsplit=1)[0].strip(_EDGE)
+    if (
+        not first
+        or not any(c.isalpha() for c in first)
+        or len(first.split()) > 8
+        or find_ranges(first)
+        or _NOT_A_FIELD.search(first)
+        or (_TITLE.search(first) and not _COMPANY.search(first))
+    ):
+        return None
+    return first
+
+
+def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None]:
     """Pick the job title (a part naming a role) and the employer from groups of parts.
 
     ``groups`` are the dated line's own parts first, then the lines just above it, nearest
-    first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. The employer is
-    looked for on the title's own line before anywhere else.
+    first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. An employer line
+    ("Acme -  Pune, Maharashtra -") names the employer; otherwise the employer is looked for on
+    the title's own line before anywhere else.
     """
-    groups = [[p for p in group if _field_like(p)] for group in groups]
+    employers = [g.employer for g in groups if g.employer]
+    parts = []
+    for g in groups:
+        usable = [p for p in g.parts if _field_like(p)]
+        # A line that is nothing but a role may be written in lower case ("software engineer").
+        if (
+            not usable
+            and len(g.parts) == 1
+            and _TITLE.search(g.parts[0])
+            and len(g.parts[0].split()) <= 6
+        ):
+            usable = g.parts
+        parts.append([p for p in usable if p != g.employer])
     titles = [
         (index, part)
-        for index, group in enumerate(groups)
+        for index, group in enumerate(parts)
         for part in group
         if _TITLE.search(part) and not _COMPANY.search(part)
     ]
     if not titles:
-        employer = next((p for g in groups for p in g if _COMPANY.search(p)), None)
+        employer = employers[0] if employers else None
+        employer = employer or next((p for g in parts for p in g if _COMPANY.search(p)), None)
         return None, employer
     index, title = titles[0]
-    ordered = [groups[index], *groups[:index], *groups[index + 1 :]]
+    if employers:
+        return title[:100], employers[0][:100]
+    ordered = [parts[index], *parts[:index], *parts[index + 1 :]]
     company = next((p for g in ordered for p in g if p != title and _COMPANY.search(p)), None)
     if company is None:
         # No employer-looking part: the other part of the title's own line, or of the line
@@ -306,9 +371,17 @@ def _header_like(line: Line) -> bool:
     return (
         not line.is_heading
         and len(text) <= 90
-        and not text.startswith(("-", "•", "*", "·", "–"))
+        and not text.startswith(("-", "•", "*", "·", "–", "●", "➢", "〓", "○", "▪"))
         and not text.endswith(".")
     )
+
+
+def _names_a_role(group: _Group) -> bool:
+    return any(_TITLE.search(p) and not _COMPANY.search(p) for p in group.parts)
+
+
+def _names_an_employer(group: _Group) -> bool:
+    return group.employer is not None or any(_COMPANY.search(p) for p in group.parts)
 
 
 def find_jobs(lines: Sequence[Line]) -> list[Job]:
@@ -325,18 +398,25 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
             continue
         if _EDUCATION_WORDS.search(line.text) and not _TITLE.search(line.text):
             continue
-        context: list[list[str]] = []
+        # The lines above, nearest first, up to the previous job's dates or duties; a title
+        # line and an employer line complete the header ("Engineer\nAcme -  Pune -\n2016...").
+        context: list[_Group] = []
+        role = employer = False
         for previous in reversed(lines[max(0, index - 3) : index]):
-            if previous.is_heading or find_ranges(previous.text):
+            if previous.is_heading or find_ranges(previous.text) or not _header_like(previous):
                 break
-            if _header_like(previous):
-                context.append(_parts(previous.text))
+            group = _group(previous.text)
+            context.append(group)
+            role = role or _names_a_role(group)
+            employer = employer or _names_an_employer(group)
+            if role and employer:
+                break
         # "Acme Corp  2016 – 2019" over "Software Engineer": the title can sit just below.
-        below: list[str] = []
+        below: _Group | None = None
         if index + 1 < len(lines):
             following = lines[index + 1]
             if _header_like(following) and not find_ranges(following.text):
-                below = _parts(following.text)
+                below = _group(following.text)
         for position, found in enumerate(ranges):
             if len(ranges) == 1:
                 own = line.text[: found.span[0]] + " | " + line.text[found.span[1] :]
@@ -348,8 +428,8 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
                 if not any(c.isalpha() for c in own):
                     prev = ranges[position - 1].span[1] if position else 0
                     own = line.text[prev : found.span[0]]
-            groups = [_parts(own), *(context if position == 0 else [])]
-            if position == len(ranges) - 1 and below:
+            groups = [_Group(_parts(own)), *(context if position == 0 else [])]
+            if position == len(ranges) - 1 and below is not None:
                 groups.append(below)
             title, company = _title_and_company(groups)
             job = Job(title, company, found.start, found.end)

@@ -28,6 +28,7 @@ from hirestream.parser.domain.experience import (
     restore_range_dashes,
 )
 from hirestream.parser.domain.languages import detect_language, find_spoken
+from hirestream.parser.domain.roles import find_roles
 from hirestream.parser.domain.sections import split_lines
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
@@ -56,6 +57,17 @@ class ExperienceEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class RoleMention:
+    """A role or employer the CV names outside its dated jobs (headline, "Position:" field,
+    "worked as X with Y"); it does not count towards months of experience."""
+
+    title: str | None
+    company: str | None
+    start: int = -1  # character span of the mention in the CV text
+    end: int = -1
+
+
+@dataclass(frozen=True, slots=True)
 class EducationEntry:
     degree: str | None
     institution: str | None
@@ -78,6 +90,7 @@ class Profile:
     skills: list[SkillEvidence] = field(default_factory=list)
     experience: list[ExperienceEntry] = field(default_factory=list)
     total_experience_months: int | None = None
+    roles: list[RoleMention] = field(default_factory=list)
     education: list[EducationEntry] = field(default_factory=list)
     languages: list[LanguageEntry] = field(default_factory=list)
     language: str | None = None  # ISO 639-1 of the CV itself
@@ -166,6 +179,7 @@ def build_profile(
         skills=skills_with_evidence(text, taxonomy),
         experience=experience,
         total_experience_months=months,
+        roles=[RoleMention(r.title, r.company, r.start, r.end) for r in find_roles(lines, jobs)],
         education=[EducationEntry(d.degree, d.institution, d.year) for d in find_degrees(lines)],
         languages=[LanguageEntry(s.language, s.level) for s in find_spoken(lines)],
         language=language,
@@ -179,6 +193,7 @@ __all__ = [
     "ExperienceEntry",
     "LanguageEntry",
     "Profile",
+    "RoleMention",
     "SkillEvidence",
     "build_profile",
     "merge_months",
