@@ -74,7 +74,10 @@ _RANGE = re.compile(
     rf"(?<![\w/.\-])(?P<start>{_RANGE_DATE})(?:{_TO})(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))"
     rf"(?![\w/])"
     rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
-    rf"(?!{_TO}(?:{_DATE}|{_NOW}))",  # "since 2008 to 2014" is the range, not an open end
+    rf"(?!{_TO}(?:{_DATE}|{_NOW}))"  # "since 2008 to 2014" is the range, not an open end
+    # "20132015", "2016present", "2016to date": years whose dash the export dropped.
+    rf"|(?<![\w/.\-])(?P<glued>{_YEAR})(?:(?P<glued_end>{_YEAR})|(?P<glued_now>present|to\s*date))"
+    rf"(?![\w/])",
     re.IGNORECASE,
 )
 _MONTH_YEAR = re.compile(rf"({_MONTH})\.?(?:\s+de)?[\s,']*({_YEAR})", re.IGNORECASE)
@@ -137,6 +140,12 @@ def find_ranges(text: str) -> list[DateRange]:
         end: str | None
         if m.group("since"):
             start, end = parse_date(m.group("since")), PRESENT
+        elif m.group("glued"):
+            start = f"{m.group('glued')}-01"
+            glued_end = m.group("glued_end")
+            end = PRESENT if glued_end is None else f"{glued_end}-01"
+            if glued_end and int(glued_end) - int(m.group("glued")) > 45:
+                continue  # two years written together that are not a career span
         else:
             start = parse_date(m.group("start"))
             end = PRESENT if m.group("now") else parse_date(m.group("end"))
@@ -191,7 +200,14 @@ _TITLE_WORDS = (
     "coo|scientist|researcher|editor|writer|journalist|photographer|artist|producer|attorney|"
     "lawyer|paralegal|counsel|solicitor|salesperson|buyer|planner|strategist|marketer|"
     "inspector|surveyor|estimator|librarian|midwife|dietitian|psychologist|counselor|"
-    "counsellor|social worker|rn|lpn|cna|"
+    "counsellor|social worker|rn|lpn|cna|trainer|expert|fellow|investigator|"
+    "banker|scrum master|board member|staff member|rep|tester|sdet|dba|evangelist|reviewer|"
+    "ambassador|economist|"
+    "statistician|contractor|freelancer|trader|broker|underwriter|actuary|teller|apprentice|"
+    "volunteer|attendant|stylist|hairdresser|technologist|hygienist|translator|interpreter|"
+    "distributor|merchandiser|newsreader|anchor|reporter|presenter|educator|principal|dean|"
+    "chairman|chairperson|treasurer|leader|laborer|labourer|roustabout|custodian|"
+    "janitor|housekeeper|nanny|guard|steward|stewardess|pilot|captain|sergeant|lieutenant|"
     "ingénieur|ingenieur|développeur|developpeur|développeuse|chef de projet|responsable|"
     "directeur|directrice|analyste|consultante?|comptable|infirmier|infirmière|infirmiere|"
     "assistante?|technicien|technicienne|commercial|commerciale|vendeur|vendeuse|enseignante?|"
@@ -221,6 +237,24 @@ _COMPANY = re.compile(
     r"agency|agence|agencia|studio|labs?)\b\.?"
     r"|\bco\.(?!\w)",  # "Acme & Co.", not the "co" of "Co-founder"
     re.IGNORECASE,
+)
+# Words that make a part read as an organisation when choosing the employer (not used to
+# reject titles: "Systems Engineer", "Head of Department" are roles).
+_EMPLOYER_HINT = re.compile(
+    rf"{_COMPANY.pattern}"
+    r"|\b(?:center|centre|foundation|institute|university|council|department|ministry|authority"
+    r"|school|college|academy|trust|association|society|industries|enterprises|systems|media"
+    r"|news|tv|restaurants?|hotels?|stores?|foods|motors|motorsports|hardware|software|networks"
+    r"|communications|international|global|holdings|ventures|capital|energy|pharma\w*"
+    r"|laboratories|force|army|navy|church|club|press|journal|magazine|publishing|bureau"
+    r"|infotech|infosys|tcs|wipro|accenture|microsoft|oracle|ibm|cisco|google|amazon|deloitte"
+    r"|capgemini|cognizant|hcl|mahindra)\b",
+    re.IGNORECASE,
+)
+# "Denver, Colorado", "Kansas City, MO", "Pune": a place written beside the employer.
+_PLACE_ONLY = re.compile(
+    r"^[A-ZÀ-Þ][\w.'’]*(?:\s[A-ZÀ-Þ][\w.'’]*){0,2},\s*[A-ZÀ-Þ][\w.'’]*(?:\s[A-ZÀ-Þ][\w.'’]*){0,2}"
+    r"(?:,\s*[A-ZÀ-Þ][\w.'’]*(?:\s[A-ZÀ-Þ][\w.'’]*){0,2})?$"
 )
 _AT = re.compile(r"\s+(?:at|@|chez|en|bei)\s+", re.IGNORECASE)
 _EDUCATION_WORDS = re.compile(
@@ -279,10 +313,17 @@ class _Group:
 
     parts: list[str]
     employer: str | None = None
+    place: bool = False  # the line reads as a place ("Denver, Colorado")
 
 
 def _group(text: str) -> _Group:
-    return _Group(_parts(text), employer_line(text))
+    text = text.strip()
+    place = bool(_PLACE_ONLY.match(text)) and not _EMPLOYER_HINT.search(text)
+    return _Group(_parts(text), employer_line(text), place)
+
+
+def org_like(part: str) -> bool:
+    return bool(_COMPANY.search(part) or (_EMPLOYER_HINT.search(part) and not _TITLE.search(part)))
 
 
 # "Employer -", "Employer - City, Region -", "Employer -  City, Region": the line under a job
@@ -339,17 +380,30 @@ def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None
     ]
     if not titles:
         employer = employers[0] if employers else None
-        employer = employer or next((p for g in parts for p in g if _COMPANY.search(p)), None)
+        employer = employer or next((p for g in parts for p in g if org_like(p)), None)
         return None, employer
     index, title = titles[0]
     if employers:
         return title[:100], employers[0][:100]
-    ordered = [parts[index], *parts[:index], *parts[index + 1 :]]
-    company = next((p for g in ordered for p in g if p != title and _COMPANY.search(p)), None)
+    order = [index, *range(index), *range(index + 1, len(parts))]
+    company = next((p for i in order for p in parts[i] if p != title and org_like(p)), None)
     if company is None:
         # No employer-looking part: the other part of the title's own line, or of the line
-        # nearest to it, but not a sentence fragment, a duration or a lone lower-case word.
-        company = next((p for g in ordered for p in g if p != title and _employer_like(p)), None)
+        # nearest to it, but not a sentence fragment, a duration or a lone lower-case word; a
+        # line that reads as a place only when nothing else is left.
+        for places in (False, True):
+            company = next(
+                (
+                    p
+                    for i in order
+                    if groups[i].place == places
+                    for p in parts[i]
+                    if p != title and _employer_like(p)
+                ),
+                None,
+            )
+            if company:
+                break
     return title[:100], (company[:100] if company else None)
 
 
@@ -372,7 +426,8 @@ def _header_like(line: Line) -> bool:
         not line.is_heading
         and len(text) <= 90
         and not text.startswith(("-", "•", "*", "·", "–", "●", "➢", "〓", "○", "▪"))
-        and not text.endswith(".")
+        # A sentence ends with a full stop; "Consultant, Acme, Bombay, India." is a header.
+        and (not text.endswith(".") or (text.count(",") >= 2 and len(text.split()) <= 8))
     )
 
 
@@ -381,7 +436,7 @@ def _names_a_role(group: _Group) -> bool:
 
 
 def _names_an_employer(group: _Group) -> bool:
-    return group.employer is not None or any(_COMPANY.search(p) for p in group.parts)
+    return group.employer is not None or any(org_like(p) for p in group.parts)
 
 
 def find_jobs(lines: Sequence[Line]) -> list[Job]:
@@ -411,12 +466,13 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
             employer = employer or _names_an_employer(group)
             if role and employer:
                 break
-        # "Acme Corp  2016 – 2019" over "Software Engineer": the title can sit just below.
-        below: _Group | None = None
-        if index + 1 < len(lines):
-            following = lines[index + 1]
-            if _header_like(following) and not find_ranges(following.text):
-                below = _group(following.text)
+        # "Acme Corp  2016 – 2019" over "Software Engineer": the title can sit just below;
+        # a date alone over its job ("2004-2007\nBay Journal\nEditor") has both below.
+        below: list[_Group] = []
+        for following in lines[index + 1 : index + (2 if role or employer else 3)]:
+            if not _header_like(following) or find_ranges(following.text):
+                break
+            below.append(_group(following.text))
         for position, found in enumerate(ranges):
             if len(ranges) == 1:
                 own = line.text[: found.span[0]] + " | " + line.text[found.span[1] :]
@@ -429,8 +485,8 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
                     prev = ranges[position - 1].span[1] if position else 0
                     own = line.text[prev : found.span[0]]
             groups = [_Group(_parts(own)), *(context if position == 0 else [])]
-            if position == len(ranges) - 1 and below is not None:
-                groups.append(below)
+            if position == len(ranges) - 1:
+                groups += below
             title, company = _title_and_company(groups)
             job = Job(title, company, found.start, found.end)
             if job not in jobs:  # the same job restated (summary and history) counts once

@@ -22,9 +22,11 @@ from hirestream.parser.domain.contacts import (
 from hirestream.parser.domain.education import find_degrees
 from hirestream.parser.domain.experience import (
     PRESENT,
+    Job,
     date_spans,
     find_jobs,
     merge_months,
+    org_like,
     restore_range_dashes,
 )
 from hirestream.parser.domain.languages import detect_language, find_spoken
@@ -144,6 +146,19 @@ def skills_with_evidence(text: str, taxonomy: Taxonomy) -> list[SkillEvidence]:
     return [SkillEvidence(name, _evidence(text, m), m.start, m.end) for name, m in first.items()]
 
 
+def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
+    """The employer, unless it names only skills ("SAP ABAP -", "Microsoft SharePoint"): a
+    job-board field filled with a technology, or a product read as an organisation. Employers
+    that are also skills by name (Oracle, Microsoft) stay when written alone."""
+    if not company:
+        return None
+    words = company.split()
+    covered = sum(len(m.surface.split()) for m in taxonomy.find(company))
+    if covered >= len(words) and (len(words) > 1 or not org_like(company)):
+        return None
+    return company
+
+
 def build_profile(
     text: str,
     taxonomy: Taxonomy | None = None,
@@ -166,8 +181,13 @@ def build_profile(
         regions.append(_LANGUAGE_REGIONS[language])
     name = find_name(lines, taxonomy)
 
-    jobs = find_jobs(lines)
+    jobs = [Job(j.title, _employer(j.company, taxonomy), j.start, j.end) for j in find_jobs(lines)]
     experience = [ExperienceEntry(j.title, j.company, j.start, j.end) for j in jobs]
+    roles = []
+    for r in find_roles(lines, jobs):
+        company = _employer(r.company, taxonomy)
+        if r.title or company:
+            roles.append(RoleMention(r.title, company, r.start, r.end))
     months = merge_months(((j.start, j.end) for j in jobs), today) if jobs else None
 
     return Profile(
@@ -179,7 +199,7 @@ def build_profile(
         skills=skills_with_evidence(text, taxonomy),
         experience=experience,
         total_experience_months=months,
-        roles=[RoleMention(r.title, r.company, r.start, r.end) for r in find_roles(lines, jobs)],
+        roles=roles,
         education=[EducationEntry(d.degree, d.institution, d.year) for d in find_degrees(lines)],
         languages=[LanguageEntry(s.language, s.level) for s in find_spoken(lines)],
         language=language,

@@ -21,8 +21,17 @@ from hirestream.parser.domain.experience import (
     Job,
     employer_line,
     find_ranges,
+    org_like,
 )
-from hirestream.parser.domain.sections import EXPERIENCE, SUMMARY, Line, fold, word_set
+from hirestream.parser.domain.sections import (
+    EDUCATION,
+    EXPERIENCE,
+    SKILLS,
+    SUMMARY,
+    Line,
+    fold,
+    word_set,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +82,27 @@ _NOT_EMPLOYER = re.compile(
 )
 
 
+# A lone generic word is not a role worth reporting ("as a leader", "member"); nor is the name
+# of a society or a journal ("Society of Automotive Engineers").
+_GENERIC = word_set(
+    "member members leader leaders professional professionals associate associates volunteer"
+    " consultants manager managers representative representatives expert experts partner"
+)
+_NOT_A_ROLE = re.compile(
+    r"\b(?:society|association|conference|journal|orchestra|honou?rs?|honorary|examiners"
+    r"|committee|workgroup)\b|^(?:well|such|per)\b",
+    re.IGNORECASE,
+)
+
+
+def _plausible(title: str) -> bool:
+    return not (
+        fold(title) in _GENERIC
+        or _NOT_A_ROLE.search(title)
+        or len(title.split()) > _MAX_TITLE_WORDS
+    )
+
+
 def _title_phrase(words: Sequence[str]) -> str | None:
     """The longest leading run of words that ends on a role's head noun."""
     kept: list[str] = []
@@ -119,10 +149,14 @@ def _headline(lines: Sequence[Line]) -> list[Role]:
             continue
         parts = re.split(r"\s+[-–—|]\s+|\s+at\s+|\s+@\s+", line.text, maxsplit=1)
         title = parts[0].strip(" ,")
-        if len(title.split()) > _MAX_TITLE_WORDS or not _TITLE.search(title):
+        if not _TITLE.search(title) or _COMPANY.search(title):
             continue
-        if _COMPANY.search(title) or not _HEAD.search(title.rstrip(".")):
-            continue
+        if len(title.split()) > _MAX_TITLE_WORDS or not _HEAD.search(title.rstrip(".")):
+            # "Senior software engineer with more than 9 years of experience in C, C++"
+            phrase = _title_phrase(title.split())
+            if phrase is None or len(parts) == 2:
+                continue
+            title, parts = phrase, [phrase]
         company = parts[1].strip(" ,-") if len(parts) == 2 else None
         if company and (_TITLE.search(company) or find_ranges(company)):
             company = None
@@ -150,12 +184,103 @@ def _sentences(line: Line) -> list[Role]:
     found = []
     for m in _AS.finditer(line.text):
         title = _title_phrase(m.group("title").split())
-        if title is None:
+        if title is None or not _plausible(title):
             continue
+        if not title[0].isupper() and len(title.split()) < 2:
+            continue  # "as lead": a lone lower-case word in a sentence is too weak
         after = line.text[m.start("title") + len(title) :]
         company = _employer(after)
         start = line.start + m.start("title")
         found.append(Role(title, company, start, start + len(title)))
+    return found
+
+
+_LINE_SPLIT = re.compile(r"\s+(?:at|@|for|with|chez)\s+|\s*[,|;]\s*|\s+[-–—]\s+|\s*/\s*")
+
+
+def _role_title(piece: str) -> bool:
+    piece = piece.strip()
+    return bool(
+        piece
+        and (piece[0].isupper() or piece[0].isdigit())
+        and len(piece.split()) <= _MAX_TITLE_WORDS
+        and _HEAD.search(piece.rstrip(".:"))
+        and not _COMPANY.search(piece)
+        and _plausible(piece)
+    )
+
+
+def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
+    """Short experience lines made of roles and an employer: "Marketing Specialist – Hardware
+    Programs Lead", "ARLINGTON CORPORATION, Product Development Specialist", "Editor at Bay
+    Journal"."""
+    found = []
+    for i, line in enumerate(lines):
+        text = line.text.rstrip(":")
+        if line.section != EXPERIENCE or line.is_heading or i in dated or len(text) > 80:
+            continue
+        if text.endswith(".") or text[:1] in "-•*·–●➢○▪":
+            continue
+        pieces = [p.strip(" .:") for p in _LINE_SPLIT.split(text) if p.strip(" .:")]
+        titles = [p for p in pieces if _role_title(p)]
+        others = [p for p in pieces if p not in titles]
+        if not titles or len(others) > 2:
+            continue
+        orgs = [p for p in others if org_like(p)]
+        if len(orgs) != len(others) and not (len(others) == 1 and _AT_WORD.search(text)):
+            continue  # a part that is neither a role nor an employer: a sentence, a duty
+        company = (orgs or others or [None])[0]
+        for title in titles:
+            start = line.start + line.text.find(title)
+            found.append(Role(title, company, start, start + len(title)))
+    return found
+
+
+_AT_WORD = re.compile(r"\s(?:at|@|chez)\s")
+
+
+# An organisation named with its legal form: "Oracle India Pvt Ltd", "Convergys India Private
+# Ltd.", "DEF Company, Inc.", "SoGe Mobile, LLC". Capitalised words up to the suffix.
+_LEGAL_NAME = re.compile(
+    r"(?<![\w&])(?P<name>(?:[A-Z0-9][\w&'’.\-]*\s+(?:(?:&|and|of|de)\s+)?){0,5}[A-Z0-9][\w&'’.\-]*"
+    r"(?:\s*\([A-Z]+\))?,?\s+(?:Pvt\.?\s*Ltd|Private\s+Limited|Private\s+Ltd|Pvt\.?\s+Limited"
+    r"|Limited|Ltd|Inc|LLC|L\.L\.C|LLP|L\.P|Corporation|Corp|GmbH|PLC|S\.A\.S?|SARL|S\.L|AG|SAS"
+    r"|Pty\.?\s+Ltd)\b\.?)"
+)
+# "Worked for National Informatics Centre", "working in Samsung R&D Operations".
+_WORKED_AT = re.compile(
+    r"\b(?:work(?:ing|ed|s)?|employed|joined|interned|serv(?:ing|ed)|associated)"
+    r"\s+(?:(?:as\s+)?[\w.\-]+\s+){0,5}?(?P<preposition>in|at|for|with)\s+(?:the\s+)?"
+    r"(?P<company>[A-Z][\w&'’.\-]*(?:\s+(?:&\s+|of\s+|and\s+)?[A-Z][\w&'’.\-]*){0,5})"
+)
+
+
+def _organisations(line: Line) -> list[Role]:
+    found = []
+    for m in _LEGAL_NAME.finditer(line.text):
+        name = m.group("name").strip(" ,")
+        words = name.split()
+        if len(words) < 2 or _NOT_A_ROLE.search(name) or find_ranges(name):
+            continue
+        while words and (fold(words[0]) in _STOP or _TITLE.fullmatch(words[0].strip(".,"))):
+            words = words[1:]  # "in Oracle India Pvt Ltd", "Engineer Acme Ltd"
+        if len(words) >= 2:
+            name = " ".join(words)
+            start = line.start + line.text.find(name)
+            found.append(Role(None, name, start, start + len(name)))
+    for m in _WORKED_AT.finditer(line.text):
+        company = m.group("company").rstrip(".,")
+        if m.group("preposition") == "in" and not org_like(company):
+            continue  # "worked in Java", "working in IT": a field, not an employer
+        if (
+            _NOT_EMPLOYER.match(company)
+            or find_ranges(company)
+            or _TITLE.search(company)
+            or _NOT_A_ROLE.search(company)
+        ):
+            continue
+        start = line.start + m.start("company")
+        found.append(Role(None, company, start, start + len(company)))
     return found
 
 
@@ -177,21 +302,31 @@ def _undated_headers(lines: Sequence[Line], dated: set[int]) -> list[Role]:
 
 def find_roles(lines: Sequence[Line], jobs: Iterable[Job]) -> list[Role]:
     """Mentions of roles and employers that the dated jobs do not already name."""
+    jobs = list(jobs)
     known_titles = {fold(j.title) for j in jobs if j.title}
+    known_companies = {fold(j.company) for j in jobs if j.company}
     dated = {i for i, line in enumerate(lines) if find_ranges(line.text)}
     near_dates = dated | {i - 1 for i in dated} | {i - 2 for i in dated} | {i + 1 for i in dated}
-    mentions = _headline(lines) + _undated_headers(lines, near_dates)
+    mentions = _headline(lines) + _undated_headers(lines, near_dates) + _title_lines(lines, dated)
     for line in lines:
         if line.is_heading:
             continue
         mentions += _labelled(line)
+        if line.section not in (EDUCATION, SKILLS):
+            mentions += _organisations(line)
         if line.section in (None, SUMMARY, EXPERIENCE) or len(line.text) > 60:
             mentions += _sentences(line)
     roles: list[Role] = []
     seen: set[tuple[str, str]] = set()
     for role in mentions:
+        if role.title is not None and not _plausible(role.title):
+            role = Role(None, role.company, role.start, role.end)
+        if role.title is None and role.company is None:
+            continue
         key = (fold(role.title or ""), fold(role.company or ""))
         if key in seen or (role.company is None and key[0] in known_titles):
+            continue
+        if role.title is None and key[1] in known_companies:
             continue
         seen.add(key)
         roles.append(role)
