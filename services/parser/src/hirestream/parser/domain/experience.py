@@ -133,7 +133,12 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _RANGE.finditer(text)] + [m.span() for m in _ANY_DATE.finditer(text)]
 
 
+_TWO_DIGITS = re.compile(r"\d\d")
+
+
 def find_ranges(text: str) -> list[DateRange]:
+    if not _TWO_DIGITS.search(text):
+        return []  # every range names a year: most lines are ruled out at once
     ranges = []
     for m in _RANGE.finditer(text):
         start: str | None
