@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hirestream.parser.domain.sections import EDUCATION, Line, segments
 
@@ -44,6 +44,7 @@ class Degree:
     degree: str | None
     institution: str | None
     year: int | None
+    span: tuple[int, int] = field(default=(-1, -1), compare=False)  # the entry's first line
 
 
 # A degree, its school and its year often share a line, separated by commas:
@@ -137,7 +138,13 @@ _SECONDARY = re.compile(
     r"|public\s+school|convent|primary|grammar|institute\s*/\s*board)\b",
     re.IGNORECASE,
 )
-_ENTRY_LINES = 4  # a degree's school and year sit within this many lines of it
+_ENTRY_LINES = 4
+
+
+def _span(line: Line) -> tuple[int, int]:
+    return line.start, line.start + len(
+        line.text
+    )  # a degree's school and year sit within this many lines of it
 
 
 def find_degrees(lines: Sequence[Line]) -> list[Degree]:
@@ -187,7 +194,7 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         year = _year_in([lines[i].text]) or _year_in([lines[j].text for j in block[1:]])
         if year is None and candidates and candidates[0] == i - 1:
             year = _year_in([lines[i - 1].text])
-        entries.append((i, Degree(degree, institution, year)))
+        entries.append((i, Degree(degree, institution, year, _span(lines[i]))))
     for i, school in school_at.items():
         if i in claimed or i not in section or i in degree_at or _SECONDARY.search(school):
             continue
@@ -196,7 +203,8 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
             if lines[j].is_heading or j in degree_at or j in school_at:
                 break
             block.append(j)
-        entries.append((i, Degree(None, school, _year_in([lines[j].text for j in block]))))
+        year = _year_in([lines[j].text for j in block])
+        entries.append((i, Degree(None, school, year, _span(lines[i]))))
     degrees: list[Degree] = []
     for _, entry in sorted(entries, key=lambda e: e[0]):
         if entry not in degrees:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from hirestream.parser.domain.sections import (
@@ -278,6 +278,9 @@ class Job:
     company: str | None
     start: str
     end: str
+    # Where the job is written (its header lines and dates) in the CV text; not part of what
+    # makes two jobs the same.
+    span: tuple[int, int] = field(default=(-1, -1), compare=False)
 
 
 def _parts(text: str) -> list[str]:
@@ -462,9 +465,11 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
         # line and an employer line complete the header ("Engineer\nAcme -  Pune -\n2016...").
         context: list[_Group] = []
         role = employer = False
+        first = line.start
         for previous in reversed(lines[max(0, index - 3) : index]):
             if previous.is_heading or find_ranges(previous.text) or not _header_like(previous):
                 break
+            first = previous.start
             group = _group(previous.text)
             context.append(group)
             role = role or _names_a_role(group)
@@ -493,7 +498,7 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
             if position == len(ranges) - 1:
                 groups += below
             title, company = _title_and_company(groups)
-            job = Job(title, company, found.start, found.end)
+            job = Job(title, company, found.start, found.end, (first, line.start + len(line.text)))
             if job not in jobs:  # the same job restated (summary and history) counts once
                 jobs.append(job)
     return jobs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hirestream.parser.domain.sections import LANGUAGES, Line, fold, word_set
 
@@ -132,6 +132,7 @@ _LABEL = re.compile(
 class Spoken:
     language: str  # ISO 639-1
     level: str | None
+    span: tuple[int, int] = field(default=(-1, -1), compare=False)  # the line naming it
 
 
 def _level(text: str) -> str | None:
@@ -171,5 +172,6 @@ def find_spoken(lines: Sequence[Line]) -> list[Spoken]:
             labelled = _LABEL.search(fold(line.text))
             entries = _spoken_in(labelled.group("rest")) if labelled else []
         for entry in entries:
-            spoken.setdefault(entry.language, entry)
+            span = (line.start, line.start + len(line.text))
+            spoken.setdefault(entry.language, Spoken(entry.language, entry.level, span))
     return list(spoken.values())

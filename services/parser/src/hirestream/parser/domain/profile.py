@@ -56,6 +56,7 @@ class ExperienceEntry:
     company: str | None
     start: str  # YYYY-MM
     end: str | None  # YYYY-MM, "present", or None when unknown
+    span: tuple[int, int] | None = field(default=None, compare=False)  # where it is written
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +66,7 @@ class RoleMention:
 
     title: str | None
     company: str | None
-    start: int = -1  # character span of the mention in the CV text
-    end: int = -1
+    span: tuple[int, int] | None = field(default=None, compare=False)  # the mention's span
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,12 +74,14 @@ class EducationEntry:
     degree: str | None
     institution: str | None
     year: int | None
+    span: tuple[int, int] | None = field(default=None, compare=False)  # the entry's first line
 
 
 @dataclass(frozen=True, slots=True)
 class LanguageEntry:
     language: str  # ISO 639-1
     level: str | None  # native / fluent / advanced / intermediate / basic, or CEFR (A1..C2)
+    span: tuple[int, int] | None = field(default=None, compare=False)  # the line naming it
 
 
 @dataclass(frozen=True)
@@ -181,13 +183,16 @@ def build_profile(
         regions.append(_LANGUAGE_REGIONS[language])
     name = find_name(lines, taxonomy)
 
-    jobs = [Job(j.title, _employer(j.company, taxonomy), j.start, j.end) for j in find_jobs(lines)]
-    experience = [ExperienceEntry(j.title, j.company, j.start, j.end) for j in jobs]
+    jobs = [
+        Job(j.title, _employer(j.company, taxonomy), j.start, j.end, j.span)
+        for j in find_jobs(lines)
+    ]
+    experience = [ExperienceEntry(j.title, j.company, j.start, j.end, j.span) for j in jobs]
     roles = []
     for r in find_roles(lines, jobs):
         company = _employer(r.company, taxonomy)
         if r.title or company:
-            roles.append(RoleMention(r.title, company, r.start, r.end))
+            roles.append(RoleMention(r.title, company, (r.start, r.end)))
     months = merge_months(((j.start, j.end) for j in jobs), today) if jobs else None
 
     return Profile(
@@ -200,8 +205,10 @@ def build_profile(
         experience=experience,
         total_experience_months=months,
         roles=roles,
-        education=[EducationEntry(d.degree, d.institution, d.year) for d in find_degrees(lines)],
-        languages=[LanguageEntry(s.language, s.level) for s in find_spoken(lines)],
+        education=[
+            EducationEntry(d.degree, d.institution, d.year, d.span) for d in find_degrees(lines)
+        ],
+        languages=[LanguageEntry(s.language, s.level, s.span) for s in find_spoken(lines)],
         language=language,
     )
 
