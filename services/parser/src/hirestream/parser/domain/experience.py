@@ -75,6 +75,7 @@ _RANGE = re.compile(
     rf"(?![\w/])"
     rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
     rf"(?!{_TO}(?:{_DATE}|{_NOW}))"  # "since 2008 to 2014" is the range, not an open end
+    rf"|(?<![\w/.\-])(?P<onwards>{_DATE})\s+onwards\b"
     # "20132015", "2016present", "2016to date": years whose dash the export dropped.
     rf"|(?<![\w/.\-])(?P<glued>{_YEAR})(?:(?P<glued_end>{_YEAR})|(?P<glued_now>present|to\s*date))"
     rf"(?![\w/])",
@@ -143,8 +144,8 @@ def find_ranges(text: str) -> list[DateRange]:
     for m in _RANGE.finditer(text):
         start: str | None
         end: str | None
-        if m.group("since"):
-            start, end = parse_date(m.group("since")), PRESENT
+        if m.group("since") or m.group("onwards"):
+            start, end = parse_date(m.group("since") or m.group("onwards")), PRESENT
         elif m.group("glued"):
             start = f"{m.group('glued')}-01"
             glued_end = m.group("glued_end")

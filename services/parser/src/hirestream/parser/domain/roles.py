@@ -103,6 +103,9 @@ def _plausible(title: str) -> bool:
     )
 
 
+_WORKED_AS = re.compile(r"(?:work(?:ed|ing)|employed|comme|como|en tant que)\b")
+
+
 def _title_phrase(words: Sequence[str]) -> str | None:
     """The longest leading run of words that ends on a role's head noun."""
     kept: list[str] = []
@@ -186,7 +189,8 @@ def _sentences(line: Line) -> list[Role]:
         title = _title_phrase(m.group("title").split())
         if title is None or not _plausible(title):
             continue
-        if not title[0].isupper() and len(title.split()) < 2:
+        introduced = fold(line.text[max(0, m.start() - 14) : m.start("title")])
+        if not title[0].isupper() and len(title.split()) < 2 and not _WORKED_AS.search(introduced):
             continue  # "as lead": a lone lower-case word in a sentence is too weak
         after = line.text[m.start("title") + len(title) :]
         company = _employer(after)
