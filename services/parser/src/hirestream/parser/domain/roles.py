@@ -288,6 +288,58 @@ def _organisations(line: Line) -> list[Role]:
     return found
 
 
+# "Research Associate at Laboratory for Foundations...", "product manager at ExaServe": a
+# role right before "at" and an organisation after it, anywhere in the CV.
+_AT_ORG = re.compile(
+    r"\s(?:at|@)\s+(?:the\s+)?(?P<company>[A-Z][\w&'’.\-]*(?:\s+(?:&\s+|of\s+|and\s+|for\s+)?"
+    r"[A-Z][\w&'’.\-]*){0,6})"
+)
+# "To obtain a sales and marketing engineer position", "seeking the role of Web Developer".
+_POSITION = re.compile(
+    r"\b(?:an?|the)\s+(?P<title>[\w&/\-]+(?:\s+[\w&/\-]+){0,5}?)\s+(?:position|role|job|post)\b",
+    re.IGNORECASE,
+)
+
+
+def _role_before(text: str) -> str | None:
+    """The role a text ends with: the shortest tail of up to six words that reads as one."""
+    words = text.split()[-6:]
+    for start in range(len(words)):
+        tail = [w.strip(",;:()") for w in words[start:]]
+        if not tail or fold(tail[0]) in _STOP:
+            continue
+        phrase = " ".join(tail)
+        if (
+            _HEAD.search(phrase)
+            and _TITLE.search(phrase)
+            and not _COMPANY.search(phrase)
+            and (phrase[0].isupper() or len(tail) >= 2)
+            and not any(fold(w) in _STOP for w in tail)
+        ):
+            return phrase if _plausible(phrase) else None
+    return None
+
+
+def _at_organisation(line: Line) -> list[Role]:
+    found = []
+    for m in _AT_ORG.finditer(line.text):
+        before = re.split(r"[.;:•(]|,\s(?=[a-z])", line.text[: m.start()])[-1]
+        title = _role_before(before)
+        if title is None:
+            continue
+        company = m.group("company").rstrip(".,")
+        if _NOT_EMPLOYER.match(company) or find_ranges(company) or _TITLE.search(company):
+            company = None
+        start = line.start + line.text.rfind(title, 0, m.start())
+        found.append(Role(title, company, start, start + len(title)))
+    for m in _POSITION.finditer(line.text):
+        title = _title_phrase(m.group("title").split()) if m.group("title") else None
+        if title and title == m.group("title") and _plausible(title):
+            start = line.start + m.start("title")
+            found.append(Role(title, None, start, start + len(title)))
+    return found
+
+
 def _undated_headers(lines: Sequence[Line], dated: set[int]) -> list[Role]:
     """A title line over an employer line in the experience section, with no dates near."""
     found = []
@@ -317,7 +369,7 @@ def find_roles(lines: Sequence[Line], jobs: Iterable[Job]) -> list[Role]:
             continue
         mentions += _labelled(line)
         if line.section not in (EDUCATION, SKILLS):
-            mentions += _organisations(line)
+            mentions += _organisations(line) + _at_organisation(line)
         if line.section in (None, SUMMARY, EXPERIENCE) or len(line.text) > 60:
             mentions += _sentences(line)
     roles: list[Role] = []
