@@ -148,11 +148,19 @@ def skills_with_evidence(text: str, taxonomy: Taxonomy) -> list[SkillEvidence]:
     return [SkillEvidence(name, _evidence(text, m), m.start, m.end) for name, m in first.items()]
 
 
+# A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
+_NOT_AN_EMPLOYER = re.compile(
+    r"\b(?:committee|council|workgroup|task\s+force|society|association)\b"
+    r"|^(?:company|employer|organi[sz]ation)(?:\s+name)?$|^(?:remunerated|grades?|confidential)$",
+    re.IGNORECASE,
+)
+
+
 def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
     """The employer, unless it names only skills ("SAP ABAP -", "Microsoft SharePoint"): a
     job-board field filled with a technology, or a product read as an organisation. Employers
     that are also skills by name (Oracle, Microsoft) stay when written alone."""
-    if not company:
+    if not company or _NOT_AN_EMPLOYER.search(company):
         return None
     words = company.split()
     covered = sum(len(m.surface.split()) for m in taxonomy.find(company))

@@ -356,6 +356,10 @@ def _undated_headers(lines: Sequence[Line], dated: set[int]) -> list[Role]:
     return found
 
 
+# A template's copyright notice names its publisher, not an employer.
+_BOILERPLATE = re.compile(r"©|\bcopyright\b|\btemplate\b", re.IGNORECASE)
+
+
 def find_roles(lines: Sequence[Line], jobs: Iterable[Job]) -> list[Role]:
     """Mentions of roles and employers that the dated jobs do not already name."""
     jobs = list(jobs)
@@ -365,7 +369,7 @@ def find_roles(lines: Sequence[Line], jobs: Iterable[Job]) -> list[Role]:
     near_dates = dated | {i - 1 for i in dated} | {i - 2 for i in dated} | {i + 1 for i in dated}
     mentions = _headline(lines) + _undated_headers(lines, near_dates) + _title_lines(lines, dated)
     for line in lines:
-        if line.is_heading:
+        if line.is_heading or _BOILERPLATE.search(line.text):
             continue
         mentions += _labelled(line)
         if line.section not in (EDUCATION, SKILLS):
