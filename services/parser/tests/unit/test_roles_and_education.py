@@ -191,3 +191,15 @@ def test_french_and_spanish_sections_and_dates():
     p = build_profile(es, today=TODAY)
     assert p.experience == [ExperienceEntry("Enfermera", "Hospital del Mar", "2015-01", "present")]
     assert p.education == [EducationEntry("Grado en Enfermería", "Universidad de Barcelona", 2014)]
+
+
+def test_dates_written_above_an_entry_are_its_year_unless_the_entry_above_took_them():
+    text = (
+        "Education\n2013 – 2015\nMSc in Finance\nBI Norwegian Business School\n"
+        "BSc in Economics\nUniversity of Oslo\n2012\n"
+    )
+    p = build_profile(text, today=TODAY)
+    assert p.education == [
+        EducationEntry("MSc in Finance", "BI Norwegian Business School", 2015),
+        EducationEntry("BSc in Economics", "University of Oslo", 2012),
+    ]

@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from hirestream.parser.domain.experience import _MONTH
 from hirestream.parser.domain.sections import EDUCATION, Line, segments
 
 _DEGREE = re.compile(
@@ -139,6 +140,10 @@ _SECONDARY = re.compile(
     re.IGNORECASE,
 )
 _ENTRY_LINES = 4
+_DATES_ONLY = re.compile(
+    rf"^(?:(?:19[5-9]\d|20\d\d|(?:{_MONTH})\.?|\d{{1,2}}[/.]|current|present|now|to|de|[-–—:/,])\s*)+$",
+    re.IGNORECASE,
+)
 
 
 def _span(line: Line) -> tuple[int, int]:
@@ -167,6 +172,7 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
             if school is not None:
                 school_at[i] = school
     claimed: set[int] = set()
+    used_years: set[int] = set()  # lines whose dates an entry took as its year
     entries: list[tuple[int, Degree]] = []
     for i, degree in degree_at.items():
         # The entry runs to the next degree or heading; its school is on its line, below, or
@@ -191,9 +197,23 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
             claimed.add(candidates[0])
         if not section and institution is None:
             continue  # outside an education section, a degree word alone is too weak
-        year = _year_in([lines[i].text]) or _year_in([lines[j].text for j in block[1:]])
+        year = _year_in([lines[i].text])
+        if year is None:
+            below = [j for j in block[1:] if _YEAR.search(lines[j].text)]
+            year = _year_in([lines[j].text for j in below])
+            used_years.update(below)
         if year is None and candidates and candidates[0] == i - 1:
             year = _year_in([lines[i - 1].text])
+        if year is None:
+            # "2013 – 2015\nMSc in Finance": the dates written just above the entry, when no
+            # earlier entry took them as its own.
+            for j in (i - 1, i - 2):
+                if j < 0 or lines[j].is_heading or j in degree_at or j in used_years:
+                    break
+                if _DATES_ONLY.match(lines[j].text):
+                    year = _year_in([lines[j].text])
+                    used_years.add(j)
+                    break
         entries.append((i, Degree(degree, institution, year, _span(lines[i]))))
     for i, school in school_at.items():
         if i in claimed or i not in section or i in degree_at or _SECONDARY.search(school):
