@@ -61,3 +61,6 @@ def test_roles_count_for_designations_and_companies(tmp_path):
     assert (designation.tp_gold, designation.gold) == (1, 1)
     assert (designation.tp_pred, designation.pred) == (1, 2)  # "Developer" stays a miss
     assert with_roles.fields["companies"].tp_gold == 1
+    # The previous rule, kept beside it for comparison, scores the dated jobs alone.
+    assert with_roles.fields["designation_jobs_only"].tp_gold == 0
+    assert with_roles.fields["companies_jobs_only"].gold == 1

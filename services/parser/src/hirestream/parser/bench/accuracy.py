@@ -42,6 +42,10 @@ from hirestream.skills import Taxonomy, load_taxonomy
 
 FIELDS = ("name", "email", "designation", "companies", "college", "degree", "graduation_year",
           "years_of_experience", "skills")  # fmt: skip
+# The same fields under the previous, stricter-than-fair rules, printed beside them so the effect
+# of each rule change can be read apart from the parser's: titles and employers of dated jobs
+# only, and skill labels read alone.
+PREVIOUS_RULES = ("designation_jobs_only", "companies_jobs_only", "skills_labels_alone")
 FORMATS = ("text", "pdf", "docx")
 LATEST_YEAR = 2023
 
@@ -89,7 +93,9 @@ class Counts:
 class Report:
     files: int = 0
     failed: int = 0
-    fields: dict[str, Counts] = field(default_factory=lambda: {f: Counts() for f in FIELDS})
+    fields: dict[str, Counts] = field(
+        default_factory=lambda: {f: Counts() for f in (*FIELDS, *PREVIOUS_RULES)}
+    )
     skill_labels: int = 0
     skill_labels_known: int = 0  # labels naming at least one taxonomy skill
 
@@ -178,6 +184,18 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
     counts["skills"].add(
         set_counts((s.name for s in p.skills), labelled_skills(cv, taxonomy, report), str.__eq__)
     )
+    counts["designation_jobs_only"].add(set_counts(
+        (norm(e.title or "") for e in p.experience),
+        (norm(v) for v in labels.get("Designation", [])), _similar,
+    ))  # fmt: skip
+    counts["companies_jobs_only"].add(set_counts(
+        (norm(e.company or "") for e in p.experience),
+        (norm(v) for v in labels.get("Companies worked at", [])), _similar,
+    ))  # fmt: skip
+    alone = {
+        m.name for kind in _SKILL_LABELS for v in labels.get(kind, []) for m in taxonomy.find(v)
+    }
+    counts["skills_labels_alone"].add(set_counts((s.name for s in p.skills), alone, str.__eq__))
 
 
 _SKILL_LABELS = ("Tech Tools", "Job Specific Skills", "Soft Skills")
