@@ -203,3 +203,12 @@ def test_dates_written_above_an_entry_are_its_year_unless_the_entry_above_took_t
         EducationEntry("MSc in Finance", "BI Norwegian Business School", 2015),
         EducationEntry("BSc in Economics", "University of Oslo", 2012),
     ]
+
+
+def test_language_levels_are_cefr():
+    text = (
+        "Jane Doe\nLanguages\nEnglish (native), German (fluent), Italian: advanced\n"
+        "Spanish - intermediate, French (basic), Dutch: courant (B2)\n"
+    )
+    levels = {e.language: e.level for e in build_profile(text, today=TODAY).languages}
+    assert levels == {"en": "C2", "de": "C1", "it": "C1", "es": "B1", "fr": "A2", "nl": "B2"}

@@ -80,7 +80,7 @@ class EducationEntry:
 @dataclass(frozen=True, slots=True)
 class LanguageEntry:
     language: str  # ISO 639-1
-    level: str | None  # native / fluent / advanced / intermediate / basic, or CEFR (A1..C2)
+    level: str | None  # CEFR (A1..C2): as written, or from a level word ("native" C2)
     span: tuple[int, int] | None = field(default=None, compare=False)  # the line naming it
 
 
