@@ -131,7 +131,7 @@ async def test_a_two_page_french_cv_is_stored_with_evidence_and_announced(
     assert event["status"] == "parsed"
     assert event["leadership_months"] == 54  # Jan 2020 to Jun 2024 as "Responsable d'équipe"
     assert event["total_experience_months"] == 37 + 54
-    assert {"language": "en", "level": "fluent"} in event["languages"]
+    assert {"language": "en", "level": "C1"} in event["languages"]  # "courant": fluent
     assert any("Master" in d for d in event["degrees"])
     assert "marie" not in json.dumps(event).lower()  # contact details stay in the parser
 

@@ -33,7 +33,18 @@ def test_a_cv_gives_every_required_key_with_evidence(tmp_path: Path) -> None:
     assert result["languages"] == [{"language": "en", "level": "C1"}]
     assert result["links"] == ["https://www.linkedin.com/in/luciaf"]
     fields = {e["field"] for e in result["evidence"]}
-    assert {"name", "emails[0]", "links[0]", "experience[0]", "education[0]"} <= fields
+    assert {"name", "emails[0]", "links[0]", "experience[0]", "education[0]", "languages[0]"} <= (
+        fields
+    )
+    text = path.read_text(encoding="utf-8")
+    for evidence in result["evidence"]:  # every field: a confidence and the span it came from
+        assert 0 < evidence["confidence"] <= 1
+        assert evidence["start"] is not None and evidence["page"] == 1, evidence
+    spans = {e["field"]: text[e["start"] : e["end"]] for e in result["evidence"]}
+    assert "Desarrolladora backend, Acme SL" in spans["experience[0]"]
+    assert "Marzo 2019" in spans["experience[0]"]
+    assert spans["education[0]"].startswith("Grado en Ingeniería Informática")
+    assert spans["languages[0]"] == "Inglés: C1"
     assert profile is not None and profile.name == "Lucía Fernández"
 
 

@@ -141,7 +141,7 @@ def test_english_nurse_cv():
             "Bachelor of Science in Nursing (BSN)", "University of Illinois Chicago", 2016
         )
     ]
-    assert p.languages == [LanguageEntry("en", "native"), LanguageEntry("es", "B2")]
+    assert p.languages == [LanguageEntry("en", "C2"), LanguageEntry("es", "B2")]
     assert p.language == "en"
 
 
@@ -188,9 +188,9 @@ def test_french_accountant_cv():
         EducationEntry("Master Comptabilité Contrôle Audit (CCA)", "Université Lyon 3", 2015)
     ]
     assert p.languages == [
-        LanguageEntry("fr", "native"),
-        LanguageEntry("en", "fluent"),
-        LanguageEntry("es", "basic"),
+        LanguageEntry("fr", "C2"),  # langue maternelle
+        LanguageEntry("en", "C1"),  # courant (C1)
+        LanguageEntry("es", "A2"),  # notions
     ]
 
 
@@ -215,7 +215,7 @@ def test_spanish_nurse_cv():
     assert p.education == [
         EducationEntry("Grado en Enfermería", "Universidad Complutense de Madrid", 2011)
     ]
-    assert p.languages == [LanguageEntry("es", "native"), LanguageEntry("en", "B2")]
+    assert p.languages == [LanguageEntry("es", "C2"), LanguageEntry("en", "B2")]
 
 
 # --- fields stay empty rather than guessed ---------------------------------------------------

@@ -4,15 +4,22 @@ Matching rules (micro-averaged over all CVs of a split):
 
 - name: the predicted name equals a labelled Name (case, accents and spacing ignored);
 - email: set of addresses, exact (lower case);
-- designation, companies, college, degree: each predicted value (experience titles, employers,
-  institutions, degrees) is correct when it equals, contains or is contained in a labelled value
-  on word boundaries after normalising; recall counts labelled values matched by a prediction;
+- designation, companies, college, degree: each predicted value is correct when it equals,
+  contains or is contained in a labelled value on word boundaries after normalising; recall
+  counts labelled values matched by a prediction. Designations and companies are predicted from
+  the dated jobs *and* the profile's ``roles`` (titles and employers the CV names elsewhere: the
+  headline, "Position:" fields, "worked as X with Y"): the annotators label a designation or an
+  employer at every mention, so scoring only the dated jobs counted mentions the profile does
+  report as misses. Institutions and degrees come from the education entries;
 - graduation year: set of years of education entries vs years in Graduation Year labels;
 - years of experience: CVs whose labels state "N years"; correct when the total experience
   found (overlaps merged) is within 12 months of N years;
 - skills: labelled Tech Tools, Job Specific Skills and Soft Skills mapped to canonical names
   through the taxonomy (labels naming no known skill are counted apart as coverage) vs the predicted
-  canonical skills.
+  canonical skills. A label is read alone and where it is written: the taxonomy recognises some
+  skills only in context (a bare "C", "Windows", "Excel" needs a list or a version beside it), so
+  reading labels alone left a labelled "C" out of the gold set and counted the parser's C as
+  a false positive.
 """
 
 from __future__ import annotations
@@ -35,6 +42,10 @@ from hirestream.skills import Taxonomy, load_taxonomy
 
 FIELDS = ("name", "email", "designation", "companies", "college", "degree", "graduation_year",
           "years_of_experience", "skills")  # fmt: skip
+# The same fields under the previous, stricter-than-fair rules, printed beside them so the effect
+# of each rule change can be read apart from the parser's: titles and employers of dated jobs
+# only, and skill labels read alone.
+PREVIOUS_RULES = ("designation_jobs_only", "companies_jobs_only", "skills_labels_alone")
 FORMATS = ("text", "pdf", "docx")
 LATEST_YEAR = 2023
 
@@ -82,7 +93,9 @@ class Counts:
 class Report:
     files: int = 0
     failed: int = 0
-    fields: dict[str, Counts] = field(default_factory=lambda: {f: Counts() for f in FIELDS})
+    fields: dict[str, Counts] = field(
+        default_factory=lambda: {f: Counts() for f in (*FIELDS, *PREVIOUS_RULES)}
+    )
     skill_labels: int = 0
     skill_labels_known: int = 0  # labels naming at least one taxonomy skill
 
@@ -113,6 +126,16 @@ def set_counts(
     )
 
 
+def _titles(p: Profile) -> list[str | None]:
+    """Titles of the dated jobs and of the roles the CV names elsewhere: the labels mark a
+    designation at every mention, the profile reports each distinct one it can support."""
+    return [e.title for e in p.experience] + [r.title for r in p.roles]
+
+
+def _companies(p: Profile) -> list[str | None]:
+    return [e.company for e in p.experience] + [r.company for r in p.roles]
+
+
 def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report: Report) -> None:
     labels = cv.labels
     p = profile or Profile()
@@ -127,11 +150,11 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
         set_counts(p.emails, [v.lower() for v in labels.get("Email Address", [])], str.__eq__)
     )
     counts["designation"].add(set_counts(
-        (norm(e.title or "") for e in p.experience),
+        (norm(title or "") for title in _titles(p)),
         (norm(v) for v in labels.get("Designation", [])), _similar,
     ))  # fmt: skip
     counts["companies"].add(set_counts(
-        (norm(e.company or "") for e in p.experience),
+        (norm(company or "") for company in _companies(p)),
         (norm(v) for v in labels.get("Companies worked at", [])), _similar,
     ))  # fmt: skip
     counts["college"].add(set_counts(
@@ -158,14 +181,49 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
         counts["years_of_experience"].add(
             Counts(int(correct), int(months is not None), int(correct), 1)
         )
-    gold_skills: set[str] = set()
-    for kind in ("Tech Tools", "Job Specific Skills", "Soft Skills"):
-        for value in labels.get(kind, []):
-            report.skill_labels += 1
+    counts["skills"].add(
+        set_counts((s.name for s in p.skills), labelled_skills(cv, taxonomy, report), str.__eq__)
+    )
+    counts["designation_jobs_only"].add(set_counts(
+        (norm(e.title or "") for e in p.experience),
+        (norm(v) for v in labels.get("Designation", [])), _similar,
+    ))  # fmt: skip
+    counts["companies_jobs_only"].add(set_counts(
+        (norm(e.company or "") for e in p.experience),
+        (norm(v) for v in labels.get("Companies worked at", [])), _similar,
+    ))  # fmt: skip
+    alone = {
+        m.name for kind in _SKILL_LABELS for v in labels.get(kind, []) for m in taxonomy.find(v)
+    }
+    counts["skills_labels_alone"].add(set_counts((s.name for s in p.skills), alone, str.__eq__))
+
+
+_SKILL_LABELS = ("Tech Tools", "Job Specific Skills", "Soft Skills")
+
+
+def labelled_skills(cv: LabelledCv, taxonomy: Taxonomy, report: Report | None = None) -> set[str]:
+    """Canonical skills the skill labels name: read alone ("Python"), and read where they are
+    written, so that skills the taxonomy recognises only in context (a bare "C", "Windows",
+    "Excel" in "Languages: Java, C, C++") count as labelled when the label covers them."""
+    in_context = [(m.start, m.end, m.name) for m in taxonomy.find(cv.text)]
+    gold: set[str] = set()
+    for kind in _SKILL_LABELS:
+        for value, (start, end) in zip(
+            cv.labels.get(kind, []), cv.spans.get(kind, []), strict=False
+        ):
             found = {m.name for m in taxonomy.find(value)}
-            report.skill_labels_known += bool(found)
-            gold_skills |= found
-    counts["skills"].add(set_counts((s.name for s in p.skills), gold_skills, str.__eq__))
+            # Only a match that is most of the label: "Oracle" inside "Oracle Hyperion" is the
+            # matcher's reading of a word, not what the annotator labelled.
+            found |= {
+                name
+                for a, b, name in in_context
+                if start <= a and b <= end and 2 * (b - a) >= end - start
+            }
+            if report is not None:
+                report.skill_labels += 1
+                report.skill_labels_known += bool(found)
+            gold |= found
+    return gold
 
 
 _COLLAPSED = re.compile(r"[ \t]{2,}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CORPUS = Path("/work/shared/data/resume-ner-train")
@@ -34,6 +34,8 @@ class LabelledCv:
     number: int
     text: str
     labels: dict[str, list[str]]  # label type → values as written (entities decoded)
+    # label type → where each labelled value is written in ``text``, in the order of ``labels``
+    spans: dict[str, list[tuple[int, int]]] = field(default_factory=dict)
 
     @property
     def held_out(self) -> bool:
@@ -49,6 +51,35 @@ def load_corpus(directory: Path = DEFAULT_CORPUS) -> list[LabelledCv]:
         labels: dict[str, list[str]] = defaultdict(list)
         for kind, value in LABEL.findall(raw):
             labels[kind].append(" ".join(html.unescape(_TAG.sub("", value)).split()))
-        text = html.unescape(_TAG.sub("", _WRAPPER.sub("", raw))).strip("\n")
-        cvs.append(LabelledCv(int(path.stem), text, dict(labels)))
+        text, spans = _text_and_spans(_WRAPPER.sub("", raw))
+        cvs.append(LabelledCv(int(path.stem), text, dict(labels), spans))
     return cvs
+
+
+_TAG_OR_TEXT = re.compile(r'<label type="([^"]+)">|</label>|[^<]+|<')
+
+
+def _text_and_spans(body: str) -> tuple[str, dict[str, list[tuple[int, int]]]]:
+    """The CV text without tags (entities decoded) and the span of every label in it."""
+    pieces: list[str] = []
+    length = 0
+    open_labels: list[tuple[str, int]] = []
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for m in _TAG_OR_TEXT.finditer(body):
+        if m.group(1) is not None:
+            open_labels.append((m.group(1), length))
+        elif m.group() == "</label>":
+            if open_labels:
+                kind, start = open_labels.pop()
+                spans[kind].append((start, length))
+        else:
+            chunk = html.unescape(m.group())
+            pieces.append(chunk)
+            length += len(chunk)
+    text = "".join(pieces)
+    lead = len(text) - len(text.lstrip("\n"))
+    text = text.strip("\n")
+    return text, {
+        kind: [(max(0, a - lead), min(len(text), b - lead)) for a, b in found]
+        for kind, found in spans.items()
+    }

@@ -28,6 +28,7 @@ _CONFIDENCE = {
     "location": 0.6,
     "skills": 0.9,
     "experience": 0.7,
+    "roles": 0.6,
     "education": 0.75,
     "languages": 0.8,
 }
@@ -61,8 +62,12 @@ class Analysis:
 
     def stored(self, document: ExtractedText) -> dict[str, Any]:
         """The profile as the parser stores it: fields, evidence, quality, document facts."""
+        fields = asdict(self.profile)
+        for key in ("experience", "roles", "education", "languages"):
+            for entry in fields[key]:
+                entry.pop("span", None)  # the evidence list carries every span
         return {
-            **asdict(self.profile),
+            **fields,
             "leadership_months": self.leadership_months,
             "evidence": [asdict(e) for e in self.evidence],
             "quality": asdict(self.quality),
@@ -165,16 +170,19 @@ def collect_evidence(profile: Profile, document: ExtractedText) -> list[Evidence
         add(f"skills[{i}]", "skills", skill.name, span)
     for i, job in enumerate(profile.experience):
         anchor = job.title or job.company or ""
-        span = _locate(text, anchor)
+        span = job.span or _locate(text, anchor)
         both = 0.1 if job.title and job.company else -0.1
         add(f"experience[{i}]", "experience", " · ".join(filter(None, [job.title, job.company])),
             span, both)  # fmt: skip
+    for i, role in enumerate(profile.roles):
+        add(f"roles[{i}]", "roles", " · ".join(filter(None, [role.title, role.company])), role.span,
+            0.1 if role.title and role.company else 0.0)  # fmt: skip
     for i, school in enumerate(profile.education):
         anchor = school.degree or school.institution or ""
-        add(f"education[{i}]", "education", anchor, _locate(text, anchor),
+        add(f"education[{i}]", "education", anchor, school.span or _locate(text, anchor),
             0.1 if school.degree and school.institution and school.year else 0.0)  # fmt: skip
     for i, spoken in enumerate(profile.languages):
-        add(f"languages[{i}]", "languages", spoken.language, None)
+        add(f"languages[{i}]", "languages", spoken.language, spoken.span)
     return out
 
 

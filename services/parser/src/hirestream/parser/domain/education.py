@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from hirestream.parser.domain.experience import _MONTH
 from hirestream.parser.domain.sections import EDUCATION, Line, segments
 
 _DEGREE = re.compile(
-    r"\b(?:bachelor(?:['’]s)?|master(?:['’]s)?|mast[eè]re|doctorate|doctorat|doctorado"
+    r"\b(?:bachelor(?:['’]?s)?|master(?:['’]?s)?(?=\s*,|\s+(?:of|in|degree|de|en|program(?:me)?)\b)|mast[eè]re"
+    r"|doctorate|doctorat|doctorado|doctor\s+of|post[\s\-]?graduat(?:e|ion)|graduate\s+(?:in|of)"
+    r"|associate\s+(?:of|in)|ed\.\s?d|m\.\s?ed|m\.\s?s\.\s?ed|b\.\s?a|m\.\s?a|b\.\s?s|m\.\s?s"
+    r"|b[\.\-\s]\s?tech|m[\.\-\s]\s?tech|btech|mtech|b\.\s?e\b|m\.\s?e\b|b\.\s?sc|m\.\s?sc"
+    r"|btec|hnc|g?nvq|pgd\w*|p\.\s?hd|ph\.\s?d"
     r"|associate(?:['’]s)?\s+(?:degree|of)|high\s+school\s+diploma|diploma|dipl[oô]me|diplom"
     r"|licence|licenciatura|grado\s+en|m[aá]ster|maestr[ií]a|diplomatura|ingenier[ií]a"
     r"|t[eé]cnico\s+superior|bachillerato|baccalaur[ée]at|abitur|staatsexamen|magister"
@@ -17,7 +22,9 @@ _DEGREE = re.compile(
     r"|\b(?:B\.?Sc|M\.?Sc|B\.?Tech|M\.?Tech|B\.?Com|M\.?Com|BBA|MBA|Ph\.?\s?D|BSN|MSN|DNP|LLB"
     r"|LL\.B|LLM|LL\.M|J\.D|HND|BTS|DUT|DEUG|DESS|DEA|GED|B\.A|M\.A|B\.S|M\.S|B\.E|M\.E"
     r"|MCA|BCA|B\.?C\.?A|M\.?C\.?A|PGDM|PGDBA|PGDCA|B\.?Pharm|M\.?Pharm|B\.?Ed|M\.?Ed|MBBS"
-    r"|B\.?Sc\.?IT|BSc\(IT\)|HSC|SSC|SSLC|ICSE|CBSE)\b\.?"
+    r"|B\.?Sc\.?IT|BSc\(IT\)|HSC|SSC|SSLC|ICSE|CBSE|H\.S\.C|S\.S\.C|C\.S|MFS|BSEE|BSCS|MSCS|PhD"
+    r"|MS(?!\s+(?:access|project|office|excel|word|sql|dos|windows|visio|outlook|powerpoint"
+    r"|dynamics|teams|paint))|BS|BE|ME)\b\.?"
     r"|\b(?:BA|BS|MA|MS|BE|ME)\b(?=\s+(?:in|of)\b|\s*\()"
     r"|\bBac\s*\+\s*\d\b",
     re.IGNORECASE,
@@ -38,6 +45,7 @@ class Degree:
     degree: str | None
     institution: str | None
     year: int | None
+    span: tuple[int, int] = field(default=(-1, -1), compare=False)  # the entry's first line
 
 
 # A degree, its school and its year often share a line, separated by commas:
@@ -68,13 +76,28 @@ def _clean(part: str) -> str | None:
     return part
 
 
+_NOT_A_DEGREE = re.compile(r"\b(?:project|editors?)\b", re.IGNORECASE)
+_THESIS = re.compile(r"\b(?:thesis|dissertation)\b", re.IGNORECASE)
+
+
 def _degree_in(text: str) -> str | None:
+    if _THESIS.search(text) or (
+        _NOT_A_DEGREE.search(text) and not re.search(r"\b(?:in|of)\b", text[:40])
+    ):
+        return None  # "Bachelor thesis on...", "Scheduling using MS Project"
     for m in _DEGREE.finditer(text):
         word = m.group().rstrip(".")
-        if len(word) <= 4 and not _ABBREVIATION.match(word.replace(".", "")):
+        bare = re.sub(r"[.\-\s]", "", word)
+        if len(bare) <= 4 and "." not in word and not _ABBREVIATION.match(bare):
             continue
+        if len(bare) <= 2 and "." not in word and not bare.isupper():
+            continue  # "me", "Be", "ms": words, not degrees
         for part in _fields(text):
             if m.group() in part:
+                if part.startswith(m.group()) and part[:1].islower():
+                    # "b.tech in computer science": written in lower case, still a degree.
+                    cleaned = _clean(part[:1].upper() + part[1:])
+                    return part[:1] + cleaned[1:] if cleaned else None
                 return _clean(part)
         return None
     return None
@@ -90,39 +113,120 @@ def _institution_in(texts: Sequence[str]) -> str | None:
     return None
 
 
+# "Narsee Monji -  Hyderabad", "IIT Roorkee -  Roorkee, Uttarakhand": in an education section,
+# the job-board layout puts the school before a dash and its town.
+_SCHOOL_LINE = re.compile(r"^(?P<school>[^\-–]{2,80}?)\s+[-–]\s+[A-ZÀ-Þ][^\-–]{1,60}?\s*[-–]?\s*$")
+
+
+def _school_of(text: str, in_section: bool) -> str | None:
+    found = _institution_in([text])
+    if found or not in_section:
+        return found
+    m = _SCHOOL_LINE.match(text)
+    if m and not _DEGREE.search(m.group("school")) and not _YEAR.search(m.group("school")):
+        return _clean(m.group("school"))
+    return None
+
+
 def _year_in(texts: Sequence[str]) -> int | None:
     years = [int(y) for text in texts for y in _YEAR.findall(text)]
     return max(years) if years else None
 
 
+# Schools below college level, listed without a degree: not an education entry of their own.
+_SECONDARY = re.compile(
+    r"\b(?:high|secondary|matric\w*|board|vidyalay\w*|senior\s+secondary|h\.?\s?s\.?|hr\.?\s+sec"
+    r"|public\s+school|convent|primary|grammar|institute\s*/\s*board)\b",
+    re.IGNORECASE,
+)
+_ENTRY_LINES = 4
+_DATES_ONLY = re.compile(
+    rf"^(?:(?:19[5-9]\d|20\d\d|(?:{_MONTH})\.?|\d{{1,2}}[/.]|current|present|now|to|de|[-–—:/,])\s*)+$",
+    re.IGNORECASE,
+)
+
+
+def _span(line: Line) -> tuple[int, int]:
+    return line.start, line.start + len(
+        line.text
+    )  # a degree's school and year sit within this many lines of it
+
+
 def find_degrees(lines: Sequence[Line]) -> list[Degree]:
-    """A degree per line naming one; institution and year from that line or its neighbours."""
+    """A degree per line naming one, its institution and year from that line or the next ones
+    (or the line above); then schools of the education section that no degree claimed, with
+    their year ("Pratibha Junior College\n2009")."""
     in_section = [i for i, line in enumerate(lines) if line.section == EDUCATION]
     indexes = in_section or range(len(lines))
-    degrees: list[Degree] = []
+    section = set(in_section)
+    degree_at: dict[int, str] = {}
     for i in indexes:
-        line = lines[i]
-        if line.is_heading:
-            continue
-        degree = _degree_in(line.text)
-        if degree is None:
-            continue
-        nearby = [line.text]
-        for j in (i + 1, i - 1):
-            if 0 <= j < len(lines) and not lines[j].is_heading and not _degree_in(lines[j].text):
-                nearby.append(lines[j].text)
-        institution = _institution_in(nearby)
-        if not in_section and institution is None:
-            continue  # outside an education section, a degree word alone is too weak
-        # The entry's year: on its line, or on the next lines up to the next degree or heading
-        # ("Master of Engineering\nAnna University\n2005 to 2007").
-        following = [line.text]
-        for j in range(i + 1, min(i + 4, len(lines))):
-            if lines[j].is_heading or _degree_in(lines[j].text):
+        if not lines[i].is_heading:
+            found = _degree_in(lines[i].text)
+            if found is not None:
+                degree_at[i] = found
+    school_at: dict[int, str] = {}
+    for i in indexes:
+        if not lines[i].is_heading:
+            school = _school_of(lines[i].text, i in section)
+            if school is not None:
+                school_at[i] = school
+    claimed: set[int] = set()
+    used_years: set[int] = set()  # lines whose dates an entry took as its year
+    entries: list[tuple[int, Degree]] = []
+    for i, degree in degree_at.items():
+        # The entry runs to the next degree or heading; its school is on its line, below, or
+        # just above when that school is not another degree's.
+        block = [i]
+        for j in range(i + 1, min(i + _ENTRY_LINES, len(lines))):
+            if lines[j].is_heading or j in degree_at:
                 break
-            following.append(lines[j].text)
-        year = _year_in(following[:1]) or _year_in(following[1:])
-        found = Degree(degree, institution, year)
-        if found not in degrees:
-            degrees.append(found)
+            block.append(j)
+        if not section:
+            block = block[:2]  # outside an education section, only the line itself and the next
+        candidates = [j for j in block if j in school_at and j not in claimed]
+        if (
+            not candidates
+            and i - 1 in school_at
+            and i - 1 not in claimed
+            and i - 1 not in degree_at
+        ):
+            candidates = [i - 1]
+        institution = school_at[candidates[0]] if candidates else None
+        if candidates:
+            claimed.add(candidates[0])
+        if not section and institution is None:
+            continue  # outside an education section, a degree word alone is too weak
+        year = _year_in([lines[i].text])
+        if year is None:
+            below = [j for j in block[1:] if _YEAR.search(lines[j].text)]
+            year = _year_in([lines[j].text for j in below])
+            used_years.update(below)
+        if year is None and candidates and candidates[0] == i - 1:
+            year = _year_in([lines[i - 1].text])
+        if year is None:
+            # "2013 – 2015\nMSc in Finance": the dates written just above the entry, when no
+            # earlier entry took them as its own.
+            for j in (i - 1, i - 2):
+                if j < 0 or lines[j].is_heading or j in degree_at or j in used_years:
+                    break
+                if _DATES_ONLY.match(lines[j].text):
+                    year = _year_in([lines[j].text])
+                    used_years.add(j)
+                    break
+        entries.append((i, Degree(degree, institution, year, _span(lines[i]))))
+    for i, school in school_at.items():
+        if i in claimed or i not in section or i in degree_at or _SECONDARY.search(school):
+            continue
+        block = [i]
+        for j in range(i + 1, min(i + 3, len(lines))):
+            if lines[j].is_heading or j in degree_at or j in school_at:
+                break
+            block.append(j)
+        year = _year_in([lines[j].text for j in block])
+        entries.append((i, Degree(None, school, year, _span(lines[i]))))
+    degrees: list[Degree] = []
+    for _, entry in sorted(entries, key=lambda e: e[0]):
+        if entry not in degrees:
+            degrees.append(entry)
     return degrees

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from hirestream.parser.domain.sections import (
@@ -56,7 +56,8 @@ _DATE = (
     rf"|{_YEAR})"
 )
 _NOW = (
-    r"present|presently|current|currently|now|today|ongoing|to\s+date|till\s+date|until\s+now"
+    r"present|presently|current|currently|now|today|ongoing|onwards|to\s+date|till\s+date"
+    r"|until\s+now|recently"
     r"|actualmente|actualidad|la\s+actualidad|la\s+fecha|presente|hoy|actual"
     r"|aujourd['’]hui|pr[ée]sent|maintenant|en\s+cours|ce\s+jour"
     r"|heute|jetzt|derzeit|aktuell|laufend|dato"
@@ -65,9 +66,19 @@ _TO = (
     r"\s*(?:-{1,2}|–|—|−|~|→|->|>)\s*"
     r"|\s+(?:to|until|till|through|thru|à|au|a|al|hasta|bis)\s+"
 )
+# "09/14-Present", "05/13-08/14": month and two-digit year, read only inside a range, where a
+# dash or "present" shows it is a date and not part of a phone number or a score.
+_SHORT_DATE = r"(?:0?[1-9]|1[0-2])/\d\d(?![\d/])"
+_RANGE_DATE = rf"(?:{_DATE}|{_SHORT_DATE})"
 _RANGE = re.compile(
-    rf"(?<![\w/.\-])(?P<start>{_DATE})(?:{_TO})(?:(?P<end>{_DATE})|(?P<now>{_NOW}))(?![\w/])"
-    rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])",
+    rf"(?<![\w/.\-])(?P<start>{_RANGE_DATE})(?:{_TO})(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))"
+    rf"(?![\w/])"
+    rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
+    rf"(?!{_TO}(?:{_DATE}|{_NOW}))"  # "since 2008 to 2014" is the range, not an open end
+    rf"|(?<![\w/.\-])(?P<onwards>{_DATE})\s+onwards\b"
+    # "20132015", "2016present", "2016to date": years whose dash the export dropped.
+    rf"|(?<![\w/.\-])(?P<glued>{_YEAR})(?:(?P<glued_end>{_YEAR})|(?P<glued_now>present|to\s*date))"
+    rf"(?![\w/])",
     re.IGNORECASE,
 )
 _MONTH_YEAR = re.compile(rf"({_MONTH})\.?(?:\s+de)?[\s,']*({_YEAR})", re.IGNORECASE)
@@ -107,6 +118,10 @@ def parse_date(text: str) -> str | None:
         return f"{year}-{int(number):02d}" if 1 <= int(number) <= 12 else None
     if re.fullmatch(_YEAR, text):
         return f"{text}-01"
+    m = re.fullmatch(r"(\d{1,2})/(\d\d)", text)
+    if m and 1 <= int(m.group(1)) <= 12:
+        short = int(m.group(2))
+        return f"{2000 + short if short < 50 else 1900 + short}-{int(m.group(1)):02d}"
     return None
 
 
@@ -119,13 +134,24 @@ def date_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in _RANGE.finditer(text)] + [m.span() for m in _ANY_DATE.finditer(text)]
 
 
+_TWO_DIGITS = re.compile(r"\d\d")
+
+
 def find_ranges(text: str) -> list[DateRange]:
+    if not _TWO_DIGITS.search(text):
+        return []  # every range names a year: most lines are ruled out at once
     ranges = []
     for m in _RANGE.finditer(text):
         start: str | None
         end: str | None
-        if m.group("since"):
-            start, end = parse_date(m.group("since")), PRESENT
+        if m.group("since") or m.group("onwards"):
+            start, end = parse_date(m.group("since") or m.group("onwards")), PRESENT
+        elif m.group("glued"):
+            start = f"{m.group('glued')}-01"
+            glued_end = m.group("glued_end")
+            end = PRESENT if glued_end is None else f"{glued_end}-01"
+            if glued_end and int(glued_end) - int(m.group("glued")) > 45:
+                continue  # two years written together that are not a career span
         else:
             start = parse_date(m.group("start"))
             end = PRESENT if m.group("now") else parse_date(m.group("end"))
@@ -180,7 +206,14 @@ _TITLE_WORDS = (
     "coo|scientist|researcher|editor|writer|journalist|photographer|artist|producer|attorney|"
     "lawyer|paralegal|counsel|solicitor|salesperson|buyer|planner|strategist|marketer|"
     "inspector|surveyor|estimator|librarian|midwife|dietitian|psychologist|counselor|"
-    "counsellor|social worker|rn|lpn|cna|"
+    "counsellor|social worker|rn|lpn|cna|trainer|expert|fellow|investigator|"
+    "banker|scrum master|board member|staff member|rep|tester|sdet|dba|evangelist|reviewer|"
+    "ambassador|economist|"
+    "statistician|contractor|freelancer|trader|broker|underwriter|actuary|teller|apprentice|"
+    "volunteer|attendant|stylist|hairdresser|technologist|hygienist|translator|interpreter|"
+    "distributor|merchandiser|newsreader|anchor|reporter|presenter|educator|principal|dean|"
+    "chairman|chairperson|treasurer|leader|laborer|labourer|roustabout|custodian|"
+    "janitor|housekeeper|nanny|guard|steward|stewardess|pilot|captain|sergeant|lieutenant|"
     "ingénieur|ingenieur|développeur|developpeur|développeuse|chef de projet|responsable|"
     "directeur|directrice|analyste|consultante?|comptable|infirmier|infirmière|infirmiere|"
     "assistante?|technicien|technicienne|commercial|commerciale|vendeur|vendeuse|enseignante?|"
@@ -211,6 +244,24 @@ _COMPANY = re.compile(
     r"|\bco\.(?!\w)",  # "Acme & Co.", not the "co" of "Co-founder"
     re.IGNORECASE,
 )
+# Words that make a part read as an organisation when choosing the employer (not used to
+# reject titles: "Systems Engineer", "Head of Department" are roles).
+_EMPLOYER_HINT = re.compile(
+    rf"{_COMPANY.pattern}"
+    r"|\b(?:center|centre|foundation|institute|university|council|department|ministry|authority"
+    r"|school|college|academy|trust|association|society|industries|enterprises|systems|media"
+    r"|news|tv|restaurants?|hotels?|stores?|foods|motors|motorsports|hardware|software|networks"
+    r"|communications|international|global|holdings|ventures|capital|energy|pharma\w*"
+    r"|laboratories|force|army|navy|church|club|press|journal|magazine|publishing|bureau"
+    r"|infotech|infosys|tcs|wipro|accenture|microsoft|oracle|ibm|cisco|google|amazon|deloitte"
+    r"|capgemini|cognizant|hcl|mahindra)\b",
+    re.IGNORECASE,
+)
+# "Denver, Colorado", "Kansas City, MO", "Pune": a place written beside the employer.
+_PLACE_ONLY = re.compile(
+    r"^[A-ZÀ-Þ][\w.'’]*(?:\s[A-ZÀ-Þ][\w.'’]*){0,2},\s*[A-ZÀ-Þ][\w.'’]*(?:\s[A-ZÀ-Þ][\w.'’]*){0,2}"
+    r"(?:,\s*[A-ZÀ-Þ][\w.'’]*(?:\s[A-ZÀ-Þ][\w.'’]*){0,2})?$"
+)
 _AT = re.compile(r"\s+(?:at|@|chez|en|bei)\s+", re.IGNORECASE)
 _EDUCATION_WORDS = re.compile(
     r"\b(?:universit\w*|college|école|ecole|school|escuela|instituto?|institut|hochschule|"
@@ -228,6 +279,9 @@ class Job:
     company: str | None
     start: str
     end: str
+    # Where the job is written (its header lines and dates) in the CV text; not part of what
+    # makes two jobs the same.
+    span: tuple[int, int] = field(default=(-1, -1), compare=False)
 
 
 def _parts(text: str) -> list[str]:
@@ -261,30 +315,104 @@ def _field_like(part: str) -> bool:
     )
 
 
-def _title_and_company(groups: Sequence[Sequence[str]]) -> tuple[str | None, str | None]:
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """The parts of one line near a date, and its employer when the line is laid out as an
+    employer line ("Infosys Limited -  Pune, Maharashtra -")."""
+
+    parts: list[str]
+    employer: str | None = None
+    place: bool = False  # the line reads as a place ("Denver, Colorado")
+
+
+def _group(text: str) -> _Group:
+    text = text.strip()
+    place = bool(_PLACE_ONLY.match(text)) and not _EMPLOYER_HINT.search(text)
+    return _Group(_parts(text), employer_line(text), place)
+
+
+def org_like(part: str) -> bool:
+    return bool(_COMPANY.search(part) or (_EMPLOYER_HINT.search(part) and not _TITLE.search(part)))
+
+
+# "Employer -", "Employer - City, Region -", "Employer -  City, Region": the line under a job
+# title in the export of a large job board; the place after the dash is not the employer.
+_TRAILING_DASH = re.compile(r"\s[-–]\s*$")
+_PLACE_TAIL = re.compile(
+    r"\s[-–]\s+[A-ZÀ-Þ][\w.'’]*(?:\s+[A-ZÀ-Þ][\w.'’]*){0,3}(?:,\s*[A-ZÀ-Þ][\w.'’]*"
+    r"(?:\s+[A-ZÀ-Þ][\w.'’]*){0,3})?\s*[-–]?\s*$"
+)
+
+
+def employer_line(text: str) -> str | None:
+    if not (_TRAILING_DASH.search(text) or _PLACE_TAIL.search(text)):
+        return None
+    first = re.split(r"\s+[-–]\s*", text.strip(), maxsplit=1)[0].strip(_EDGE)
+    if (
+        not first
+        or not any(c.isalpha() for c in first)
+        or len(first.split()) > 8
+        or find_ranges(first)
+        or _NOT_A_FIELD.search(first)
+        or (_TITLE.search(first) and not _COMPANY.search(first))
+    ):
+        return None
+    return first
+
+
+def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None]:
     """Pick the job title (a part naming a role) and the employer from groups of parts.
 
     ``groups`` are the dated line's own parts first, then the lines just above it, nearest
-    first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. The employer is
-    looked for on the title's own line before anywhere else.
+    first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. An employer line
+    ("Acme -  Pune, Maharashtra -") names the employer; otherwise the employer is looked for on
+    the title's own line before anywhere else.
     """
-    groups = [[p for p in group if _field_like(p)] for group in groups]
+    employers = [g.employer for g in groups if g.employer]
+    parts = []
+    for g in groups:
+        usable = [p for p in g.parts if _field_like(p)]
+        # A line that is nothing but a role may be written in lower case ("software engineer").
+        if (
+            not usable
+            and len(g.parts) == 1
+            and _TITLE.search(g.parts[0])
+            and len(g.parts[0].split()) <= 6
+        ):
+            usable = g.parts
+        parts.append([p for p in usable if p != g.employer])
     titles = [
         (index, part)
-        for index, group in enumerate(groups)
+        for index, group in enumerate(parts)
         for part in group
         if _TITLE.search(part) and not _COMPANY.search(part)
     ]
     if not titles:
-        employer = next((p for g in groups for p in g if _COMPANY.search(p)), None)
+        employer = employers[0] if employers else None
+        employer = employer or next((p for g in parts for p in g if org_like(p)), None)
         return None, employer
     index, title = titles[0]
-    ordered = [groups[index], *groups[:index], *groups[index + 1 :]]
-    company = next((p for g in ordered for p in g if p != title and _COMPANY.search(p)), None)
+    if employers:
+        return title[:100], employers[0][:100]
+    order = [index, *range(index), *range(index + 1, len(parts))]
+    company = next((p for i in order for p in parts[i] if p != title and org_like(p)), None)
     if company is None:
         # No employer-looking part: the other part of the title's own line, or of the line
-        # nearest to it, but not a sentence fragment, a duration or a lone lower-case word.
-        company = next((p for g in ordered for p in g if p != title and _employer_like(p)), None)
+        # nearest to it, but not a sentence fragment, a duration or a lone lower-case word; a
+        # line that reads as a place only when nothing else is left.
+        for places in (False, True):
+            company = next(
+                (
+                    p
+                    for i in order
+                    if groups[i].place == places
+                    for p in parts[i]
+                    if p != title and _employer_like(p)
+                ),
+                None,
+            )
+            if company:
+                break
     return title[:100], (company[:100] if company else None)
 
 
@@ -306,9 +434,18 @@ def _header_like(line: Line) -> bool:
     return (
         not line.is_heading
         and len(text) <= 90
-        and not text.startswith(("-", "•", "*", "·", "–"))
-        and not text.endswith(".")
+        and not text.startswith(("-", "•", "*", "·", "–", "●", "➢", "〓", "○", "▪"))
+        # A sentence ends with a full stop; "Consultant, Acme, Bombay, India." is a header.
+        and (not text.endswith(".") or (text.count(",") >= 2 and len(text.split()) <= 8))
     )
+
+
+def _names_a_role(group: _Group) -> bool:
+    return any(_TITLE.search(p) and not _COMPANY.search(p) for p in group.parts)
+
+
+def _names_an_employer(group: _Group) -> bool:
+    return group.employer is not None or any(org_like(p) for p in group.parts)
 
 
 def find_jobs(lines: Sequence[Line]) -> list[Job]:
@@ -325,18 +462,28 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
             continue
         if _EDUCATION_WORDS.search(line.text) and not _TITLE.search(line.text):
             continue
-        context: list[list[str]] = []
+        # The lines above, nearest first, up to the previous job's dates or duties; a title
+        # line and an employer line complete the header ("Engineer\nAcme -  Pune -\n2016...").
+        context: list[_Group] = []
+        role = employer = False
+        first = line.start
         for previous in reversed(lines[max(0, index - 3) : index]):
-            if previous.is_heading or find_ranges(previous.text):
+            if previous.is_heading or find_ranges(previous.text) or not _header_like(previous):
                 break
-            if _header_like(previous):
-                context.append(_parts(previous.text))
-        # "Acme Corp  2016 – 2019" over "Software Engineer": the title can sit just below.
-        below: list[str] = []
-        if index + 1 < len(lines):
-            following = lines[index + 1]
-            if _header_like(following) and not find_ranges(following.text):
-                below = _parts(following.text)
+            first = previous.start
+            group = _group(previous.text)
+            context.append(group)
+            role = role or _names_a_role(group)
+            employer = employer or _names_an_employer(group)
+            if role and employer:
+                break
+        # "Acme Corp  2016 – 2019" over "Software Engineer": the title can sit just below;
+        # a date alone over its job ("2004-2007\nBay Journal\nEditor") has both below.
+        below: list[_Group] = []
+        for following in lines[index + 1 : index + (2 if role or employer else 3)]:
+            if not _header_like(following) or find_ranges(following.text):
+                break
+            below.append(_group(following.text))
         for position, found in enumerate(ranges):
             if len(ranges) == 1:
                 own = line.text[: found.span[0]] + " | " + line.text[found.span[1] :]
@@ -348,11 +495,11 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
                 if not any(c.isalpha() for c in own):
                     prev = ranges[position - 1].span[1] if position else 0
                     own = line.text[prev : found.span[0]]
-            groups = [_parts(own), *(context if position == 0 else [])]
-            if position == len(ranges) - 1 and below:
-                groups.append(below)
+            groups = [_Group(_parts(own)), *(context if position == 0 else [])]
+            if position == len(ranges) - 1:
+                groups += below
             title, company = _title_and_company(groups)
-            job = Job(title, company, found.start, found.end)
+            job = Job(title, company, found.start, found.end, (first, line.start + len(line.text)))
             if job not in jobs:  # the same job restated (summary and history) counts once
                 jobs.append(job)
     return jobs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hirestream.parser.domain.sections import LANGUAGES, Line, fold, word_set
 
@@ -101,21 +101,22 @@ for _code, _names in {
     for _name in _names.split():
         _LANGUAGE_NAMES[_name] = _code
 
-# Levels normalised to native / fluent / advanced / intermediate / basic, or CEFR as written.
+# Levels as CEFR: a code as written ("B2"), else the level word's usual equivalent (native C2,
+# fluent and advanced C1, intermediate B1, basic A2: the scale the scorer folds words onto).
 # Patterns are accent-free: they run on folded text.
 _LEVELS: list[tuple[str, str]] = [
     (r"[abc][12]", ""),
     (r"native(?:\s+speaker)?|mother\s+tongue|first\s+language|bilingual|langue\s+maternelle"
      r"|maternelle|natif|native|bilingue|nativo|nativa|lengua\s+materna|materno|materna"
-     r"|muttersprache|muttersprachlich", "native"),
+     r"|muttersprache|muttersprachlich", "C2"),
     (r"fluent(?:ly)?|full\s+professional(?:\s+proficiency)?|courant|couramment|fluido|fluida"
-     r"|con\s+fluidez|fliessend|verhandlungssicher", "fluent"),
+     r"|con\s+fluidez|fliessend|verhandlungssicher", "C1"),
     (r"advanced|proficient|professional\s+working(?:\s+proficiency)?|avancee?|tres\s+bon"
-     r"|avanzado|avanzada|alto|sehr\s+gute?", "advanced"),
+     r"|avanzado|avanzada|alto|sehr\s+gute?", "C1"),
     (r"intermediate|conversational|working\s+knowledge|good|intermediaire|bon(?:ne)?s?"
-     r"|intermedio|intermedia|medio|gute?", "intermediate"),
+     r"|intermedio|intermedia|medio|gute?", "B1"),
     (r"basic|beginner|elementary|limited|notions|debutante?|scolaire|elementaire"
-     r"|basico|basica|elemental|principiante|grundkenntnisse|basiskenntnisse", "basic"),
+     r"|basico|basica|elemental|principiante|grundkenntnisse|basiskenntnisse", "A2"),
 ]  # fmt: skip
 _LEVEL = re.compile(
     "|".join(f"(?P<l{i}>\\b(?:{pattern})\\b)" for i, (pattern, _) in enumerate(_LEVELS))
@@ -132,9 +133,16 @@ _LABEL = re.compile(
 class Spoken:
     language: str  # ISO 639-1
     level: str | None
+    span: tuple[int, int] = field(default=(-1, -1), compare=False)  # the line naming it
+
+
+_CEFR = re.compile(r"\b[abc][12]\b")
 
 
 def _level(text: str) -> str | None:
+    code = _CEFR.search(text)  # "courant (C1)": the code is the more precise statement
+    if code:
+        return code.group().upper()
     m = _LEVEL.search(text)
     if m is None or m.lastgroup is None:
         return None
@@ -171,5 +179,6 @@ def find_spoken(lines: Sequence[Line]) -> list[Spoken]:
             labelled = _LABEL.search(fold(line.text))
             entries = _spoken_in(labelled.group("rest")) if labelled else []
         for entry in entries:
-            spoken.setdefault(entry.language, entry)
+            span = (line.start, line.start + len(line.text))
+            spoken.setdefault(entry.language, Spoken(entry.language, entry.level, span))
     return list(spoken.values())

@@ -22,12 +22,15 @@ from hirestream.parser.domain.contacts import (
 from hirestream.parser.domain.education import find_degrees
 from hirestream.parser.domain.experience import (
     PRESENT,
+    Job,
     date_spans,
     find_jobs,
     merge_months,
+    org_like,
     restore_range_dashes,
 )
 from hirestream.parser.domain.languages import detect_language, find_spoken
+from hirestream.parser.domain.roles import find_roles
 from hirestream.parser.domain.sections import split_lines
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
@@ -53,6 +56,17 @@ class ExperienceEntry:
     company: str | None
     start: str  # YYYY-MM
     end: str | None  # YYYY-MM, "present", or None when unknown
+    span: tuple[int, int] | None = field(default=None, compare=False)  # where it is written
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMention:
+    """A role or employer the CV names outside its dated jobs (headline, "Position:" field,
+    "worked as X with Y"); it does not count towards months of experience."""
+
+    title: str | None
+    company: str | None
+    span: tuple[int, int] | None = field(default=None, compare=False)  # the mention's span
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +74,14 @@ class EducationEntry:
     degree: str | None
     institution: str | None
     year: int | None
+    span: tuple[int, int] | None = field(default=None, compare=False)  # the entry's first line
 
 
 @dataclass(frozen=True, slots=True)
 class LanguageEntry:
     language: str  # ISO 639-1
-    level: str | None  # native / fluent / advanced / intermediate / basic, or CEFR (A1..C2)
+    level: str | None  # CEFR (A1..C2): as written, or from a level word ("native" C2)
+    span: tuple[int, int] | None = field(default=None, compare=False)  # the line naming it
 
 
 @dataclass(frozen=True)
@@ -78,6 +94,7 @@ class Profile:
     skills: list[SkillEvidence] = field(default_factory=list)
     experience: list[ExperienceEntry] = field(default_factory=list)
     total_experience_months: int | None = None
+    roles: list[RoleMention] = field(default_factory=list)
     education: list[EducationEntry] = field(default_factory=list)
     languages: list[LanguageEntry] = field(default_factory=list)
     language: str | None = None  # ISO 639-1 of the CV itself
@@ -131,6 +148,27 @@ def skills_with_evidence(text: str, taxonomy: Taxonomy) -> list[SkillEvidence]:
     return [SkillEvidence(name, _evidence(text, m), m.start, m.end) for name, m in first.items()]
 
 
+# A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
+_NOT_AN_EMPLOYER = re.compile(
+    r"\b(?:committee|council|workgroup|task\s+force|society|association)\b"
+    r"|^(?:company|employer|organi[sz]ation)(?:\s+name)?$|^(?:remunerated|grades?|confidential)$",
+    re.IGNORECASE,
+)
+
+
+def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
+    """The employer, unless it names only skills ("SAP ABAP -", "Microsoft SharePoint"): a
+    job-board field filled with a technology, or a product read as an organisation. Employers
+    that are also skills by name (Oracle, Microsoft) stay when written alone."""
+    if not company or _NOT_AN_EMPLOYER.search(company):
+        return None
+    words = company.split()
+    covered = sum(len(m.surface.split()) for m in taxonomy.find(company))
+    if covered >= len(words) and (len(words) > 1 or not org_like(company)):
+        return None
+    return company
+
+
 def build_profile(
     text: str,
     taxonomy: Taxonomy | None = None,
@@ -153,8 +191,16 @@ def build_profile(
         regions.append(_LANGUAGE_REGIONS[language])
     name = find_name(lines, taxonomy)
 
-    jobs = find_jobs(lines)
-    experience = [ExperienceEntry(j.title, j.company, j.start, j.end) for j in jobs]
+    jobs = [
+        Job(j.title, _employer(j.company, taxonomy), j.start, j.end, j.span)
+        for j in find_jobs(lines)
+    ]
+    experience = [ExperienceEntry(j.title, j.company, j.start, j.end, j.span) for j in jobs]
+    roles = []
+    for r in find_roles(lines, jobs):
+        company = _employer(r.company, taxonomy)
+        if r.title or company:
+            roles.append(RoleMention(r.title, company, (r.start, r.end)))
     months = merge_months(((j.start, j.end) for j in jobs), today) if jobs else None
 
     return Profile(
@@ -166,8 +212,11 @@ def build_profile(
         skills=skills_with_evidence(text, taxonomy),
         experience=experience,
         total_experience_months=months,
-        education=[EducationEntry(d.degree, d.institution, d.year) for d in find_degrees(lines)],
-        languages=[LanguageEntry(s.language, s.level) for s in find_spoken(lines)],
+        roles=roles,
+        education=[
+            EducationEntry(d.degree, d.institution, d.year, d.span) for d in find_degrees(lines)
+        ],
+        languages=[LanguageEntry(s.language, s.level, s.span) for s in find_spoken(lines)],
         language=language,
     )
 
@@ -179,6 +228,7 @@ __all__ = [
     "ExperienceEntry",
     "LanguageEntry",
     "Profile",
+    "RoleMention",
     "SkillEvidence",
     "build_profile",
     "merge_months",

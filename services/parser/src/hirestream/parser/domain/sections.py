@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 EXPERIENCE = "experience"
 EDUCATION = "education"
@@ -73,6 +74,7 @@ _SECTION_OF = {h: section for section, names in _HEADINGS.items() for h in names
 _DECORATION = re.compile(r"^[\W_]+|[\W_]+$")
 
 
+@lru_cache(maxsize=1 << 16)  # words and short lines recur across and within CVs
 def fold(text: str) -> str:
     """Lower case without accents: "Expérience" and "EXPERIENCE" compare equal."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -1,0 +1,66 @@
+"""The accuracy benchmark's matching rules, on a two-file corpus written here."""
+
+from pathlib import Path
+
+from hirestream.parser.bench.accuracy import Report, labelled_skills, score_cv
+from hirestream.parser.bench.corpus import load_corpus
+from hirestream.parser.domain.profile import ExperienceEntry, Profile, RoleMention
+from hirestream.skills import load_taxonomy
+
+CV = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<cv>\n'
+    '<label type="Name">Asha Rao</label>\n'
+    '<label type="Designation">Software Engineer</label> - '
+    '<label type="Companies worked at">Disney</label>\n'
+    "SKILLS\n"
+    'Languages: <label type="Tech Tools">Java</label>, <label type="Tech Tools">C</label>, '
+    'C++ &amp; <label type="Tech Tools">Oracle Hyperion</label>\n</cv>\n'
+)
+
+
+def _corpus(tmp_path: Path) -> Path:
+    (tmp_path / "1.xml").write_text(CV, encoding="utf-8")
+    (tmp_path / "5.xml").write_text(CV.replace("Asha Rao", "Ravi Rao"), encoding="utf-8")
+    return tmp_path
+
+
+def test_labels_keep_their_span_in_the_text(tmp_path):
+    cvs = load_corpus(_corpus(tmp_path))
+    assert [cv.held_out for cv in cvs] == [False, True]
+    cv = cvs[0]
+    assert cv.text.startswith("Asha Rao\nSoftware Engineer - Disney")
+    for kind, values in cv.labels.items():
+        assert [cv.text[a:b] for a, b in cv.spans[kind]] == values
+    assert "&amp;" not in cv.text and "C++ & Oracle" in cv.text
+
+
+def test_skill_labels_are_read_in_context_but_not_beyond_the_label(tmp_path):
+    cv = load_corpus(_corpus(tmp_path))[0]
+    taxonomy = load_taxonomy()
+    gold = labelled_skills(cv, taxonomy)
+    assert "Java" in gold
+    assert "C" in gold  # a bare "C" is a skill only beside other languages: read where written
+    assert "C++" not in gold  # written, but nobody labelled it
+    assert "Oracle Database" not in gold  # "Oracle" is part of the "Oracle Hyperion" label
+
+
+def test_roles_count_for_designations_and_companies(tmp_path):
+    cv = load_corpus(_corpus(tmp_path))[0]
+    taxonomy = load_taxonomy()
+    dated_only = Report()
+    score_cv(cv, Profile(experience=[ExperienceEntry("Developer", None, "2019-01", None)]),
+             taxonomy, dated_only)  # fmt: skip
+    assert dated_only.fields["designation"].tp_gold == 0
+    with_roles = Report()
+    profile = Profile(
+        experience=[ExperienceEntry("Developer", None, "2019-01", None)],
+        roles=[RoleMention("Software Engineer", "Disney")],
+    )
+    score_cv(cv, profile, taxonomy, with_roles)
+    designation = with_roles.fields["designation"]
+    assert (designation.tp_gold, designation.gold) == (1, 1)
+    assert (designation.tp_pred, designation.pred) == (1, 2)  # "Developer" stays a miss
+    assert with_roles.fields["companies"].tp_gold == 1
+    # The previous rule, kept beside it for comparison, scores the dated jobs alone.
+    assert with_roles.fields["designation_jobs_only"].tp_gold == 0
+    assert with_roles.fields["companies_jobs_only"].gold == 1

@@ -1,0 +1,214 @@
+"""Job-board layouts, roles named outside dated jobs, and education entries laid out in blocks."""
+
+from datetime import date
+
+import pytest
+
+from hirestream.parser.domain import EducationEntry, ExperienceEntry, build_profile
+from hirestream.parser.domain.experience import find_ranges
+
+TODAY = date(2024, 6, 15)
+
+JOB_BOARD = """Asha Rao
+Senior Associate Consultant - Infosys
+
+Bengaluru, Karnataka - Email me on Indeed: asha@example.com
+
+• Working as a software engineer with Exilant Technologies Pvt. Ltd. from June 2015 to May 2016.
+
+WORK EXPERIENCE
+
+Senior Associate Consultant
+
+Infosys Limited -  Bangalore Urban, Karnataka -
+
+July 2017 to Present
+
+- Project Management Office lead for a utility client
+
+software engineer
+
+Oracle, Business Objects -
+
+June 2015 to June 2017
+
+EDUCATION
+
+B-tech in Electronics and Telecommunication
+
+College of Engineering -  Bhubaneshwar, Orissa
+
+2015
+
+Pratibha Junior College
+
+2011
+"""
+
+
+def test_job_board_layout_title_employer_line_dates():
+    p = build_profile(JOB_BOARD, today=TODAY)
+    assert p.experience == [
+        ExperienceEntry("Senior Associate Consultant", "Infosys Limited", "2017-07", "present"),
+        ExperienceEntry("software engineer", "Oracle, Business Objects", "2015-06", "2017-06"),
+    ]
+    # The place after the employer's dash is not the employer.
+    assert all("Karnataka" not in (e.company or "") for e in p.experience)
+
+
+def test_roles_named_outside_dated_jobs_are_reported_with_their_span():
+    p = build_profile(JOB_BOARD, today=TODAY)
+    roles = {(r.title, r.company) for r in p.roles}
+    assert ("Senior Associate Consultant", "Infosys") in roles  # the headline under the name
+    assert ("software engineer", "Exilant Technologies Pvt. Ltd") in roles
+    for role in p.roles:
+        assert role.span is not None
+        written = JOB_BOARD[role.span[0] : role.span[1]]
+        assert (role.title or role.company or "") in written
+    # Mentions do not count as months worked: only the two dated jobs do.
+    assert p.total_experience_months == (2024 - 2015) * 12 + 1
+
+
+def test_education_block_degree_school_line_year_and_a_school_alone():
+    p = build_profile(JOB_BOARD, today=TODAY)
+    assert p.education == [
+        EducationEntry(
+            "B-tech in Electronics and Telecommunication", "College of Engineering", 2015
+        ),
+        EducationEntry(None, "Pratibha Junior College", 2011),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "company"),
+    [
+        ("Position: Technical Support Engineer\nCompany: Microsoft Corporation", None, None),
+        ("I worked as Team Lead at Wipro for four years", "Team Lead", "Wipro"),
+        ("Seeking a position as a Web Developer", "Web Developer", None),
+        ("J'ai travaillé comme comptable chez Fiducial", "comptable", "Fiducial"),
+        ("He trabajado como enfermera en Hospital La Paz", "enfermera", "Hospital La Paz"),
+    ],
+)
+def test_roles_in_fields_and_sentences(text, title, company):
+    p = build_profile(f"Jane Doe\n\nSummary\n{text}\n", today=TODAY)
+    found = {(r.title, r.company) for r in p.roles}
+    if title is None:  # labelled fields: one mention each
+        assert ("Technical Support Engineer", None) in found
+        assert (None, "Microsoft Corporation") in found
+    else:
+        assert (title, company) in found
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Team player who works well as a member of any group",
+        "Used Python as well as agents for monitoring",
+        "Member of the Society of Automotive Engineers",
+    ],
+)
+def test_generic_words_and_societies_are_not_roles(text):
+    p = build_profile(f"Jane Doe\n\nSummary\n{text}\n", today=TODAY)
+    assert [r for r in p.roles if r.title] == []
+
+
+def test_an_employer_that_names_only_a_skill_is_dropped():
+    text = "Experience\nABAP Developer\nSAP ABAP -\nDecember 2011 to March 2012\n"
+    p = build_profile(text, today=TODAY)
+    assert p.experience == [ExperienceEntry("ABAP Developer", None, "2011-12", "2012-03")]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("09/14-Present", "2014-09", "present"),
+        ("05/13-08/14", "2013-05", "2014-08"),
+        ("20132015", "2013-01", "2015-01"),
+        ("2016present", "2016-01", "present"),
+        ("September 2017 onwards", "2017-09", "present"),
+        ("since Oct 2008 to Jan 2014", "2008-10", "2014-01"),
+        ("depuis janvier 2020", "2020-01", "present"),
+        ("desde 2018", "2018-01", "present"),
+        ("Marzo 2019 - actualidad", "2019-03", "present"),
+    ],
+)
+def test_more_date_ranges(text, start, end):
+    ranges = find_ranges(text)
+    assert [(r.start, r.end) for r in ranges] == [(start, end)]
+
+
+@pytest.mark.parametrize("text", ["19552023", "12/34", "Call 05/13 or 08/14", "ref 2016201"])
+def test_numbers_that_are_not_ranges(text):
+    assert find_ranges(text) == []
+
+
+def test_date_then_employer_then_title_below():
+    text = "Career Experience\n2004-2007\nBay Journal\nEditor\nEdited incoming news.\n"
+    p = build_profile(text, today=TODAY)
+    assert p.experience == [ExperienceEntry("Editor", "Bay Journal", "2004-01", "2007-01")]
+
+
+def test_a_place_line_is_not_the_employer():
+    text = "Experience\nPrudential\nNewark, New Jersey\n1997-1999\nProject Manager:\n"
+    p = build_profile(text, today=TODAY)
+    assert p.experience == [ExperienceEntry("Project Manager", "Prudential", "1997-01", "1999-01")]
+
+
+@pytest.mark.parametrize(
+    ("line", "degree"),
+    [
+        ("b.tech in computer science", "b.tech in computer science"),
+        (
+            "Bachelors Degree in Business Administration",
+            "Bachelors Degree in Business Administration",
+        ),
+        ("Masters, Business Administration, University of Florida", "Masters"),
+        ("B.E from University of Madras in 2007", "B.E from University of Madras in"),
+    ],
+)
+def test_degree_spellings(line, degree):
+    p = build_profile(f"Education\n{line}\n", today=TODAY)
+    assert [e.degree for e in p.education][:1] == [degree]
+
+
+@pytest.mark.parametrize("line", ["Scheduling using MS Project", "Bachelor thesis on start-ups"])
+def test_not_degrees(line):
+    assert build_profile(f"Education\n{line}\n", today=TODAY).education == []
+
+
+def test_french_and_spanish_sections_and_dates():
+    fr = (
+        "Jean Dupont\nExpérience professionnelle\nComptable chez Acme SA depuis 2019\n"
+        "Formation\nLicence de gestion, Université de Lille, 2016\n"
+    )
+    p = build_profile(fr, today=TODAY)
+    assert p.experience == [ExperienceEntry("Comptable", "Acme SA", "2019-01", "present")]
+    assert p.education == [EducationEntry("Licence de gestion", "Université de Lille", 2016)]
+    es = (
+        "María López\nExperiencia laboral\nEnfermera, Hospital del Mar\n2015 - actualmente\n"
+        "Formación\nGrado en Enfermería\nUniversidad de Barcelona\n2014\n"
+    )
+    p = build_profile(es, today=TODAY)
+    assert p.experience == [ExperienceEntry("Enfermera", "Hospital del Mar", "2015-01", "present")]
+    assert p.education == [EducationEntry("Grado en Enfermería", "Universidad de Barcelona", 2014)]
+
+
+def test_dates_written_above_an_entry_are_its_year_unless_the_entry_above_took_them():
+    text = (
+        "Education\n2013 – 2015\nMSc in Finance\nBI Norwegian Business School\n"
+        "BSc in Economics\nUniversity of Oslo\n2012\n"
+    )
+    p = build_profile(text, today=TODAY)
+    assert p.education == [
+        EducationEntry("MSc in Finance", "BI Norwegian Business School", 2015),
+        EducationEntry("BSc in Economics", "University of Oslo", 2012),
+    ]
+
+
+def test_language_levels_are_cefr():
+    text = (
+        "Jane Doe\nLanguages\nEnglish (native), German (fluent), Italian: advanced\n"
+        "Spanish - intermediate, French (basic), Dutch: courant (B2)\n"
+    )
+    levels = {e.language: e.level for e in build_profile(text, today=TODAY).languages}
+    assert levels == {"en": "C2", "de": "C1", "it": "C1", "es": "B1", "fr": "A2", "nl": "B2"}
