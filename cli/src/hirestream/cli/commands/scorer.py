@@ -226,8 +226,8 @@ def _hirestream_scores(judged: JudgedSet) -> dict[str, dict[str, float]]:
     taxonomy = load_taxonomy()
     facts = {}
     for name, path in judged.cvs.items():
-        _, profile = parse_file(path, taxonomy)
-        facts[name] = facts_from_profile(profile)
+        parsed, profile = parse_file(path, taxonomy)
+        facts[name] = facts_from_profile(profile, parsed.get("leadership_months"))
     result: dict[str, dict[str, float]] = {}
     for slug, text in judged.ads.items():
         reqs = extract_requirements(read_posting(text, fallback_slug=slug), taxonomy)

@@ -8,20 +8,21 @@ the candidate's facts and the taxonomy only: no clock, no randomness, no set ite
 
 from __future__ import annotations
 
+import math
 import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hirestream.scorer.domain.cues import LEADERSHIP_SKILLS
+from hirestream.scorer.domain.cues import LEADERSHIP_SKILLS, SOFT_SKILLS_CATEGORY
 from hirestream.scorer.domain.languages import canonical_language, level_from_text, level_rank
 from hirestream.scorer.domain.requirements import Requirement
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 
 # Bump whenever weights, credits or thresholds change: scores from different rubrics are not
 # comparable, and stored scores say which rubric produced them.
-RUBRIC_VERSION = "0.2.0"
+RUBRIC_VERSION = "0.3.0"
 
 VerdictStatus = Literal["met", "not_met", "unknown"]
 TierName = Literal["strong", "possible", "weak"]
@@ -29,9 +30,12 @@ TierName = Literal["strong", "possible", "weak"]
 STRONG_AT = 70
 POSSIBLE_AT = 45
 _WEIGHT = {"must": 3, "nice": 1}  # default weights; a team may set its own per requirement
-# Credit in halves of a requirement's weight. "unknown" (the CV says nothing either way) earns
-# half: parsers miss things, so silence must cost less than a confirmed gap.
-_CREDIT = {"met": 2, "unknown": 1, "not_met": 0}
+# Credit as a share of a requirement's weight. "unknown" (the CV says nothing either way) earns
+# half: parsers miss things, so silence must cost less than a confirmed gap. A gap earns up to
+# half again as much as the candidate came close (4 of 5 years, B1 where C1 is asked): a near
+# miss is a better lead than a far one, and never as good as silence.
+_CREDIT = {"met": 1.0, "unknown": 0.5, "not_met": 0.0}
+_NEAR_MISS_SHARE = 0.5
 # With nothing to score against, nobody can be ranked: "possible" sends the CV to a human.
 _NO_REQUIREMENTS_SCORE = 50
 _HINT_MAX_ITEMS = 2
@@ -64,6 +68,16 @@ class Verdict:
     status: VerdictStatus
     evidence: str | None  # what in the profile supports "met" (or shows the gap)
     reason: str
+    # For "not_met" on a measurable requirement: the share of it the profile holds (48 of 60
+    # months: 0.8; B1 for C1: 0.6); 0 for a plain gap.
+    closeness: float = 0.0
+
+    @property
+    def credit(self) -> float:
+        """Share of the requirement's weight this verdict earns, 0..1."""
+        if self.status == "not_met":
+            return _NEAR_MISS_SHARE * _CREDIT["unknown"] * min(1.0, max(0.0, self.closeness))
+        return _CREDIT[self.status]
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,7 @@ class _Memo:
         self._taxonomy = taxonomy
         self._canonical: dict[str, str | None] = {}
         self._implied: dict[str, frozenset[str]] = {}
+        self._category: dict[str, str | None] = {}
 
     def canonical(self, term: str) -> str | None:
         try:
@@ -102,6 +117,14 @@ class _Memo:
             return self._implied[name]
         except KeyError:
             found = self._implied[name] = frozenset(self._taxonomy.implied(name))
+            return found
+
+    def category(self, name: str) -> str | None:
+        try:
+            return self._category[name]
+        except KeyError:
+            skill = self._taxonomy.get(name)
+            found = self._category[name] = skill.category if skill is not None else None
             return found
 
 
@@ -192,6 +215,10 @@ class _Profile:
                 return self.direct[key]
             if key in self.implied_by:
                 return f"{self.implied_by[key]} (implies {name})"
+        # "managing projects or leading teams": the leading part is met by leading people.
+        led = self.facts.leadership_months
+        if led and any(n.casefold() in _LEADERSHIP_KEYS for n in req.any_of or (req.skill or "",)):
+            return f"{led} months leading people"
         return None
 
     def judge(self, req: Requirement) -> Verdict:
@@ -227,16 +254,52 @@ class _Profile:
         if months is not None and months < needed:
             return Verdict(
                 req, "not_met", f"{months} months in the experience timeline",
-                f"{months} of {needed} months",
+                f"{months} of {needed} months", closeness=months / needed,
             )  # fmt: skip
         if req.scope == "management":
             return self._management(req, months, needed)
         if months is None:
             return Verdict(req, "unknown", None, "total experience was not parsed")
+        if req.any_of:
+            return self._experience_in_field(req, months, needed)
         return Verdict(
             req, "met", f"{months} months in the experience timeline",
             f"{months} months >= {needed} months",
         )  # fmt: skip
+
+    def _experience_in_field(self, req: Requirement, months: int, needed: int) -> Verdict:
+        """Experience "as an HR generalist": the event carries total months, not months per role,
+        so the field is read from the skills. Held (or implied): the months count. Only skills of
+        the same kind (a recruiter's for an HR generalist's): maybe. None at all: ten years as a
+        nurse are not four years in HR."""
+        field_name = " or ".join(req.any_of)
+        evidence = f"{months} months in the experience timeline"
+        source = self.skill_source(req)
+        if source is not None:
+            return Verdict(
+                req, "met", f"{evidence}; {source}",
+                f"{months} months >= {needed} months, with {source}",
+            )  # fmt: skip
+        if not self.direct:
+            return Verdict(req, "unknown", evidence, f"no skills parsed to show {field_name}")
+        related = self.related_skill(req)
+        if related is not None:
+            return Verdict(
+                req, "unknown", f"{evidence}; {related}",
+                f"{months} months, in a field related to {field_name} ({related})",
+            )  # fmt: skip
+        return Verdict(
+            req, "not_met", evidence, f"{months} months, none of them shown in {field_name}"
+        )
+
+    def related_skill(self, req: Requirement) -> str | None:
+        """A profile skill of the same taxonomy category as one of ``req``'s skills."""
+        wanted = {c for n in req.any_of if (c := self.taxonomy.category(n)) is not None}
+        wanted.discard(SOFT_SKILLS_CATEGORY)
+        for _, name in sorted(self.direct.items()):
+            if self.taxonomy.category(name) in wanted:
+                return name
+        return None
 
     def _management(self, req: Requirement, months: int | None, needed: int) -> Verdict:
         led = self.facts.leadership_months
@@ -244,7 +307,10 @@ class _Profile:
             evidence = f"{led} months leading people in the experience timeline"
             if led >= needed and led > 0:
                 return Verdict(req, "met", evidence, f"{led} months >= {needed} months managing")
-            return Verdict(req, "not_met", evidence, f"{led} of {needed} months managing people")
+            return Verdict(
+                req, "not_met", evidence, f"{led} of {needed} months managing people",
+                closeness=led / needed if needed else 0.0,
+            )  # fmt: skip
         if self.facts.leads_people is False:
             return Verdict(req, "not_met", None, "no people-management experience in the profile")
         if months is None:
@@ -269,7 +335,9 @@ class _Profile:
     def _leadership(self, req: Requirement) -> Verdict:
         leads = self.facts.leads_people
         months = self.facts.leadership_months
-        if leads is None and (skill := self.leadership_skill()) is not None:
+        # No leading job title (0 months) is weaker evidence than a listed leadership skill: a
+        # "Senior Engineer" who mentors or led a squad rarely has "Lead" in the title.
+        if not leads and (skill := self.leadership_skill()) is not None:
             return Verdict(req, "met", skill, f"profile lists {skill}")
         if leads is None:
             return Verdict(req, "unknown", None, "the profile says nothing about leading people")
@@ -285,9 +353,13 @@ class _Profile:
             return Verdict(req, "unknown", None, "no degree was parsed from the profile")
         needed = degree_rank(req.evidence)
         best = max(degrees, key=lambda d: degree_rank(d) or 0)
-        if needed is None or (degree_rank(best) or 0) >= needed:
+        held = degree_rank(best) or 0
+        if needed is None or held >= needed:
             return Verdict(req, "met", best, f"profile lists {best}")
-        return Verdict(req, "not_met", best, f"{best} is below the degree the posting asks")
+        return Verdict(
+            req, "not_met", best, f"{best} is below the degree the posting asks",
+            closeness=held / needed,
+        )  # fmt: skip
 
     def _language(self, req: Requirement) -> Verdict:
         language = str(req.language)
@@ -300,7 +372,10 @@ class _Profile:
             return Verdict(req, "met", f"{language} {level or ''}".strip(), f"speaks {language}")
         if level is None:
             return Verdict(req, "unknown", language, f"{language} listed without a level")
-        return Verdict(req, "not_met", f"{language} {level}", f"{level} is below {req.level}")
+        return Verdict(
+            req, "not_met", f"{language} {level}", f"{level} is below {req.level}",
+            closeness=(level_rank(level) + 1) / (level_rank(req.level) + 1),
+        )  # fmt: skip
 
 
 def weight_of(req: Requirement) -> int:
@@ -308,11 +383,16 @@ def weight_of(req: Requirement) -> int:
 
 
 def _score(verdicts: Sequence[Verdict]) -> int:
-    total = sum(2 * weight_of(v.requirement) for v in verdicts)
+    total = sum(weight_of(v.requirement) for v in verdicts)
     if total == 0:
         return _NO_REQUIREMENTS_SCORE  # every requirement weighted 0 by the team
-    earned = sum(_CREDIT[v.status] * weight_of(v.requirement) for v in verdicts)
-    return (200 * earned + total) // (2 * total)  # 100 * earned / total, rounded half up
+    earned = sum(v.credit * weight_of(v.requirement) for v in verdicts)
+    return _percent(earned, total)
+
+
+def _percent(earned: float, total: int) -> int:
+    """100 * earned / total, rounded half up; the epsilon keeps 0.5 from floating just below."""
+    return math.floor(100 * earned / total + 0.5 + 1e-9)
 
 
 _DEGREE_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
@@ -370,12 +450,12 @@ def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
         and verdicts[i].status == "not_met"
         and verdicts[i].requirement.importance == "must"
     ]
-    gain = {i: weight_of(verdicts[i].requirement) * (2 - _CREDIT[verdicts[i].status])
+    gain = {i: weight_of(verdicts[i].requirement) * (1.0 - verdicts[i].credit)
             for i in open_items}  # fmt: skip
     rest = sorted((i for i in open_items if i not in blocking), key=lambda i: (-gain[i], i))
     chosen = list(blocking)
-    total = sum(2 * weight_of(v.requirement) for v in verdicts)
-    earned = sum(_CREDIT[v.status] * weight_of(v.requirement) for v in verdicts)
+    total = sum(weight_of(v.requirement) for v in verdicts)
+    earned = sum(v.credit * weight_of(v.requirement) for v in verdicts)
     for extra in [None, *rest]:
         if extra is not None:
             chosen.append(extra)
@@ -383,9 +463,7 @@ def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
             return None
         # As if the chosen items were met: same arithmetic as _score, without rebuilding.
         trial_earned = earned + sum(gain[i] for i in chosen)
-        trial_score = (
-            (200 * trial_earned + total) // (2 * total) if total else _NO_REQUIREMENTS_SCORE
-        )
+        trial_score = _percent(trial_earned, total) if total else _NO_REQUIREMENTS_SCORE
         still_blocked = any(
             v.status == "not_met" and v.requirement.importance == "must" and i not in chosen
             for i, v in enumerate(verdicts)
