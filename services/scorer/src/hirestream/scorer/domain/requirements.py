@@ -523,6 +523,13 @@ def _key(req: Requirement) -> tuple[object, ...]:
 
 def _merge(found: Iterable[Requirement]) -> list[Requirement]:
     """One requirement per key, keeping the strongest importance (first one on a tie)."""
+    found = list(found)
+    # "at least 2 years managing teams" is checked by the management months; a leadership
+    # requirement from the same sentence would count the same ask twice.
+    managed = {
+        r.evidence for r in found if r.kind == "experience_years" and r.scope == "management"
+    }
+    found = [r for r in found if not (r.kind == "leadership" and r.evidence in managed)]
     best: dict[tuple[object, ...], Requirement] = {}
     for req in found:
         current = best.get(_key(req))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hirestream.scorer.domain.cues import LEADERSHIP_SKILLS, SOFT_SKILLS_CATEGORY
+from hirestream.scorer.domain.cues import DEGREE_FIELD, LEADERSHIP_SKILLS, SOFT_SKILLS_CATEGORY
 from hirestream.scorer.domain.languages import canonical_language, level_from_text, level_rank
 from hirestream.scorer.domain.requirements import Requirement
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
@@ -104,6 +104,7 @@ class _Memo:
         self._canonical: dict[str, str | None] = {}
         self._implied: dict[str, frozenset[str]] = {}
         self._category: dict[str, str | None] = {}
+        self._found: dict[str, tuple[str, ...]] = {}
 
     def canonical(self, term: str) -> str | None:
         try:
@@ -117,6 +118,13 @@ class _Memo:
             return self._implied[name]
         except KeyError:
             found = self._implied[name] = frozenset(self._taxonomy.implied(name))
+            return found
+
+    def find_names(self, text: str) -> tuple[str, ...]:
+        try:
+            return self._found[text]
+        except KeyError:
+            found = self._found[text] = tuple(m.name for m in self._taxonomy.find(text))
             return found
 
     def category(self, name: str) -> str | None:
@@ -303,6 +311,10 @@ class _Profile:
 
     def _management(self, req: Requirement, months: int | None, needed: int) -> Verdict:
         led = self.facts.leadership_months
+        if led == 0 and (skill := self.leadership_skill()) is not None:
+            # No leading job title, but a listed leadership skill: led people, for how long the
+            # timeline does not say.
+            return Verdict(req, "unknown", skill, f"profile lists {skill}; months not stated")
         if led is not None:
             evidence = f"{led} months leading people in the experience timeline"
             if led >= needed and led > 0:
@@ -355,11 +367,26 @@ class _Profile:
         best = max(degrees, key=lambda d: degree_rank(d) or 0)
         held = degree_rank(best) or 0
         if needed is None or held >= needed:
+            if req.any_of:
+                return self._degree_subject(req, degrees, best)
             return Verdict(req, "met", best, f"profile lists {best}")
         return Verdict(
             req, "not_met", best, f"{best} is below the degree the posting asks",
             closeness=held / needed,
         )  # fmt: skip
+
+    def _degree_subject(self, req: Requirement, degrees: Sequence[str], best: str) -> Verdict:
+        """ "A degree in finance, accounting or economics": the level is there; is the subject?
+        Read from the degree's name: a field skill the taxonomy finds in it, or a subject word
+        of the ad's phrase ("BSc Finance")."""
+        words = subject_words(req.evidence)
+        for degree in degrees:
+            names = {n.casefold() for n in self.taxonomy.find_names(degree)}
+            if names & {n.casefold() for n in req.any_of} or _names_subject(degree, words):
+                return Verdict(req, "met", degree, f"profile lists {degree}")
+        return Verdict(
+            req, "unknown", best, f"{best}: the level asked, the subject not shown to match"
+        )
 
     def _language(self, req: Requirement) -> Verdict:
         language = str(req.language)
@@ -404,6 +431,48 @@ _DEGREE_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
         (r"\bassociate'?s?\b|\bdiploma\b|\bcertificate\b|\bdegree\b", 1),
     )
 )
+
+
+_SUBJECT_STOPWORDS = frozenset(
+    [
+        "and",
+        "or",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "related",
+        "field",
+        "fields",
+        "similar",
+        "equivalent",
+        "discipline",
+        "area",
+        "science",
+        "sciences",
+        "studies",
+        "degree",
+        "management",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def subject_words(evidence: str) -> frozenset[str]:
+    """The words naming a degree's subject in an ad's sentence ("finance, accounting, economics"
+    in "A bachelor's degree in finance, accounting or economics"), cut to 5 letters so
+    "Accountancy" matches "accounting" and "humaines" matches "human"."""
+    found = DEGREE_FIELD.search(evidence)
+    if found is None:
+        return frozenset()
+    subject = re.split(r"[.;:()]|\bis\b|\bare\b", evidence[found.end() :], maxsplit=1)[0]
+    words = (w.casefold() for w in _WORD.findall(subject))
+    return frozenset(w[:5] for w in words if len(w) >= 4 and w not in _SUBJECT_STOPWORDS)
+
+
+def _names_subject(degree: str, words: frozenset[str]) -> bool:
+    return any(w.casefold()[:5] in words for w in _WORD.findall(degree) if len(w) >= 4)
 
 
 def degree_rank(text: str) -> int | None:

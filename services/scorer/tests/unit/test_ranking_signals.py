@@ -1,0 +1,180 @@
+"""What rubric 0.3.0 and requirements model 0.3.0 added for ranking quality, on the real taxonomy:
+experience in a field, near misses, degree subjects, title skills, leadership evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from hirestream.scorer.domain import (
+    CandidateFacts,
+    Requirement,
+    extract_requirements,
+    read_posting,
+    score_candidate,
+)
+from hirestream.skills import load_taxonomy
+
+HR_AD = """\
+HR Generalist
+
+Requirements: minimum 4 years of experience as an HR generalist or HR business partner.
+Solid knowledge of payroll. Fluent French is required.
+
+Nice to have: a master's degree in human resources, SHRM or CIPD certification.
+"""
+
+SHOP_AD = """\
+# Operations Manager – Distribution Centre
+
+Acme Logistics is a fast-growing company backed by two funds.
+You will work closely with our client services team.
+
+## Requirements
+- 2 years or more in warehouse operations, including at least 1 year managing teams
+- Windows 10/11 and Microsoft 365 administration
+- Experience with a warehouse management system (WMS) such as SAP EWM
+- A bachelor's degree in finance, accounting or economics
+- Lean / continuous improvement experience (Six Sigma, Kaizen)
+
+## Bonus points
+- Spanish is a plus
+"""
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Any:
+    return load_taxonomy()
+
+
+def _reqs(text: str, taxonomy: Any) -> list[Requirement]:
+    return extract_requirements(read_posting(text, fallback_slug="ad"), taxonomy)
+
+
+def _one(reqs: list[Requirement], kind: str) -> Requirement:
+    found = [r for r in reqs if r.kind == kind]
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _skills(reqs: list[Requirement]) -> set[str]:
+    return {n for r in reqs if r.kind == "skill" for n in (r.any_of or (str(r.skill),))}
+
+
+def test_skills_naming_the_field_of_years_are_that_requirement(taxonomy: Any) -> None:
+    reqs = _reqs(HR_AD, taxonomy)
+    years = _one(reqs, "experience_years")
+    assert (years.min_months, years.importance) == (48, "must")
+    assert set(years.any_of) == {"Human Resources Management", "HR Business Partnering"}
+    assert "HR Business Partnering" not in _skills(reqs)  # not a must of its own
+    assert "4+ years experience in" in years.label
+
+
+def test_field_experience_needs_a_field_skill(taxonomy: Any) -> None:
+    years = _one(_reqs(HR_AD, taxonomy), "experience_years")
+
+    def status(*skills: str) -> str:
+        facts = CandidateFacts(frozenset(skills), 96)
+        return score_candidate([years], facts, taxonomy).verdicts[0].status
+
+    assert status("Payroll", "HR Business Partnering") == "met"
+    assert status("Recruitment") == "unknown"  # an HR skill, not the field asked
+    assert status("Wound Care", "Patient Care") == "not_met"  # eight years, in nursing
+    assert status() == "unknown"  # no skills parsed: nothing shows either way
+
+
+def test_degree_subject_is_the_education_requirement(taxonomy: Any) -> None:
+    reqs = _reqs(SHOP_AD, taxonomy)
+    degree = next(r for r in reqs if r.kind == "education" and r.importance == "must")
+    assert degree.any_of == ("Accounting",)
+    assert "Accounting" not in _skills(reqs)
+
+    def status(*degrees: str) -> str:
+        facts = CandidateFacts(frozenset({"Budgeting"}), 60, degrees=degrees)
+        return score_candidate([degree], facts, taxonomy).verdicts[0].status
+
+    assert status("BSc Finance") == "met"  # a subject word of the ad's phrase
+    assert status("Bachelor of Hospitality Management") == "unknown"  # level yes, subject no
+    assert status("Diploma in Accounting") == "not_met"  # below a bachelor's
+
+
+def test_title_or_more_examples_and_joined_lists(taxonomy: Any) -> None:
+    reqs = _reqs(SHOP_AD, taxonomy)
+    # The job title names a skill: asked softly.
+    title = [r for r in reqs if r.evidence.startswith("Operations Manager")]
+    assert title and all(r.importance == "nice" for r in title)
+    # "2 years or more" is a minimum.
+    assert any(r.kind == "experience_years" and r.min_months == 24 for r in reqs)
+    # "Windows 10/11 and Microsoft 365": both, not either.
+    musts = {str(r.skill) for r in reqs if r.kind == "skill" and r.importance == "must"}
+    assert {"Microsoft Windows", "Microsoft Office"} <= musts
+    # "a WMS such as SAP EWM": the WMS is asked, the product is an example.
+    example = next(r for r in reqs if r.skill == "SAP Warehouse Management")
+    assert example.importance == "nice"
+    # "Lean / continuous improvement (Six Sigma, Kaizen)": one requirement, every alternative.
+    lean = [r for r in reqs if r.kind == "skill" and "Lean" in r.any_of]
+    assert len(lean) == 1 and {"Six Sigma", "Continuous Improvement"} <= set(lean[0].any_of)
+    # "Spanish is a plus": a language without any fluency word.
+    spanish = _one(reqs, "language")
+    assert (spanish.language, spanish.importance) == ("Spanish", "nice")
+    # Blurb and collaborators are not asks: no "Customer Service" from "client services".
+    assert "Customer Service" not in _skills(reqs)
+
+
+def test_management_months_are_not_counted_twice_as_leadership(taxonomy: Any) -> None:
+    reqs = _reqs(SHOP_AD, taxonomy)
+    assert any(r.kind == "experience_years" and r.scope == "management" for r in reqs)
+    assert not [r for r in reqs if r.kind == "leadership"]
+
+
+def _years(months: int) -> Requirement:
+    return Requirement("experience_years", "must", min_months=months, evidence="5 years")
+
+
+def test_a_near_miss_ranks_above_a_far_miss_and_below_silence(taxonomy: Any) -> None:
+    reqs = [_years(60), Requirement("skill", "must", skill="Python")]
+
+    def score(months: int | None) -> int:
+        facts = CandidateFacts(frozenset({"Python"}), months)
+        return score_candidate(reqs, facts, taxonomy).score
+
+    assert score(12) < score(48) < score(None) < score(60)
+    result = score_candidate(reqs, CandidateFacts(frozenset({"Python"}), 48), taxonomy)
+    assert result.verdicts[0].status == "not_met" and result.tier != "strong"
+
+
+def test_language_near_miss(taxonomy: Any) -> None:
+    req = [Requirement("language", "must", language="Spanish", level="C1")]
+
+    def score(level: str) -> int:
+        facts = CandidateFacts(frozenset(), None, languages={"es": level})
+        return score_candidate(req, facts, taxonomy).score
+
+    assert score("A2") < score("B2") < score("C1")
+
+
+def test_a_listed_leadership_skill_outweighs_no_leading_title(taxonomy: Any) -> None:
+    lead = Requirement("leadership", "must", evidence="leading teams")
+    manage = Requirement("experience_years", "must", min_months=12, scope="management")
+    facts = CandidateFacts(frozenset({"Mentoring", "Python"}), 96, leadership_months=0)
+    verdicts = score_candidate([lead, manage], facts, taxonomy).verdicts
+    assert [v.status for v in verdicts] == ["met", "unknown"]
+    silent = CandidateFacts(frozenset({"Python"}), 96, leadership_months=0)
+    assert [v.status for v in score_candidate([lead, manage], silent, taxonomy).verdicts] == [
+        "not_met",
+        "not_met",
+    ]
+
+
+def test_leading_people_meets_a_leadership_alternative(taxonomy: Any) -> None:
+    req = Requirement(
+        "skill",
+        "must",
+        skill="Project Management",
+        any_of=("Project Management", "Team Leadership"),
+    )
+    led = CandidateFacts(frozenset({"Python"}), 96, leadership_months=30)
+    assert score_candidate([req], led, taxonomy).verdicts[0].status == "met"
+    never = CandidateFacts(frozenset({"Python"}), 96, leadership_months=0)
+    assert score_candidate([req], never, taxonomy).verdicts[0].status == "not_met"
