@@ -136,7 +136,12 @@ def load_sets(data: Path, postings: Path) -> tuple[list[JudgedSet], list[str]]:
 
     sets: list[JudgedSet] = []
     notes: list[str] = []
-    for name, ads_from in (("seed", None), ("jobs", data / "jobs" / "ads")):
+    for name, ads_from in (
+        ("seed", None),
+        ("jobs", data / "jobs" / "ads"),
+        # Written after the 0.3.0 rules were set, to check them on trades they were not tuned on.
+        ("heldout", data / "heldout" / "ads"),
+    ):
         root = data / name
         grades_file = root / "grades.json"
         if not grades_file.is_file():

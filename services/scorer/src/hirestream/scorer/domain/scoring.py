@@ -296,9 +296,11 @@ class _Profile:
                 req, "unknown", f"{evidence}; {related}",
                 f"{months} months, in a field related to {field_name} ({related})",
             )  # fmt: skip
+        # The length is there, the field is not shown: half of what was asked.
         return Verdict(
-            req, "not_met", evidence, f"{months} months, none of them shown in {field_name}"
-        )
+            req, "not_met", evidence, f"{months} months, none of them shown in {field_name}",
+            closeness=0.5,
+        )  # fmt: skip
 
     def related_skill(self, req: Requirement) -> str | None:
         """A profile skill of the same taxonomy category as one of ``req``'s skills."""
