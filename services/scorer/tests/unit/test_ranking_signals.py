@@ -1,5 +1,6 @@
-"""What rubric 0.3.0 and requirements model 0.3.0 added for ranking quality, on the real taxonomy:
-experience in a field, near misses, degree subjects, title skills, leadership evidence."""
+"""What rubrics and requirements models 0.3.0 and 0.4.0 added for ranking quality, on the real
+taxonomy: experience in a field, near misses, degree subjects, title skills, leadership evidence,
+shared heads, one ask counted once."""
 
 from __future__ import annotations
 
@@ -95,7 +96,11 @@ def test_degree_subject_is_the_education_requirement(taxonomy: Any) -> None:
         return score_candidate([degree], facts, taxonomy).verdicts[0].status
 
     assert status("BSc Finance") == "met"  # a subject word of the ad's phrase
-    assert status("Bachelor of Hospitality Management") == "unknown"  # level yes, subject no
+    # The level is there and the degree names another field (rubric 0.4.0): a gap, half near.
+    assert status("Bachelor of Hospitality Management") == "not_met"
+    facts = CandidateFacts(frozenset(), 60, degrees=("Bachelor of Hospitality Management",))
+    assert score_candidate([degree], facts, taxonomy).verdicts[0].closeness == 0.5
+    assert status("MBA") == "unknown"  # names no subject: the level asked, the subject unsaid
     assert status("Diploma in Accounting") == "not_met"  # below a bachelor's
 
 
@@ -178,3 +183,54 @@ def test_leading_people_meets_a_leadership_alternative(taxonomy: Any) -> None:
     assert score_candidate([req], led, taxonomy).verdicts[0].status == "met"
     never = CandidateFacts(frozenset({"Python"}), 96, leadership_months=0)
     assert score_candidate([req], never, taxonomy).verdicts[0].status == "not_met"
+
+
+# --- requirements model 0.4.0, rubric 0.4.0 -----------------------------------------------------
+
+
+def test_a_shared_head_names_both_skills_of_a_coordination(taxonomy: Any) -> None:
+    ad = "Requirements\n- 5 years of experience in warehouse or logistics operations\n"
+    years = _one(_reqs(ad, taxonomy), "experience_years")
+    assert set(years.any_of) == {"Warehouse Management", "Logistics"}
+    reqs = _reqs("Requirements\n- Front-end or back-end development\n", taxonomy)
+    assert _skills(reqs) == {"Frontend Development", "Backend Development"}
+    # Only a whole taxonomy phrase counts: "strong logistics operations" names one skill.
+    assert _skills(_reqs("Requirements\n- Strong and logistics operations\n", taxonomy)) == {
+        "Logistics"
+    }
+
+
+def test_a_leadership_skill_asked_with_leadership_is_one_ask(taxonomy: Any) -> None:
+    reqs = _reqs("Qualifications\n- Experience with mentoring (or managing) people.\n", taxonomy)
+    assert [r.kind for r in reqs] == ["leadership"]
+    lead = reqs[0]
+    # Any listed leadership skill meets it, not only the word the ad used.
+    facts = CandidateFacts(frozenset({"Team Leadership"}), 96, leadership_months=0)
+    assert score_candidate([lead], facts, taxonomy).verdicts[0].status == "met"
+    # Other skills of the sentence stay asks of their own.
+    reqs = _reqs("Requirements\n- Mentoring junior staff in Python\n", taxonomy)
+    assert sorted(r.kind for r in reqs) == ["leadership", "skill"]
+    assert _skills(reqs) == {"Python"}
+
+
+def test_years_building_web_applications_need_web_work(taxonomy: Any) -> None:
+    ad = "Qualifications\n- 3+ years experience building scalable web applications.\n"
+    years = _one(_reqs(ad, taxonomy), "experience_years")
+    assert years.any_of == ("Web Development",)
+
+    def status(*skills: str) -> str:
+        facts = CandidateFacts(frozenset(skills), 96)
+        return score_candidate([years], facts, taxonomy).verdicts[0].status
+
+    assert status("Django") == "met"  # a web framework implies backend, backend implies web
+    assert status("React", "Frontend Development") == "met"
+    assert status("Oracle Database", "Backup and Recovery") == "not_met"  # a DBA's decade
+
+
+def test_supply_chain_experience_is_logistics_experience(taxonomy: Any) -> None:
+    ad = "Requirements\n- 5 years of experience in warehouse or logistics operations\n"
+    years = _one(_reqs(ad, taxonomy), "experience_years")
+    facts = CandidateFacts(frozenset({"Supply Chain Management", "Lean"}), 96)
+    assert score_candidate([years], facts, taxonomy).verdicts[0].status == "met"
+    restaurant = CandidateFacts(frozenset({"Hotel Management", "Budgeting"}), 108)
+    assert score_candidate([years], restaurant, taxonomy).verdicts[0].status == "not_met"

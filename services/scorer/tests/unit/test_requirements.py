@@ -115,7 +115,7 @@ def seed(postings_dir: Path, name: str, taxonomy: SkillTaxonomy) -> list[Require
 
 
 def test_model_version() -> None:
-    assert REQUIREMENTS_MODEL_VERSION == "0.3.0"
+    assert REQUIREMENTS_MODEL_VERSION == "0.4.0"
 
 
 # --- the seed postings -------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def status(result: ScoreResult, label: str) -> str:
 
 
 def test_rubric_version() -> None:
-    assert RUBRIC_VERSION == "0.3.0"
+    assert RUBRIC_VERSION == "0.4.0"
     facts = CandidateFacts(frozenset(), None)
     result = score_candidate(BACKEND, facts, _NoTaxonomy())  # type: ignore[arg-type]
     assert result.rubric_version == RUBRIC_VERSION

@@ -34,7 +34,7 @@ from hirestream.scorer.domain.taxonomy import SkillMatchLike, SkillTaxonomy
 
 # Bump when extraction changes what it produces for the same posting, so stored requirement
 # lists can be recognised as stale and re-extracted.
-REQUIREMENTS_MODEL_VERSION = "0.3.0"
+REQUIREMENTS_MODEL_VERSION = "0.4.0"
 
 RequirementKind = Literal[
     "skill", "experience_years", "leadership", "language", "education", "location", "other"
@@ -459,7 +459,8 @@ def _importance(text: str, section: SectionKind) -> Importance | None:
 def _skill_matches(taxonomy: SkillTaxonomy, sentence: str) -> list[SkillMatchLike]:
     """Taxonomy matches in text order, without overlaps (longest wins) and without languages,
     which are handled as language requirements with a level."""
-    ordered = sorted(taxonomy.find(sentence), key=lambda m: (m.start, -(m.end - m.start), m.name))
+    found = [*taxonomy.find(sentence), *_elided(taxonomy, sentence)]
+    ordered = sorted(found, key=lambda m: (m.start, -(m.end - m.start), m.name))
     kept: list[SkillMatchLike] = []
     for match in ordered:
         if kept and match.start < kept[-1].end:
@@ -468,6 +469,36 @@ def _skill_matches(taxonomy: SkillTaxonomy, sentence: str) -> list[SkillMatchLik
             continue
         kept.append(match)
     return kept
+
+
+@dataclass(frozen=True)
+class _ElidedMatch:
+    name: str
+    start: int
+    end: int
+    surface: str
+
+
+# "warehouse or logistics operations": a word, a conjunction, then a skill of several words.
+_CONJOINED_WORD = re.compile(r"([^\W\d_][\w-]*)\s*(?:\bor\b|\band\b|/)\s*$")
+
+
+def _elided(taxonomy: SkillTaxonomy, sentence: str) -> Iterator[SkillMatchLike]:
+    """Skills named by coordination with a shared head: "warehouse or logistics operations" is
+    "warehouse operations or logistics operations", "front-end or back-end development" names
+    both. The word before the conjunction, with the head of the skill after it, is looked up
+    as a whole; only an exact taxonomy match counts."""
+    for match in taxonomy.find(sentence):
+        words = match.surface.split()
+        if len(words) < 2:
+            continue
+        before = _CONJOINED_WORD.search(sentence[: match.start])
+        if before is None:
+            continue
+        phrase = " ".join([before.group(1), *words[1:]])
+        for whole in taxonomy.find(phrase):
+            if whole.start == 0 and whole.end == len(phrase) and whole.name != match.name:
+                yield _ElidedMatch(whole.name, before.start(1), before.end(1), before.group(1))
 
 
 def _negated(clause: _Clause) -> Iterator[SkillMatchLike]:
@@ -530,6 +561,12 @@ def _merge(found: Iterable[Requirement]) -> list[Requirement]:
         r.evidence for r in found if r.kind == "experience_years" and r.scope == "management"
     }
     found = [r for r in found if not (r.kind == "leadership" and r.evidence in managed)]
+    # "Experience with mentoring (or managing) people": the sentence asks to have led people,
+    # once; "Mentoring" as a skill of its own would count that ask again, and miss a candidate
+    # who lists "Team Leadership" instead. The leadership (or management-months) requirement
+    # already accepts any listed leadership skill.
+    led = managed | {r.evidence for r in found if r.kind == "leadership"}
+    found = [r for r in found if not (_leading_skill(r) and r.evidence in led)]
     best: dict[tuple[object, ...], Requirement] = {}
     for req in found:
         current = best.get(_key(req))
@@ -562,6 +599,17 @@ def _merge(found: Iterable[Requirement]) -> list[Requirement]:
     kept = _join_overlapping(kept)
     order = {_key(r): index for index, r in enumerate(kept)}
     return sorted(kept, key=lambda r: (r.negative, _STRENGTH[r.importance], order[_key(r)]))
+
+
+def _leading_skill(req: Requirement) -> bool:
+    """A positive skill requirement every alternative of which is leading people."""
+    names = req.any_of or ((req.skill,) if req.skill else ())
+    return (
+        req.kind == "skill"
+        and not req.negative
+        and bool(names)
+        and all(n in cues.LEADERSHIP_SKILLS for n in names)
+    )
 
 
 def _join_overlapping(found: list[Requirement]) -> list[Requirement]:

@@ -22,7 +22,7 @@ from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 
 # Bump whenever weights, credits or thresholds change: scores from different rubrics are not
 # comparable, and stored scores say which rubric produced them.
-RUBRIC_VERSION = "0.3.0"
+RUBRIC_VERSION = "0.4.0"
 
 VerdictStatus = Literal["met", "not_met", "unknown"]
 TierName = Literal["strong", "possible", "weak"]
@@ -382,10 +382,23 @@ class _Profile:
         Read from the degree's name: a field skill the taxonomy finds in it, or a subject word
         of the ad's phrase ("BSc Finance")."""
         words = subject_words(req.evidence)
+        wanted = {n.casefold() for n in req.any_of}
+        fields = {c for n in req.any_of if (c := self.taxonomy.category(n)) is not None}
+        named_elsewhere = True  # every degree names a subject, none of the asked kind
         for degree in degrees:
-            names = {n.casefold() for n in self.taxonomy.find_names(degree)}
-            if names & {n.casefold() for n in req.any_of} or _names_subject(degree, words):
+            names = self.taxonomy.find_names(degree)
+            if {n.casefold() for n in names} & wanted or _names_subject(degree, words):
                 return Verdict(req, "met", degree, f"profile lists {degree}")
+            categories = {self.taxonomy.category(n) for n in names} - {SOFT_SKILLS_CATEGORY}
+            if not categories or categories & fields:
+                named_elsewhere = False
+        if named_elsewhere:
+            # "Diploma in Hospitality Management" for "a degree in supply chain or logistics":
+            # the subject is stated and is another field. The level is there: half a near miss.
+            return Verdict(
+                req, "not_met", best, f"{best}: the level asked, in another subject",
+                closeness=0.5,
+            )  # fmt: skip
         return Verdict(
             req, "unknown", best, f"{best}: the level asked, the subject not shown to match"
         )
