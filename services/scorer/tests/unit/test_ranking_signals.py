@@ -234,3 +234,6 @@ def test_supply_chain_experience_is_logistics_experience(taxonomy: Any) -> None:
     assert score_candidate([years], facts, taxonomy).verdicts[0].status == "met"
     restaurant = CandidateFacts(frozenset({"Hotel Management", "Budgeting"}), 108)
     assert score_candidate([years], restaurant, taxonomy).verdicts[0].status == "not_met"
+    # The product of an untitled blurb is not an ask: "web apps" is no alias of Web Development.
+    blurb = "We design tools. You will own the experience of our mobile and web apps end to end."
+    assert not [r for r in _reqs(blurb, taxonomy) if r.kind == "skill"]
