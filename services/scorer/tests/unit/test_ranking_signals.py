@@ -234,6 +234,23 @@ def test_supply_chain_experience_is_logistics_experience(taxonomy: Any) -> None:
     assert score_candidate([years], facts, taxonomy).verdicts[0].status == "met"
     restaurant = CandidateFacts(frozenset({"Hotel Management", "Budgeting"}), 108)
     assert score_candidate([years], restaurant, taxonomy).verdicts[0].status == "not_met"
+
+
+def test_a_product_blurb_is_not_web_development(taxonomy: Any) -> None:
     # The product of an untitled blurb is not an ask: "web apps" is no alias of Web Development.
     blurb = "We design tools. You will own the experience of our mobile and web apps end to end."
     assert not [r for r in _reqs(blurb, taxonomy) if r.kind == "skill"]
+
+
+def test_microservices_are_distributed_systems(taxonomy: Any) -> None:
+    ad = "Qualifications\n- A passion for building large scale, distributed systems.\n"
+    reqs = [r for r in _reqs(ad, taxonomy) if r.kind == "skill"]
+    assert _skills(reqs) == {"Distributed Systems"}
+    facts = CandidateFacts(frozenset({"Microservices", "Python"}), 96)
+    assert score_candidate(reqs, facts, taxonomy).verdicts[0].status == "met"
+    assert (
+        score_candidate(reqs, CandidateFacts(frozenset({"Kubernetes"}), 96), taxonomy)
+        .verdicts[0]
+        .status
+        == "not_met"
+    )  # running an orchestrator is not building a distributed system
