@@ -254,3 +254,69 @@ def test_microservices_are_distributed_systems(taxonomy: Any) -> None:
         .status
         == "not_met"
     )  # running an orchestrator is not building a distributed system
+
+
+SENIOR_AD = """\
+# Senior Product Designer
+
+## Requirements
+- 5+ years of experience in product design
+- Figma, wireframing and prototyping
+- Usability testing and user research
+"""
+
+
+@pytest.mark.parametrize(
+    ("title", "scope"),
+    [
+        ("Senior Product Designer", "level"),
+        ("Sr. Accountant", "level"),
+        ("Lead Nurse", "level"),
+        ("Head of Sales", "level"),
+        ("Product Designer", "total"),
+        ("Staff Nurse", "total"),  # a grade, not a senior level
+        ("Lead Generation Specialist", "total"),
+    ],
+)
+def test_a_senior_title_makes_the_years_a_level(taxonomy: Any, title: str, scope: str) -> None:
+    ad = f"# {title}\n\n## Requirements\n- 5+ years of experience\n\n## Nice to have\n- 8+ years\n"
+    years = [r for r in _reqs(ad, taxonomy) if r.kind == "experience_years"]
+    assert {(r.importance, r.scope) for r in years} == {("must", scope), ("nice", "total")}
+
+
+def test_a_junior_with_the_tools_ranks_below_a_senior_with_half_of_them(taxonomy: Any) -> None:
+    reqs = _reqs(SENIOR_AD, taxonomy)
+    years = _one(reqs, "experience_years")
+    assert years.scope == "level" and "(senior level)" in years.label
+    tools = {"Figma", "Wireframing", "Prototyping", "Usability Testing", "UX Design"}
+    junior = score_candidate(reqs, CandidateFacts(frozenset(tools), 24), taxonomy)
+    senior = CandidateFacts(frozenset({"UX Research", "Usability Testing", "Product Design"}), 84)
+    assert score_candidate(reqs, senior, taxonomy).score > junior.score
+    # The junior's skill verdicts stay "met"; only what they earn is scaled (24 of 60: 0.4).
+    assert {v.requirement.label for v in junior.verdicts if v.status == "met"} >= {"Figma"}
+    plain = [Requirement(r.kind, r.importance, r.skill, r.min_months, any_of=r.any_of,
+                         evidence=r.evidence) for r in reqs]  # fmt: skip
+    assert score_candidate(plain, CandidateFacts(frozenset(tools), 24), taxonomy).score > (
+        junior.score
+    )
+    # Unknown months scale nothing: silence is not a gap.
+    silent = CandidateFacts(frozenset(tools), None)
+    assert (
+        score_candidate(reqs, silent, taxonomy).score
+        == score_candidate(plain, silent, taxonomy).score
+    )
+    # Enough years: the same as without the level.
+    full = CandidateFacts(frozenset(tools), 72)
+    assert (
+        score_candidate(reqs, full, taxonomy).score == score_candidate(plain, full, taxonomy).score
+    )
+
+
+def test_the_hint_counts_the_level_back_when_the_years_are_confirmed(taxonomy: Any) -> None:
+    skill = Requirement("skill", "must", skill="Figma")
+    years = Requirement("experience_years", "must", min_months=60, scope="level")
+    result = score_candidate([skill, years], CandidateFacts(frozenset({"Figma"}), 30), taxonomy)
+    # Figma earns 3 x 0.5 (30 of 60 months), the length 3 x 0.125: 1.875 of 6, 31.
+    assert (result.score, result.tier) == (31, "weak")
+    # Confirming the years lifts Figma back to full credit: 100, past "possible" and "strong".
+    assert result.next_tier_hint == "possible if 5+ years experience (senior level) is confirmed"

@@ -194,7 +194,7 @@ def test_team_lead_san_francisco(postings_dir: Path, taxonomy: SkillTaxonomy) ->
     reqs = seed(postings_dir, "team-lead-backend-san-francisco", taxonomy)
     management = only(reqs, "experience_years", scope="management")
     assert (management.min_months, management.importance) == (12, "must")
-    assert only(reqs, "experience_years", scope="total").min_months == 36
+    assert only(reqs, "experience_years", scope="level").min_months == 36  # "Team Lead"
     assert only(reqs, "leadership").importance == "must"
 
 
@@ -244,7 +244,7 @@ def test_senior_accountant_plain_text(taxonomy: SkillTaxonomy) -> None:
     assert only(reqs, "skill", skill="US GAAP").importance == "nice"  # "; US GAAP an asset"
     erp = only(reqs, "skill", skill="NetSuite")
     assert (erp.any_of, erp.importance) == (("NetSuite", "SAP"), "must")
-    assert only(reqs, "experience_years", scope="total").min_months == 60
+    assert only(reqs, "experience_years", scope="level").min_months == 60  # "Senior Accountant"
     assert only(reqs, "experience_years", scope="management").min_months == 24
     # "including 2 years in a supervisory role" is the management months, not a second ask.
     assert not [r for r in reqs if r.kind == "leadership"]

@@ -261,5 +261,9 @@ LEADERSHIP_SKILLS = frozenset(
     }
 )  # fmt: skip
 
+# A job title naming a senior level: "Senior Accountant", "Sr. Engineer", "Principal Designer",
+# "Lead Nurse", "Head of Sales", "Head Chef". Not "lead generation", not "Staff Nurse" (a grade).
+SENIOR_TITLE = _rx(r"\bs[ée]nior\b|\bsr\b\.?|\bprincipal\b|\blead\b(?!\s+generation)|\bhead\b")
+
 # Softeners that, in a benefits or duties section, describe an offer rather than an ask.
 OFFER_WORDS = frozenset({"optional", "welcome"})

@@ -40,7 +40,9 @@ RequirementKind = Literal[
     "skill", "experience_years", "leadership", "language", "education", "location", "other"
 ]
 Importance = Literal["must", "nice"]
-ExperienceScope = Literal["total", "management"]
+# "level": total months, asked by an ad whose title names a senior level ("Senior Product
+# Designer"), so the length is the level the skills are asked at (see scoring).
+ExperienceScope = Literal["total", "management", "level"]
 
 _KINDS: frozenset[str] = frozenset(get_args(RequirementKind))
 _IMPORTANCES: frozenset[str] = frozenset(get_args(Importance))
@@ -103,7 +105,8 @@ class Requirement:
             amount = _format_months(self.min_months or 0)
             what = "management experience" if self.scope == "management" else "experience"
             within = f" in {' or '.join(self.any_of)}" if self.any_of else ""
-            return f"{amount} {what}{within}"
+            level = " (senior level)" if self.scope == "level" else ""
+            return f"{amount} {what}{within}{level}"
         if self.kind == "education" and self.any_of:
             return f"degree in {' or '.join(self.any_of)}"
         if self.kind == "leadership":
@@ -146,7 +149,16 @@ def extract_requirements(
     for unit in iter_units(doc.body):
         for sentence in split_sentences(unit.text):
             found.extend(extractor.sentence(sentence, unit.section))
-    return _merge(found)
+    merged = _merge(found)
+    if cues.SENIOR_TITLE.search(doc.title):
+        # "Senior Product Designer ... 5+ years": the years are the level the job is at.
+        merged = [
+            replace(r, scope="level")
+            if r.kind == "experience_years" and r.scope == "total" and r.importance == "must"
+            else r
+            for r in merged
+        ]
+    return merged
 
 
 @dataclass

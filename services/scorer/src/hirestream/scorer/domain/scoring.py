@@ -164,7 +164,8 @@ def score_candidate(
         return ScoreResult(
             _NO_REQUIREMENTS_SCORE, _tier(_NO_REQUIREMENTS_SCORE, False), [], [], [], None, flags
         )
-    score = _score(verdicts)
+    rubric = _Rubric(verdicts, _level_shares(verdicts, facts))
+    score = rubric.score()
     tier = _tier(score, _must_not_met(verdicts))
     return ScoreResult(
         score=score,
@@ -172,7 +173,7 @@ def score_candidate(
         verdicts=verdicts,
         matched=_labels(v for v in verdicts if v.status == "met"),
         missing=_labels(v for v in verdicts if v.status == "not_met"),
-        next_tier_hint=_hint(verdicts, tier),
+        next_tier_hint=_hint(rubric, tier),
         flags=flags,
     )
 
@@ -424,12 +425,52 @@ def weight_of(req: Requirement) -> int:
     return req.weight if req.weight is not None else _WEIGHT[req.importance]
 
 
-def _score(verdicts: Sequence[Verdict]) -> int:
-    total = sum(weight_of(v.requirement) for v in verdicts)
-    if total == 0:
-        return _NO_REQUIREMENTS_SCORE  # every requirement weighted 0 by the team
-    earned = sum(v.credit * weight_of(v.requirement) for v in verdicts)
-    return _percent(earned, total)
+def _level_shares(verdicts: Sequence[Verdict], facts: CandidateFacts) -> dict[int, float]:
+    """Per must-have length at the level the job title names (scope "level"), the share of it
+    the timeline holds, where it holds less (2 of 5 years: 0.4). Unknown months: none."""
+    months = facts.total_experience_months
+    if months is None:
+        return {}
+    return {
+        i: months / (v.requirement.min_months or 1)
+        for i, v in enumerate(verdicts)
+        if v.requirement.scope == "level"
+        and v.requirement.importance == "must"
+        and months < (v.requirement.min_months or 0)
+    }
+
+
+@dataclass(frozen=True)
+class _Rubric:
+    """The score arithmetic, also "as if" some open requirements were confirmed (for the hint).
+
+    Each verdict earns ``credit x weight``. A senior ad's skills are asked at its level: when
+    the timeline is short of a "level" length, skill verdicts earn in proportion to the share
+    of it held (a 2-year junior's tools count 0.4 for a senior's 5 years); confirming that
+    length lifts the factor back to 1."""
+
+    verdicts: Sequence[Verdict]
+    level_shares: dict[int, float]
+
+    def total(self) -> int:
+        return sum(weight_of(v.requirement) for v in self.verdicts)
+
+    def earned(self, confirmed: Iterable[int] = ()) -> float:
+        done = set(confirmed)
+        depth = min((x for i, x in self.level_shares.items() if i not in done), default=1.0)
+        earned = 0.0
+        for i, v in enumerate(self.verdicts):
+            credit = 1.0 if i in done else v.credit
+            if v.requirement.kind == "skill":
+                credit *= depth
+            earned += credit * weight_of(v.requirement)
+        return earned
+
+    def score(self, confirmed: Iterable[int] = ()) -> int:
+        total = self.total()
+        if total == 0:
+            return _NO_REQUIREMENTS_SCORE  # every requirement weighted 0 by the team
+        return _percent(self.earned(confirmed), total)
 
 
 def _percent(earned: float, total: int) -> int:
@@ -517,7 +558,7 @@ def _labels(verdicts: Iterable[Verdict]) -> list[str]:
 _TIER_RANK: dict[str, int] = {"weak": 0, "possible": 1, "strong": 2}
 
 
-def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
+def _hint(rubric: _Rubric, tier: TierName) -> str | None:
     """The fewest open requirements whose confirmation lifts the candidate one tier, if <= 2.
 
     Musts not met go first (they block "strong" whatever the score), then the open items
@@ -525,6 +566,7 @@ def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
     """
     if tier == "strong":
         return None
+    verdicts = rubric.verdicts
     target: TierName = "possible" if tier == "weak" else "strong"
     open_items = [i for i, v in enumerate(verdicts) if v.status != "met"]
     blocking = [
@@ -534,20 +576,17 @@ def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
         and verdicts[i].status == "not_met"
         and verdicts[i].requirement.importance == "must"
     ]
-    gain = {i: weight_of(verdicts[i].requirement) * (1.0 - verdicts[i].credit)
-            for i in open_items}  # fmt: skip
+    earned = rubric.earned()
+    gain = {i: rubric.earned([i]) - earned for i in open_items}
     rest = sorted((i for i in open_items if i not in blocking), key=lambda i: (-gain[i], i))
     chosen = list(blocking)
-    total = sum(weight_of(v.requirement) for v in verdicts)
-    earned = sum(v.credit * weight_of(v.requirement) for v in verdicts)
     for extra in [None, *rest]:
         if extra is not None:
             chosen.append(extra)
         if len(chosen) > _HINT_MAX_ITEMS:
             return None
-        # As if the chosen items were met: same arithmetic as _score, without rebuilding.
-        trial_earned = earned + sum(gain[i] for i in chosen)
-        trial_score = _percent(trial_earned, total) if total else _NO_REQUIREMENTS_SCORE
+        # As if the chosen items were met: the same arithmetic as the score.
+        trial_score = rubric.score(chosen)
         still_blocked = any(
             v.status == "not_met" and v.requirement.importance == "must" and i not in chosen
             for i, v in enumerate(verdicts)
