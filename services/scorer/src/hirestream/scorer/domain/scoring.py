@@ -440,37 +440,57 @@ def _level_shares(verdicts: Sequence[Verdict], facts: CandidateFacts) -> dict[in
     }
 
 
-@dataclass(frozen=True)
 class _Rubric:
     """The score arithmetic, also "as if" some open requirements were confirmed (for the hint).
 
     Each verdict earns ``credit x weight``. A senior ad's skills are asked at its level: when
     the timeline is short of a "level" length, skill verdicts earn in proportion to the share
     of it held (a 2-year junior's tools count 0.4 for a senior's 5 years); confirming that
-    length lifts the factor back to 1."""
+    length lifts the factor back to 1. Without such a shortfall the sums are exactly those of
+    rubric 0.3.0 (base earned, plus each confirmed item's gain)."""
 
-    verdicts: Sequence[Verdict]
-    level_shares: dict[int, float]
+    __slots__ = ("_base", "credits", "level_shares", "total", "verdicts", "weights")
 
-    def total(self) -> int:
-        return sum(weight_of(v.requirement) for v in self.verdicts)
+    def __init__(self, verdicts: Sequence[Verdict], level_shares: dict[int, float]) -> None:
+        self.verdicts = verdicts
+        self.level_shares = level_shares
+        self.weights = [weight_of(v.requirement) for v in verdicts]
+        self.credits = [v.credit for v in verdicts]
+        self.total = sum(self.weights)
+        self._base = (
+            self._earned(set())
+            if level_shares
+            else sum(c * w for c, w in zip(self.credits, self.weights, strict=True))
+        )
+
+    def gain(self, i: int) -> float:
+        """Points confirming open item ``i`` alone would add."""
+        if self.level_shares:
+            return self._earned({i}) - self._base
+        return self.weights[i] * (1.0 - self.credits[i])
 
     def earned(self, confirmed: Iterable[int] = ()) -> float:
-        done = set(confirmed)
+        order = list(dict.fromkeys(confirmed))
+        if not order:
+            return self._base
+        if self.level_shares:
+            return self._earned(set(order))
+        return self._base + sum(self.gain(i) for i in order)
+
+    def _earned(self, done: set[int]) -> float:
         depth = min((x for i, x in self.level_shares.items() if i not in done), default=1.0)
         earned = 0.0
         for i, v in enumerate(self.verdicts):
-            credit = 1.0 if i in done else v.credit
+            credit = 1.0 if i in done else self.credits[i]
             if v.requirement.kind == "skill":
                 credit *= depth
-            earned += credit * weight_of(v.requirement)
+            earned += credit * self.weights[i]
         return earned
 
     def score(self, confirmed: Iterable[int] = ()) -> int:
-        total = self.total()
-        if total == 0:
+        if self.total == 0:
             return _NO_REQUIREMENTS_SCORE  # every requirement weighted 0 by the team
-        return _percent(self.earned(confirmed), total)
+        return _percent(self.earned(confirmed), self.total)
 
 
 def _percent(earned: float, total: int) -> int:
@@ -576,8 +596,7 @@ def _hint(rubric: _Rubric, tier: TierName) -> str | None:
         and verdicts[i].status == "not_met"
         and verdicts[i].requirement.importance == "must"
     ]
-    earned = rubric.earned()
-    gain = {i: rubric.earned([i]) - earned for i in open_items}
+    gain = {i: rubric.gain(i) for i in open_items}
     rest = sorted((i for i in open_items if i not in blocking), key=lambda i: (-gain[i], i))
     chosen = list(blocking)
     for extra in [None, *rest]:
