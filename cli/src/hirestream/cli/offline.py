@@ -29,7 +29,7 @@ def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]
     results = []
     for cv in cv_paths:
         parsed, profile = parse_file(cv, taxonomy)
-        facts = facts_from_profile(profile)
+        facts = facts_from_profile(profile, parsed.get("leadership_months"))
         result = score_candidate(requirements, facts, taxonomy)
         results.append(
             {
@@ -48,14 +48,19 @@ def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]
     return results
 
 
-def facts_from_profile(profile: Profile | None) -> CandidateFacts:
-    """A parser ``Profile`` as the scorer's ``CandidateFacts`` (what profile.parsed.v1 carries)."""
+def facts_from_profile(
+    profile: Profile | None, leadership_months: int | None = None
+) -> CandidateFacts:
+    """A parser ``Profile`` as the scorer's ``CandidateFacts`` (what profile.parsed.v1 carries).
+
+    ``leadership_months`` comes from the parser's analysis, not the ``Profile`` (``parse_file``
+    returns it in its JSON object), exactly as the parser service puts it in the event."""
     if profile is None:
         return CandidateFacts(frozenset(), None)
     return CandidateFacts(
         skills=frozenset(s.name for s in profile.skills),
         total_experience_months=profile.total_experience_months,
         languages={x.language: x.level or "" for x in profile.languages},
-        leadership_months=getattr(profile, "leadership_months", None),
+        leadership_months=leadership_months,
         degrees=tuple(e.degree for e in profile.education if e.degree),
     )

@@ -136,7 +136,12 @@ def load_sets(data: Path, postings: Path) -> tuple[list[JudgedSet], list[str]]:
 
     sets: list[JudgedSet] = []
     notes: list[str] = []
-    for name, ads_from in (("seed", None), ("jobs", data / "jobs" / "ads")):
+    for name, ads_from in (
+        ("seed", None),
+        ("jobs", data / "jobs" / "ads"),
+        # Written after the 0.3.0 rules were set, to check them on trades they were not tuned on.
+        ("heldout", data / "heldout" / "ads"),
+    ):
         root = data / name
         grades_file = root / "grades.json"
         if not grades_file.is_file():
@@ -226,8 +231,8 @@ def _hirestream_scores(judged: JudgedSet) -> dict[str, dict[str, float]]:
     taxonomy = load_taxonomy()
     facts = {}
     for name, path in judged.cvs.items():
-        _, profile = parse_file(path, taxonomy)
-        facts[name] = facts_from_profile(profile)
+        parsed, profile = parse_file(path, taxonomy)
+        facts[name] = facts_from_profile(profile, parsed.get("leadership_months"))
     result: dict[str, dict[str, float]] = {}
     for slug, text in judged.ads.items():
         reqs = extract_requirements(read_posting(text, fallback_slug=slug), taxonomy)
@@ -283,6 +288,14 @@ def ranked(scores: dict[str, float], slug: str) -> list[str]:
     )
 
 
+def tie_range(scores: dict[str, float], grades: dict[str, int]) -> tuple[float, float]:
+    """NDCG@10 with equal scores ordered worst grade first, then best first: how much a figure
+    owes to the hash that breaks ties (equal bounds: it owes nothing)."""
+    worst = sorted(scores, key=lambda n: (-scores[n], grades[n], n))
+    best = sorted(scores, key=lambda n: (-scores[n], -grades[n], n))
+    return round(ndcg_at(worst, grades), 3), round(ndcg_at(best, grades), 3)
+
+
 def ndcg_at(order: list[str], grades: dict[str, int], k: int = 10) -> float:
     def dcg(values: list[int]) -> float:
         return float(sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(values[:k])))
@@ -318,13 +331,14 @@ def quality(data: Path, postings: Path, venv: Path | None) -> dict[str, Any]:
                 by_method["minilm"] = _minilm_scores(python, judged, texts)
             except (subprocess.CalledProcessError, OSError, ValueError) as error:
                 report["minilm"] = f"failed: {error}"
-        ads: dict[str, dict[str, dict[str, float]]] = {}
+        ads: dict[str, dict[str, dict[str, Any]]] = {}
         for slug in judged.ads:
             grades = {n: g[slug] for n, g in judged.grades.items()}
             ads[slug] = {
                 method: {
                     "ndcg10": round(ndcg_at(ranked(scores[slug], slug), grades), 3),
                     "p5": round(precision_at(ranked(scores[slug], slug), grades), 2),
+                    "ndcg10_ties": tie_range(scores[slug], grades),
                 }
                 for method, scores in by_method.items()
             }
@@ -355,6 +369,10 @@ def quality_table(report: dict[str, Any]) -> str:
                 f"{values[m]['ndcg10']:>17.3f} / {values[m]['p5']:.2f}" for m in methods
             )
             lines.append(f"{slug:<40}{cells}")
+        for slug, values in judged["ads"].items():
+            worst, best = values["hirestream"]["ndcg10_ties"]
+            if worst != best:
+                lines.append(f"  {slug}: hirestream NDCG@10 {worst:.3f}-{best:.3f} by tie order")
     return "\n".join(lines)
 
 

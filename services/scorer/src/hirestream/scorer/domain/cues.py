@@ -7,6 +7,7 @@ how ads phrase obligations ("must", "a plus"), not on any field's vocabulary.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -79,8 +80,9 @@ YEARS = _rx(
     r"(?P<pre>\b(?:minimum|min\.?|at least|over|more than|upwards of)\s+(?:of\s+)?)?"
     rf"\b(?P<n>{_NUM})\s*(?:\(\d{{1,2}}\)\s*)?(?P<plus>\+|\s*plus\b)?"
     rf"(?:\s*(?:-|–|to)\s*(?P<n2>{_NUM})\s*\+?)?"
+    r"\s*(?P<unit>years?|yrs?|months?)\b(?P<more>\s+or\s+(?:more|longer)\b)?"
     # Look ahead only: "5+ years ..., including 2 years in a supervisory role" holds two.
-    r"\s*(?P<unit>years?|yrs?|months?)\b(?=(?P<after>[^.;()]{0,60}))"
+    r"(?=(?P<after>[^.;()]{0,60}))"
 )
 _EXPERIENCE_CONTEXT = _rx(
     r"^\W*(?:of\s+)?(?:[\w-]+\s+){0,4}?(?:experience|exp)\b"
@@ -90,21 +92,39 @@ _EXPERIENCE_CONTEXT = _rx(
 )
 _NOT_EXPERIENCE = _rx(r"^\W*(?:old|ago|in business|of history|of age|warranty)\b")
 _PHRASE_END = _rx(r",|\bincluding\b|\band\b|\bof which\b")
+# The field of an experience phrase ends where the sentence moves on to what the work involved
+# ("5 years as a backend developer, working with node.js") or to a second length.
+_FIELD_END = _rx(
+    r",\s*(?:working|using|with|including|ideally|preferably|where|which|who)\b"
+    r"|\bincluding\b|\bof which\b|\bwith\b|\bwhere\b|\bin a\b|\bin an\b|\bat a\b"
+)
 _MANAGEMENT_SCOPE = _rx(r"\bmanag\w*|\bleadership\b|\bleading\b|\bsupervis\w*|\bpeople lead")
 
 
-def years_mentions(text: str) -> list[tuple[int, bool, int]]:
-    """``(min_months, is_management, start)`` for each experience-length phrase in ``text``.
+@dataclass(frozen=True)
+class YearsMention:
+    """One experience-length phrase: "5+ years of experience as an HR generalist"."""
+
+    months: int
+    management: bool  # months of managing people, not of any work
+    start: int
+    # Where the phrase naming the field ("as an HR generalist") ends; skills mentioned between
+    # the number and here say what the experience must be in.
+    field_end: int
+
+
+def years_mentions(text: str) -> list[YearsMention]:
+    """Each experience-length phrase in ``text``, in order.
 
     A bare "6 months" or "32 weeks" is a schedule, not a requirement: a number counts only with
-    a minimum marker ("at least", "5+") or experience wording right after it.
+    a minimum marker ("at least", "5+", "or more") or experience wording right after it.
     """
-    found: list[tuple[int, bool, int]] = []
+    found: list[YearsMention] = []
     for match in YEARS.finditer(text):
         after = match.group("after")
         if _NOT_EXPERIENCE.match(after):
             continue
-        marked = match.group("pre") or match.group("plus")
+        marked = match.group("pre") or match.group("plus") or match.group("more")
         if not (marked or _EXPERIENCE_CONTEXT.match(after)):
             continue
         amount = _number(match.group("n"))
@@ -114,7 +134,15 @@ def years_mentions(text: str) -> list[tuple[int, bool, int]]:
         # "1+ years of engineering management experience" counts months of managing people;
         # only the phrase itself decides ("5 years, including 2 managing" is two phrases).
         phrase = _PHRASE_END.split(after, maxsplit=1)[0][:50]
-        found.append((months, bool(_MANAGEMENT_SCOPE.search(phrase)), match.start()))
+        field = _FIELD_END.split(after, maxsplit=1)[0]
+        found.append(
+            YearsMention(
+                months,
+                bool(_MANAGEMENT_SCOPE.search(phrase)),
+                match.start(),
+                match.end() + len(field),
+            )
+        )
     return found
 
 
@@ -166,7 +194,8 @@ FRENCH_ENGLISH_REGION = _rx(
 # A list of skills reads as alternatives ("any one will do") when introduced as examples or
 # closed with "or", "/", "whatever", "etc."; otherwise ("Redis and Kafka") each one counts.
 _LIST_DELIMITER = _rx(r"\s*(?:,|/|&|\+|\band/or\b|\band\b|\bor\b|\bas well as\b)\s*")
-ALTERNATIVE_SEPARATOR = _rx(r"\bor\b|/")
+# "/" between items, not in "Windows 10/11".
+ALTERNATIVE_SEPARATOR = _rx(r"\bor\b|/(?!\d)")
 EXAMPLES_BEFORE = _rx(
     r"(?:\bsuch as|\be\.?g\.?|\bfor example|\bfor instance|\bincluding|\blike)\W*$"
 )
@@ -201,6 +230,27 @@ HIRING_PROCESS = _rx(
 
 # The taxonomy's category for traits a CV cannot prove ("team player", "communication").
 SOFT_SKILLS_CATEGORY = "Leadership & Soft Skills"
+CERTIFICATIONS_CATEGORY = "Certifications"
+
+# "a bachelor's degree in", "Master of", "BSc in": what follows is the degree's subject.
+DEGREE_FIELD = _rx(
+    r"\b(?:degree|bachelor'?s?|master'?s?|diploma|doctorate|ph\.?d\.?|mba|b\.?sc\.?|m\.?sc\.?"
+    r"|b\.?a\.|m\.?a\.|b\.?eng\.?|m\.?eng\.?)(?:\s+degree)?\s+(?:in|of)\s+(?:the\s+)?"
+)
+# What may precede the first subject the taxonomy knows: "in finance, accounting ...".
+DEGREE_SUBJECT_LEAD = _rx(r"^(?:[\w&-]+(?:\s+[\w&-]+)?\s*(?:,|/|\bor\b|\band\b)\s*){0,3}$")
+
+# Sentences about the employer rather than the candidate, and the teams the job works with.
+COMPANY_BLURB = _rx(
+    r"\b(?:is|are|was|has been)\s+(?:a|an|the|one of the)\s+(?:[\w-]+[,\s]+){0,5}?"
+    r"(?:startup|start-up|company|firm|business|leader|provider|agency|group|network"
+    r"|organi[sz]ation|scale-?up|employer|platform)\b"
+    r"|\b(?:backed by|founded in|headquartered|we are a|is profitable)\b"
+)
+COLLABORATORS = _rx(
+    r"\b(?:cooperat\w*|collaborat\w*|liais\w*|partner\w* with|work(?:ing)? closely with"
+    r"|interact\w* with|report(?:ing|s)? to)\b"
+)
 # Soft-skill names that mean leading people: they make a ``leadership`` requirement.
 LEADERSHIP_SKILLS = frozenset(
     {
@@ -210,6 +260,10 @@ LEADERSHIP_SKILLS = frozenset(
         "Delegation", "Team Building",
     }
 )  # fmt: skip
+
+# A job title naming a senior level: "Senior Accountant", "Sr. Engineer", "Principal Designer",
+# "Lead Nurse", "Head of Sales", "Head Chef". Not "lead generation", not "Staff Nurse" (a grade).
+SENIOR_TITLE = _rx(r"\bs[ée]nior\b|\bsr\b\.?|\bprincipal\b|\blead\b(?!\s+generation)|\bhead\b")
 
 # Softeners that, in a benefits or duties section, describe an offer rather than an ask.
 OFFER_WORDS = frozenset({"optional", "welcome"})

@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal, get_args
 
 from hirestream.scorer.domain import cues
@@ -34,13 +34,15 @@ from hirestream.scorer.domain.taxonomy import SkillMatchLike, SkillTaxonomy
 
 # Bump when extraction changes what it produces for the same posting, so stored requirement
 # lists can be recognised as stale and re-extracted.
-REQUIREMENTS_MODEL_VERSION = "0.2.0"
+REQUIREMENTS_MODEL_VERSION = "0.4.0"
 
 RequirementKind = Literal[
     "skill", "experience_years", "leadership", "language", "education", "location", "other"
 ]
 Importance = Literal["must", "nice"]
-ExperienceScope = Literal["total", "management"]
+# "level": total months, asked by an ad whose title names a senior level ("Senior Product
+# Designer"), so the length is the level the skills are asked at (see scoring).
+ExperienceScope = Literal["total", "management", "level"]
 
 _KINDS: frozenset[str] = frozenset(get_args(RequirementKind))
 _IMPORTANCES: frozenset[str] = frozenset(get_args(Importance))
@@ -102,7 +104,11 @@ class Requirement:
         if self.kind == "experience_years":
             amount = _format_months(self.min_months or 0)
             what = "management experience" if self.scope == "management" else "experience"
-            return f"{amount} {what}"
+            within = f" in {' or '.join(self.any_of)}" if self.any_of else ""
+            level = " (senior level)" if self.scope == "level" else ""
+            return f"{amount} {what}{within}{level}"
+        if self.kind == "education" and self.any_of:
+            return f"degree in {' or '.join(self.any_of)}"
         if self.kind == "leadership":
             return "leadership experience"
         if self.kind == "language":
@@ -139,11 +145,26 @@ def extract_requirements(
     )
     whole = " ".join([doc.title, doc.body, *map(str, doc.metadata.values())])
     extractor = _Extractor(taxonomy, bool(cues.FRENCH_ENGLISH_REGION.search(whole)))
-    found: list[Requirement] = []
+    found: list[Requirement] = list(extractor.title(doc.title))
     for unit in iter_units(doc.body):
         for sentence in split_sentences(unit.text):
             found.extend(extractor.sentence(sentence, unit.section))
-    return _merge(found)
+    merged = _merge(found)
+    if cues.SENIOR_TITLE.search(doc.title):
+        # "Senior Product Designer ... 5+ years": the years are the level the job is at.
+        merged = [
+            replace(r, scope="level")
+            if r.kind == "experience_years" and r.scope == "total" and r.importance == "must"
+            else r
+            for r in merged
+        ]
+    return merged
+
+
+@dataclass
+class _Fields:
+    experience: dict[int, tuple[str, ...]] = field(default_factory=dict)  # by phrase start
+    degree: tuple[str, ...] = ()
 
 
 @dataclass
@@ -182,6 +203,13 @@ class _Extractor:
     taxonomy: SkillTaxonomy
     french_english_region: bool
 
+    def title(self, title: str) -> Iterator[Requirement]:
+        """The job title names the field ("Senior Product Designer", "Team Lead, Backend"): a
+        skill it names is worth asking for, softly, since the ad's lists may never repeat it."""
+        for match in _skill_matches(self.taxonomy, title):
+            if (req := self._single_skill(match.name, "nice", title)) is not None:
+                yield req
+
     def sentence(self, sentence: str, section: SectionKind) -> Iterator[Requirement]:
         if cues.PROTECTED.search(sentence) or cues.HIRING_PROCESS.search(sentence):
             return
@@ -190,24 +218,78 @@ class _Extractor:
             yield from self._negative_skills(clause, sentence)
             if clause.importance is None:
                 continue
-            yield from self._skills(clause, sentence, matches)
-            yield from self._others(clause, sentence)
+            # Skills naming the field of an experience length ("4 years as an HR generalist or
+            # HR business partner") or of a degree ("a bachelor's in accounting") belong to that
+            # requirement: they are alternatives for it, not skills to list on their own.
+            fields, taken = self._fields(clause, sentence)
+            yield from self._skills(clause, sentence, matches, taken)
+            yield from self._others(clause, sentence, fields)
 
     def _negative_skills(self, clause: _Clause, sentence: str) -> Iterator[Requirement]:
         for match in _negated(clause):
             yield Requirement("skill", "nice", skill=match.name, negative=True, evidence=sentence)
 
+    def _fields(self, clause: _Clause, sentence: str) -> tuple[_Fields, set[int]]:
+        """Per experience phrase (by start) and for the degree, the skill names of its field,
+        and the ids of the matches they consumed."""
+        negated = {id(m) for m in _negated(clause)}
+        positive = [m for m in clause.matches if id(m) not in negated and not self._soft(m.name)]
+        groups = list(_list_groups(positive, sentence))
+        fields = _Fields()
+        taken: set[int] = set()
+        for mention in cues.years_mentions(clause.text):
+            names: list[str] = []
+            for group in groups:
+                if mention.start < group[0].start < mention.field_end and id(group[0]) not in taken:
+                    names.extend(m.name for m in group)
+                    taken.update(id(m) for m in group)
+            fields.experience[mention.start] = tuple(dict.fromkeys(names))
+        degree = cues.DEGREE_FIELD.search(clause.text)
+        if degree is not None:
+            for group in groups:
+                lead_in = clause.text[degree.end() : group[0].start]
+                if group[0].start < degree.end() or not cues.DEGREE_SUBJECT_LEAD.match(lead_in):
+                    continue
+                # "a master's in HR, SHRM or CIPD certification": the certificates are not the
+                # degree's subject.
+                subject = [m for m in group if not self._certificate(m.name)]
+                fields.degree = tuple(dict.fromkeys(m.name for m in subject))
+                taken.update(id(m) for m in subject)
+                break
+        return fields, taken
+
+    def _soft(self, name: str) -> bool:
+        skill = self.taxonomy.get(name)
+        return skill is not None and skill.category == cues.SOFT_SKILLS_CATEGORY
+
+    def _certificate(self, name: str) -> bool:
+        skill = self.taxonomy.get(name)
+        return skill is not None and skill.category == cues.CERTIFICATIONS_CATEGORY
+
     def _skills(
-        self, clause: _Clause, sentence: str, everywhere: Sequence[SkillMatchLike]
+        self,
+        clause: _Clause,
+        sentence: str,
+        everywhere: Sequence[SkillMatchLike],
+        taken: set[int],
     ) -> Iterator[Requirement]:
         importance = clause.importance
         assert importance is not None
         negated = {id(m) for m in _negated(clause)}
-        positive = [m for m in clause.matches if id(m) not in negated]
+        positive = [m for m in clause.matches if id(m) not in negated and id(m) not in taken]
         for group in _list_groups(positive, sentence):
             names = list(dict.fromkeys(m.name for m in group))
+            earlier = {m.name.casefold() for m in everywhere if m.end <= group[0].start}
+            if (
+                len(names) == 1
+                and earlier
+                and cues.EXAMPLES_BEFORE.search(sentence[: group[0].start])
+                and self._illustrate(names, earlier)
+            ):
+                # "a warehouse management system such as SAP EWM": the WMS is what is asked.
+                yield Requirement("skill", "nice", skill=names[0], evidence=sentence)
+                continue
             if len(names) > 1 and _alternatives(group, sentence, clause.in_parentheses):
-                earlier = {m.name.casefold() for m in everywhere if m.end <= group[0].start}
                 yield Requirement(
                     "skill",
                     # "a CRM such as Salesforce or HubSpot": the CRM is what is asked for; the
@@ -240,21 +322,35 @@ class _Extractor:
             any(i.casefold() in earlier for i in self.taxonomy.implied(name)) for name in names
         )
 
-    def _others(self, clause: _Clause, sentence: str) -> Iterator[Requirement]:
+    def _others(self, clause: _Clause, sentence: str, fields: _Fields) -> Iterator[Requirement]:
         importance = clause.importance
         assert importance is not None
         text = clause.text
-        for months, management, _ in cues.years_mentions(text):
-            scope: ExperienceScope = "management" if management else "total"
+        for mention in cues.years_mentions(text):
+            scope: ExperienceScope = "management" if mention.management else "total"
+            field_names = fields.experience.get(mention.start, ())
             yield Requirement(
-                "experience_years", importance, min_months=months, scope=scope, evidence=sentence
+                "experience_years",
+                importance,
+                skill=field_names[0] if field_names else None,
+                min_months=mention.months,
+                scope=scope,
+                evidence=sentence,
+                any_of=field_names,
             )
         if cues.LEADERSHIP.search(text):
             yield Requirement("leadership", importance, evidence=sentence)
         yield from self._languages(text, importance, sentence)
         for kind, pattern in _PLAIN_KINDS:
-            if pattern.search(text):
-                yield Requirement(kind, importance, evidence=sentence)
+            if (found := pattern.search(text)) is None:
+                continue
+            if kind == "other" and any(
+                m.start < found.end() and found.start() < m.end for m in clause.matches
+            ):
+                continue  # "a driving licence" is the taxonomy's skill, asked for above
+            else:
+                field_names = fields.degree if kind == "education" else ()
+                yield Requirement(kind, importance, evidence=sentence, any_of=field_names)
 
     def _languages(self, text: str, importance: Importance, sentence: str) -> Iterator[Requirement]:
         mentions = list(_LANGUAGE_WORD.finditer(text))
@@ -276,8 +372,12 @@ class _Extractor:
                     evidence=sentence,
                 )  # fmt: skip
             return
-        if not mentions or not cues.LANGUAGE_CONTEXT.search(text):
-            return  # "our English-speaking clients" is not a requirement
+        if not cues.LANGUAGE_CONTEXT.search(text):
+            # "Spanish is a plus", "German required": a language that opens the clause is what
+            # it asks for; "our English-speaking clients" is not a requirement.
+            mentions = [m for m in mentions if _opens_clause(text, m)]
+        if not mentions:
+            return
         clause_level = level_from_text(text)
         previous_end = 0
         for mention in mentions:
@@ -297,6 +397,11 @@ class _Extractor:
                 level=level,
                 evidence=sentence,
             )
+
+
+def _opens_clause(text: str, mention: re.Match[str]) -> bool:
+    before = text[: mention.start()].strip(" \t-–:*•")
+    return not before and text[mention.end() : mention.end() + 1] not in ("-", "'", "’")
 
 
 def _clauses(
@@ -342,6 +447,14 @@ def _importance(text: str, section: SectionKind) -> Importance | None:
         # Duties, benefits, "about us": "an asset" still asks; "remote work optional" offers.
         soft = [m.group(0).casefold() for m in cues.NICE.finditer(text)]
         return "nice" if any(m not in cues.OFFER_WORDS for m in soft) else None
+    if (
+        section == "neutral"
+        and (cues.COMPANY_BLURB.search(text) or cues.COLLABORATORS.search(text))
+        and not (cues.MUST_STRONG.search(text) or cues.NICE.search(text))
+    ):
+        # "X is a startup in mobile advertising", "you will work closely with client services":
+        # the company's trade and the teams around the job, not skills asked of the candidate.
+        return None
     if cues.NICE.search(text):
         return "nice"
     if section in ("must", "nice"):
@@ -358,7 +471,8 @@ def _importance(text: str, section: SectionKind) -> Importance | None:
 def _skill_matches(taxonomy: SkillTaxonomy, sentence: str) -> list[SkillMatchLike]:
     """Taxonomy matches in text order, without overlaps (longest wins) and without languages,
     which are handled as language requirements with a level."""
-    ordered = sorted(taxonomy.find(sentence), key=lambda m: (m.start, -(m.end - m.start), m.name))
+    found = [*taxonomy.find(sentence), *_elided(taxonomy, sentence)]
+    ordered = sorted(found, key=lambda m: (m.start, -(m.end - m.start), m.name))
     kept: list[SkillMatchLike] = []
     for match in ordered:
         if kept and match.start < kept[-1].end:
@@ -367,6 +481,36 @@ def _skill_matches(taxonomy: SkillTaxonomy, sentence: str) -> list[SkillMatchLik
             continue
         kept.append(match)
     return kept
+
+
+@dataclass(frozen=True)
+class _ElidedMatch:
+    name: str
+    start: int
+    end: int
+    surface: str
+
+
+# "warehouse or logistics operations": a word, a conjunction, then a skill of several words.
+_CONJOINED_WORD = re.compile(r"([^\W\d_][\w-]*)\s*(?:\bor\b|\band\b|/)\s*$")
+
+
+def _elided(taxonomy: SkillTaxonomy, sentence: str) -> Iterator[SkillMatchLike]:
+    """Skills named by coordination with a shared head: "warehouse or logistics operations" is
+    "warehouse operations or logistics operations", "front-end or back-end development" names
+    both. The word before the conjunction, with the head of the skill after it, is looked up
+    as a whole; only an exact taxonomy match counts."""
+    for match in taxonomy.find(sentence):
+        words = match.surface.split()
+        if len(words) < 2:
+            continue
+        before = _CONJOINED_WORD.search(sentence[: match.start])
+        if before is None:
+            continue
+        phrase = " ".join([before.group(1), *words[1:]])
+        for whole in taxonomy.find(phrase):
+            if whole.start == 0 and whole.end == len(phrase) and whole.name != match.name:
+                yield _ElidedMatch(whole.name, before.start(1), before.end(1), before.group(1))
 
 
 def _negated(clause: _Clause) -> Iterator[SkillMatchLike]:
@@ -422,10 +566,32 @@ def _key(req: Requirement) -> tuple[object, ...]:
 
 def _merge(found: Iterable[Requirement]) -> list[Requirement]:
     """One requirement per key, keeping the strongest importance (first one on a tie)."""
+    found = list(found)
+    # "at least 2 years managing teams" is checked by the management months; a leadership
+    # requirement from the same sentence would count the same ask twice.
+    managed = {
+        r.evidence for r in found if r.kind == "experience_years" and r.scope == "management"
+    }
+    found = [r for r in found if not (r.kind == "leadership" and r.evidence in managed)]
+    # "Experience with mentoring (or managing) people": the sentence asks to have led people,
+    # once; "Mentoring" as a skill of its own would count that ask again, and miss a candidate
+    # who lists "Team Leadership" instead. The leadership (or management-months) requirement
+    # already accepts any listed leadership skill.
+    led = managed | {r.evidence for r in found if r.kind == "leadership"}
+    found = [r for r in found if not (_leading_skill(r) and r.evidence in led)]
     best: dict[tuple[object, ...], Requirement] = {}
     for req in found:
         current = best.get(_key(req))
-        if current is None or _STRENGTH[req.importance] < _STRENGTH[current.importance]:
+        if (
+            current is None
+            or _STRENGTH[req.importance] < _STRENGTH[current.importance]
+            # The same length stated twice, once with its field: the field says more.
+            or (
+                _STRENGTH[req.importance] == _STRENGTH[current.importance]
+                and req.any_of
+                and not current.any_of
+            )
+        ):
             best[_key(req)] = req
     single = {
         (str(r.skill).casefold()): _STRENGTH[r.importance]
@@ -437,9 +603,51 @@ def _merge(found: Iterable[Requirement]) -> list[Requirement]:
         for r in best.values()
         # "Knowledge of Javascript" (must) makes "(JavaScript, react, whatever) an asset" moot.
         if not (
-            r.any_of
+            r.kind == "skill"
+            and r.any_of
             and any(single.get(n.casefold(), 9) <= _STRENGTH[r.importance] for n in r.any_of)
         )
     ]
-    order = {key: index for index, key in enumerate(best)}
+    kept = _join_overlapping(kept)
+    order = {_key(r): index for index, r in enumerate(kept)}
     return sorted(kept, key=lambda r: (r.negative, _STRENGTH[r.importance], order[_key(r)]))
+
+
+def _leading_skill(req: Requirement) -> bool:
+    """A positive skill requirement every alternative of which is leading people."""
+    names = req.any_of or ((req.skill,) if req.skill else ())
+    return (
+        req.kind == "skill"
+        and not req.negative
+        and bool(names)
+        and all(n in cues.LEADERSHIP_SKILLS for n in names)
+    )
+
+
+def _join_overlapping(found: list[Requirement]) -> list[Requirement]:
+    """ "Lean / continuous improvement (Six Sigma, Kaizen)" reads as two or-lists sharing a
+    name; they are one requirement with every alternative, at the stronger importance."""
+    joined: list[Requirement] = []
+    for req in found:
+        target = next(
+            (
+                i
+                for i, other in enumerate(joined)
+                if req.kind == other.kind == "skill"
+                and req.any_of
+                and other.any_of
+                and not req.negative
+                and not other.negative
+                and req.evidence == other.evidence
+                and {n.casefold() for n in req.any_of} & {n.casefold() for n in other.any_of}
+            ),
+            None,
+        )
+        if target is None:
+            joined.append(req)
+            continue
+        other = joined[target]
+        names = tuple(dict.fromkeys((*other.any_of, *req.any_of)))
+        importance = min(other.importance, req.importance, key=_STRENGTH.__getitem__)
+        joined[target] = replace(other, importance=importance, any_of=names, skill=names[0])
+    return joined

@@ -8,20 +8,21 @@ the candidate's facts and the taxonomy only: no clock, no randomness, no set ite
 
 from __future__ import annotations
 
+import math
 import re
 import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from hirestream.scorer.domain.cues import LEADERSHIP_SKILLS
+from hirestream.scorer.domain.cues import DEGREE_FIELD, LEADERSHIP_SKILLS, SOFT_SKILLS_CATEGORY
 from hirestream.scorer.domain.languages import canonical_language, level_from_text, level_rank
 from hirestream.scorer.domain.requirements import Requirement
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 
 # Bump whenever weights, credits or thresholds change: scores from different rubrics are not
 # comparable, and stored scores say which rubric produced them.
-RUBRIC_VERSION = "0.2.0"
+RUBRIC_VERSION = "0.4.0"
 
 VerdictStatus = Literal["met", "not_met", "unknown"]
 TierName = Literal["strong", "possible", "weak"]
@@ -29,9 +30,12 @@ TierName = Literal["strong", "possible", "weak"]
 STRONG_AT = 70
 POSSIBLE_AT = 45
 _WEIGHT = {"must": 3, "nice": 1}  # default weights; a team may set its own per requirement
-# Credit in halves of a requirement's weight. "unknown" (the CV says nothing either way) earns
-# half: parsers miss things, so silence must cost less than a confirmed gap.
-_CREDIT = {"met": 2, "unknown": 1, "not_met": 0}
+# Credit as a share of a requirement's weight. "unknown" (the CV says nothing either way) earns
+# half: parsers miss things, so silence must cost less than a confirmed gap. A gap earns up to
+# half again as much as the candidate came close (4 of 5 years, B1 where C1 is asked): a near
+# miss is a better lead than a far one, and never as good as silence.
+_CREDIT = {"met": 1.0, "unknown": 0.5, "not_met": 0.0}
+_NEAR_MISS_SHARE = 0.5
 # With nothing to score against, nobody can be ranked: "possible" sends the CV to a human.
 _NO_REQUIREMENTS_SCORE = 50
 _HINT_MAX_ITEMS = 2
@@ -64,6 +68,16 @@ class Verdict:
     status: VerdictStatus
     evidence: str | None  # what in the profile supports "met" (or shows the gap)
     reason: str
+    # For "not_met" on a measurable requirement: the share of it the profile holds (48 of 60
+    # months: 0.8; B1 for C1: 0.6); 0 for a plain gap.
+    closeness: float = 0.0
+
+    @property
+    def credit(self) -> float:
+        """Share of the requirement's weight this verdict earns, 0..1."""
+        if self.status == "not_met":
+            return _NEAR_MISS_SHARE * _CREDIT["unknown"] * min(1.0, max(0.0, self.closeness))
+        return _CREDIT[self.status]
 
 
 @dataclass(frozen=True)
@@ -89,6 +103,8 @@ class _Memo:
         self._taxonomy = taxonomy
         self._canonical: dict[str, str | None] = {}
         self._implied: dict[str, frozenset[str]] = {}
+        self._category: dict[str, str | None] = {}
+        self._found: dict[str, tuple[str, ...]] = {}
 
     def canonical(self, term: str) -> str | None:
         try:
@@ -102,6 +118,21 @@ class _Memo:
             return self._implied[name]
         except KeyError:
             found = self._implied[name] = frozenset(self._taxonomy.implied(name))
+            return found
+
+    def find_names(self, text: str) -> tuple[str, ...]:
+        try:
+            return self._found[text]
+        except KeyError:
+            found = self._found[text] = tuple(m.name for m in self._taxonomy.find(text))
+            return found
+
+    def category(self, name: str) -> str | None:
+        try:
+            return self._category[name]
+        except KeyError:
+            skill = self._taxonomy.get(name)
+            found = self._category[name] = skill.category if skill is not None else None
             return found
 
 
@@ -133,7 +164,8 @@ def score_candidate(
         return ScoreResult(
             _NO_REQUIREMENTS_SCORE, _tier(_NO_REQUIREMENTS_SCORE, False), [], [], [], None, flags
         )
-    score = _score(verdicts)
+    rubric = _Rubric(verdicts, _level_shares(verdicts, facts))
+    score = rubric.score()
     tier = _tier(score, _must_not_met(verdicts))
     return ScoreResult(
         score=score,
@@ -141,7 +173,7 @@ def score_candidate(
         verdicts=verdicts,
         matched=_labels(v for v in verdicts if v.status == "met"),
         missing=_labels(v for v in verdicts if v.status == "not_met"),
-        next_tier_hint=_hint(verdicts, tier),
+        next_tier_hint=_hint(rubric, tier),
         flags=flags,
     )
 
@@ -192,6 +224,10 @@ class _Profile:
                 return self.direct[key]
             if key in self.implied_by:
                 return f"{self.implied_by[key]} (implies {name})"
+        # "managing projects or leading teams": the leading part is met by leading people.
+        led = self.facts.leadership_months
+        if led and any(n.casefold() in _LEADERSHIP_KEYS for n in req.any_of or (req.skill or "",)):
+            return f"{led} months leading people"
         return None
 
     def judge(self, req: Requirement) -> Verdict:
@@ -227,24 +263,69 @@ class _Profile:
         if months is not None and months < needed:
             return Verdict(
                 req, "not_met", f"{months} months in the experience timeline",
-                f"{months} of {needed} months",
+                f"{months} of {needed} months", closeness=months / needed,
             )  # fmt: skip
         if req.scope == "management":
             return self._management(req, months, needed)
         if months is None:
             return Verdict(req, "unknown", None, "total experience was not parsed")
+        if req.any_of:
+            return self._experience_in_field(req, months, needed)
         return Verdict(
             req, "met", f"{months} months in the experience timeline",
             f"{months} months >= {needed} months",
         )  # fmt: skip
 
+    def _experience_in_field(self, req: Requirement, months: int, needed: int) -> Verdict:
+        """Experience "as an HR generalist": the event carries total months, not months per role,
+        so the field is read from the skills. Held (or implied): the months count. Only skills of
+        the same kind (a recruiter's for an HR generalist's): maybe. None at all: ten years as a
+        nurse are not four years in HR."""
+        field_name = " or ".join(req.any_of)
+        evidence = f"{months} months in the experience timeline"
+        source = self.skill_source(req)
+        if source is not None:
+            return Verdict(
+                req, "met", f"{evidence}; {source}",
+                f"{months} months >= {needed} months, with {source}",
+            )  # fmt: skip
+        if not self.direct:
+            return Verdict(req, "unknown", evidence, f"no skills parsed to show {field_name}")
+        related = self.related_skill(req)
+        if related is not None:
+            return Verdict(
+                req, "unknown", f"{evidence}; {related}",
+                f"{months} months, in a field related to {field_name} ({related})",
+            )  # fmt: skip
+        # The length is there, the field is not shown: half of what was asked.
+        return Verdict(
+            req, "not_met", evidence, f"{months} months, none of them shown in {field_name}",
+            closeness=0.5,
+        )  # fmt: skip
+
+    def related_skill(self, req: Requirement) -> str | None:
+        """A profile skill of the same taxonomy category as one of ``req``'s skills."""
+        wanted = {c for n in req.any_of if (c := self.taxonomy.category(n)) is not None}
+        wanted.discard(SOFT_SKILLS_CATEGORY)
+        for _, name in sorted(self.direct.items()):
+            if self.taxonomy.category(name) in wanted:
+                return name
+        return None
+
     def _management(self, req: Requirement, months: int | None, needed: int) -> Verdict:
         led = self.facts.leadership_months
+        if led == 0 and (skill := self.leadership_skill()) is not None:
+            # No leading job title, but a listed leadership skill: led people, for how long the
+            # timeline does not say.
+            return Verdict(req, "unknown", skill, f"profile lists {skill}; months not stated")
         if led is not None:
             evidence = f"{led} months leading people in the experience timeline"
             if led >= needed and led > 0:
                 return Verdict(req, "met", evidence, f"{led} months >= {needed} months managing")
-            return Verdict(req, "not_met", evidence, f"{led} of {needed} months managing people")
+            return Verdict(
+                req, "not_met", evidence, f"{led} of {needed} months managing people",
+                closeness=led / needed if needed else 0.0,
+            )  # fmt: skip
         if self.facts.leads_people is False:
             return Verdict(req, "not_met", None, "no people-management experience in the profile")
         if months is None:
@@ -269,7 +350,9 @@ class _Profile:
     def _leadership(self, req: Requirement) -> Verdict:
         leads = self.facts.leads_people
         months = self.facts.leadership_months
-        if leads is None and (skill := self.leadership_skill()) is not None:
+        # No leading job title (0 months) is weaker evidence than a listed leadership skill: a
+        # "Senior Engineer" who mentors or led a squad rarely has "Lead" in the title.
+        if not leads and (skill := self.leadership_skill()) is not None:
             return Verdict(req, "met", skill, f"profile lists {skill}")
         if leads is None:
             return Verdict(req, "unknown", None, "the profile says nothing about leading people")
@@ -285,9 +368,41 @@ class _Profile:
             return Verdict(req, "unknown", None, "no degree was parsed from the profile")
         needed = degree_rank(req.evidence)
         best = max(degrees, key=lambda d: degree_rank(d) or 0)
-        if needed is None or (degree_rank(best) or 0) >= needed:
+        held = degree_rank(best) or 0
+        if needed is None or held >= needed:
+            if req.any_of:
+                return self._degree_subject(req, degrees, best)
             return Verdict(req, "met", best, f"profile lists {best}")
-        return Verdict(req, "not_met", best, f"{best} is below the degree the posting asks")
+        return Verdict(
+            req, "not_met", best, f"{best} is below the degree the posting asks",
+            closeness=held / needed,
+        )  # fmt: skip
+
+    def _degree_subject(self, req: Requirement, degrees: Sequence[str], best: str) -> Verdict:
+        """ "A degree in finance, accounting or economics": the level is there; is the subject?
+        Read from the degree's name: a field skill the taxonomy finds in it, or a subject word
+        of the ad's phrase ("BSc Finance")."""
+        words = subject_words(req.evidence)
+        wanted = {n.casefold() for n in req.any_of}
+        fields = {c for n in req.any_of if (c := self.taxonomy.category(n)) is not None}
+        named_elsewhere = True  # every degree names a subject, none of the asked kind
+        for degree in degrees:
+            names = self.taxonomy.find_names(degree)
+            if {n.casefold() for n in names} & wanted or _names_subject(degree, words):
+                return Verdict(req, "met", degree, f"profile lists {degree}")
+            categories = {self.taxonomy.category(n) for n in names} - {SOFT_SKILLS_CATEGORY}
+            if not categories or categories & fields:
+                named_elsewhere = False
+        if named_elsewhere:
+            # "Diploma in Hospitality Management" for "a degree in supply chain or logistics":
+            # the subject is stated and is another field. The level is there: half a near miss.
+            return Verdict(
+                req, "not_met", best, f"{best}: the level asked, in another subject",
+                closeness=0.5,
+            )  # fmt: skip
+        return Verdict(
+            req, "unknown", best, f"{best}: the level asked, the subject not shown to match"
+        )
 
     def _language(self, req: Requirement) -> Verdict:
         language = str(req.language)
@@ -300,19 +415,87 @@ class _Profile:
             return Verdict(req, "met", f"{language} {level or ''}".strip(), f"speaks {language}")
         if level is None:
             return Verdict(req, "unknown", language, f"{language} listed without a level")
-        return Verdict(req, "not_met", f"{language} {level}", f"{level} is below {req.level}")
+        return Verdict(
+            req, "not_met", f"{language} {level}", f"{level} is below {req.level}",
+            closeness=(level_rank(level) + 1) / (level_rank(req.level) + 1),
+        )  # fmt: skip
 
 
 def weight_of(req: Requirement) -> int:
     return req.weight if req.weight is not None else _WEIGHT[req.importance]
 
 
-def _score(verdicts: Sequence[Verdict]) -> int:
-    total = sum(2 * weight_of(v.requirement) for v in verdicts)
-    if total == 0:
-        return _NO_REQUIREMENTS_SCORE  # every requirement weighted 0 by the team
-    earned = sum(_CREDIT[v.status] * weight_of(v.requirement) for v in verdicts)
-    return (200 * earned + total) // (2 * total)  # 100 * earned / total, rounded half up
+def _level_shares(verdicts: Sequence[Verdict], facts: CandidateFacts) -> dict[int, float]:
+    """Per must-have length at the level the job title names (scope "level"), the share of it
+    the timeline holds, where it holds less (2 of 5 years: 0.4). Unknown months: none."""
+    months = facts.total_experience_months
+    if months is None:
+        return {}
+    return {
+        i: months / (v.requirement.min_months or 1)
+        for i, v in enumerate(verdicts)
+        if v.requirement.scope == "level"
+        and v.requirement.importance == "must"
+        and months < (v.requirement.min_months or 0)
+    }
+
+
+class _Rubric:
+    """The score arithmetic, also "as if" some open requirements were confirmed (for the hint).
+
+    Each verdict earns ``credit x weight``. A senior ad's skills are asked at its level: when
+    the timeline is short of a "level" length, skill verdicts earn in proportion to the share
+    of it held (a 2-year junior's tools count 0.4 for a senior's 5 years); confirming that
+    length lifts the factor back to 1. Without such a shortfall the sums are exactly those of
+    rubric 0.3.0 (base earned, plus each confirmed item's gain)."""
+
+    __slots__ = ("_base", "credits", "level_shares", "total", "verdicts", "weights")
+
+    def __init__(self, verdicts: Sequence[Verdict], level_shares: dict[int, float]) -> None:
+        self.verdicts = verdicts
+        self.level_shares = level_shares
+        self.weights = [weight_of(v.requirement) for v in verdicts]
+        self.credits = [v.credit for v in verdicts]
+        self.total = sum(self.weights)
+        self._base = (
+            self._earned(set())
+            if level_shares
+            else sum(c * w for c, w in zip(self.credits, self.weights, strict=True))
+        )
+
+    def gain(self, i: int) -> float:
+        """Points confirming open item ``i`` alone would add."""
+        if self.level_shares:
+            return self._earned({i}) - self._base
+        return self.weights[i] * (1.0 - self.credits[i])
+
+    def earned(self, confirmed: Iterable[int] = ()) -> float:
+        order = list(dict.fromkeys(confirmed))
+        if not order:
+            return self._base
+        if self.level_shares:
+            return self._earned(set(order))
+        return self._base + sum(self.gain(i) for i in order)
+
+    def _earned(self, done: set[int]) -> float:
+        depth = min((x for i, x in self.level_shares.items() if i not in done), default=1.0)
+        earned = 0.0
+        for i, v in enumerate(self.verdicts):
+            credit = 1.0 if i in done else self.credits[i]
+            if v.requirement.kind == "skill":
+                credit *= depth
+            earned += credit * self.weights[i]
+        return earned
+
+    def score(self, confirmed: Iterable[int] = ()) -> int:
+        if self.total == 0:
+            return _NO_REQUIREMENTS_SCORE  # every requirement weighted 0 by the team
+        return _percent(self.earned(confirmed), self.total)
+
+
+def _percent(earned: float, total: int) -> int:
+    """100 * earned / total, rounded half up; the epsilon keeps 0.5 from floating just below."""
+    return math.floor(100 * earned / total + 0.5 + 1e-9)
 
 
 _DEGREE_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
@@ -324,6 +507,48 @@ _DEGREE_LEVELS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
         (r"\bassociate'?s?\b|\bdiploma\b|\bcertificate\b|\bdegree\b", 1),
     )
 )
+
+
+_SUBJECT_STOPWORDS = frozenset(
+    [
+        "and",
+        "or",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "related",
+        "field",
+        "fields",
+        "similar",
+        "equivalent",
+        "discipline",
+        "area",
+        "science",
+        "sciences",
+        "studies",
+        "degree",
+        "management",
+    ]
+)
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def subject_words(evidence: str) -> frozenset[str]:
+    """The words naming a degree's subject in an ad's sentence ("finance, accounting, economics"
+    in "A bachelor's degree in finance, accounting or economics"), cut to 5 letters so
+    "Accountancy" matches "accounting" and "humaines" matches "human"."""
+    found = DEGREE_FIELD.search(evidence)
+    if found is None:
+        return frozenset()
+    subject = re.split(r"[.;:()]|\bis\b|\bare\b", evidence[found.end() :], maxsplit=1)[0]
+    words = (w.casefold() for w in _WORD.findall(subject))
+    return frozenset(w[:5] for w in words if len(w) >= 4 and w not in _SUBJECT_STOPWORDS)
+
+
+def _names_subject(degree: str, words: frozenset[str]) -> bool:
+    return any(w.casefold()[:5] in words for w in _WORD.findall(degree) if len(w) >= 4)
 
 
 def degree_rank(text: str) -> int | None:
@@ -353,7 +578,7 @@ def _labels(verdicts: Iterable[Verdict]) -> list[str]:
 _TIER_RANK: dict[str, int] = {"weak": 0, "possible": 1, "strong": 2}
 
 
-def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
+def _hint(rubric: _Rubric, tier: TierName) -> str | None:
     """The fewest open requirements whose confirmation lifts the candidate one tier, if <= 2.
 
     Musts not met go first (they block "strong" whatever the score), then the open items
@@ -361,6 +586,7 @@ def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
     """
     if tier == "strong":
         return None
+    verdicts = rubric.verdicts
     target: TierName = "possible" if tier == "weak" else "strong"
     open_items = [i for i, v in enumerate(verdicts) if v.status != "met"]
     blocking = [
@@ -370,22 +596,16 @@ def _hint(verdicts: list[Verdict], tier: TierName) -> str | None:
         and verdicts[i].status == "not_met"
         and verdicts[i].requirement.importance == "must"
     ]
-    gain = {i: weight_of(verdicts[i].requirement) * (2 - _CREDIT[verdicts[i].status])
-            for i in open_items}  # fmt: skip
+    gain = {i: rubric.gain(i) for i in open_items}
     rest = sorted((i for i in open_items if i not in blocking), key=lambda i: (-gain[i], i))
     chosen = list(blocking)
-    total = sum(2 * weight_of(v.requirement) for v in verdicts)
-    earned = sum(_CREDIT[v.status] * weight_of(v.requirement) for v in verdicts)
     for extra in [None, *rest]:
         if extra is not None:
             chosen.append(extra)
         if len(chosen) > _HINT_MAX_ITEMS:
             return None
-        # As if the chosen items were met: same arithmetic as _score, without rebuilding.
-        trial_earned = earned + sum(gain[i] for i in chosen)
-        trial_score = (
-            (200 * trial_earned + total) // (2 * total) if total else _NO_REQUIREMENTS_SCORE
-        )
+        # As if the chosen items were met: the same arithmetic as the score.
+        trial_score = rubric.score(chosen)
         still_blocked = any(
             v.status == "not_met" and v.requirement.importance == "must" and i not in chosen
             for i, v in enumerate(verdicts)
