@@ -167,7 +167,12 @@ async def run_service(
 
     broker = build_broker(settings, name)
     consumer = EventConsumer(
-        pool, name, topic_prefix=settings.topic_prefix, max_attempts=settings.max_attempts
+        pool,
+        name,
+        topic_prefix=settings.topic_prefix,
+        max_attempts=settings.max_attempts,
+        backoff_base=settings.retry_backoff_seconds,
+        backoff_max=settings.retry_backoff_max_seconds,
     )
     for subscription in wiring.subscriptions:
         # A consumer group per (service, topic): one group with several subscribers rebalances
