@@ -105,6 +105,7 @@ class EventConsumer:
         backoff_base: float = 0.2,
         backoff_max: float = 5.0,
         outage_backoff: float = 5.0,
+        batch_seconds: float = 20.0,
     ) -> None:
         self._pool = pool
         self._name = consumer_name
@@ -113,6 +114,7 @@ class EventConsumer:
         self._backoff_base = backoff_base
         self._backoff_max = backoff_max
         self._outage_backoff = outage_backoff
+        self._batch_seconds = batch_seconds
         self._subscriptions: dict[str, Subscription[Any]] = {}
 
     @property
@@ -137,10 +139,14 @@ class EventConsumer:
 
     async def handle_batch(
         self, subscription: Subscription[Any], messages: Sequence[IncomingMessage]
-    ) -> None:
-        """Returns when every message's outcome is durable; raises to have the whole batch
-        redelivered (nothing of it committed)."""
-        await self._run([_Work(m, subscription) for m in messages])
+    ) -> int:
+        """Returns how many messages, from the first, have a durable outcome; raises to have the
+        whole batch redelivered (nothing of it committed).
+
+        A batch stops early once its transaction has run ``batch_seconds`` (slow events, e.g.
+        CVs taking the parser's full time limit): the caller polls the rest again, so neither a
+        long transaction nor the broker's poll interval is ever exceeded by a large batch."""
+        return await self._run([_Work(m, subscription) for m in messages], budget=True)
 
     async def handle_retries(self, messages: Sequence[IncomingMessage]) -> None:
         """Records of our retry topic: each is applied once its not-before time has come.
@@ -181,12 +187,17 @@ class EventConsumer:
             await self._run(due)
             pending = [w for w in pending if w not in due]
 
-    async def _run(self, work: list[_Work]) -> None:
+    async def _run(self, work: list[_Work], *, budget: bool = False) -> int:
+        done = 0
         try:
             async with self._pool.acquire() as conn, conn.transaction():
+                started = time.monotonic()
                 for item in work:
+                    if budget and done and time.monotonic() - started > self._batch_seconds:
+                        break
                     item.outcomes.clear()  # a retried batch starts over
                     await self._process(conn, item)
+                    done += 1
         except Exception:
             # The transaction itself failed: PostgreSQL is unreachable or the connection broke.
             # Not the events' fault, so nothing counts towards dead-lettering: back off and let
@@ -200,7 +211,7 @@ class EventConsumer:
             await asyncio.sleep(self._outage_backoff)
             raise
         finished = datetime.now(UTC)
-        for item in work:
+        for item in work[:done]:
             for o in item.outcomes:
                 EVENTS_PROCESSED.labels(self._name, o.topic, o.outcome).inc()
                 if o.processing_seconds is not None:
@@ -210,6 +221,7 @@ class EventConsumer:
                 if o.occurred_at is not None and o.outcome == "processed":
                     age = (finished - o.occurred_at).total_seconds()
                     STAGE_LATENCY_SECONDS.labels(self._name, o.topic).observe(max(age, 0.0))
+        return done
 
     async def _process(self, conn: Connection, item: _Work) -> None:
         message = item.message

@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 import uvicorn
+from aiokafka import TopicPartition
 from aiokafka.errors import UnknownTopicOrPartitionError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -98,7 +99,20 @@ def register(
     async def on_events(msg: KafkaMessage) -> None:
         records = msg.raw_message
         batch = records if isinstance(records, tuple) else (records,)
-        await consumer.handle_batch(subscription, [_incoming(r) for r in batch])
+        done = await consumer.handle_batch(subscription, [_incoming(r) for r in batch])
+        if done < len(batch):
+            # The batch stopped early: rewind to what is left, so the offset commit that
+            # follows covers exactly the part that is durable and the rest is polled again.
+            _rewind(msg, batch[done:])
+
+
+def _rewind(msg: KafkaMessage, rest: Sequence[Any]) -> None:
+    earliest: dict[TopicPartition, int] = {}
+    for record in rest:
+        tp = TopicPartition(record.topic, record.partition)
+        earliest[tp] = min(record.offset, earliest.get(tp, record.offset))
+    for tp, offset in earliest.items():
+        msg.consumer.seek(tp, offset)
 
 
 def register_retries(
