@@ -129,6 +129,9 @@ class OutboxRelay:
         failure: BaseException | None = None
         sent: list[int] = []
         async with self._pool.acquire() as conn, conn.transaction():
+            # Losing this transaction in a database crash only republishes its rows, which
+            # consumers deduplicate: no need to wait for its WAL flush.
+            await conn.execute("SET LOCAL synchronous_commit = off")
             rows = await conn.fetch(
                 "SELECT id, topic, key, payload, headers FROM outbox WHERE sent_at IS NULL"
                 " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
