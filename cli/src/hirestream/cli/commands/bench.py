@@ -275,16 +275,24 @@ def run_configuration(
             warm.submit(i)
         wait_all(notified, set(warm.submitted), processes, 180)
 
-        # The in-process rate on the same CVs, now, while the services sit idle.
-        baseline, in_process_cpu_ms = in_process_rate(cvs)
-
-        # Phase 1, maximum rate: submit everything at once (8 clients), time until all notified.
         roots = {name: (proc.pid, True) for name, proc in processes.procs.items()}
         roots["load generator + SMTP sink (bench process)"] = (os.getpid(), False)
         if infra.tansu is not None and infra.tansu._proc is not None:
             roots["broker (Tansu)"] = (infra.tansu._proc.pid, True)
         pid_file = infra.postgres.data_dir / "postmaster.pid"
         roots["PostgreSQL"] = (int(pid_file.read_text().split()[0]), True)
+
+        # The in-process rate on the same CVs, now, while the services sit idle; what the idle
+        # stack costs meanwhile (polling loops, gauges, heartbeats) is measured alongside.
+        idle_before, idle_started = cpu_by_role(roots), time.monotonic()
+        baseline, in_process_cpu_ms = in_process_rate(cvs)
+        idle_after, idle_seconds = cpu_by_role(roots), time.monotonic() - idle_started
+        idle_cores = (
+            sum(idle_after[r] - idle_before[r] for r in roots if not r.startswith("load generator"))
+            / idle_seconds
+        )
+
+        # Phase 1, maximum rate: submit everything at once (8 clients), time until all notified.
         cpu_before, busy_before = cpu_by_role(roots), machine_busy_seconds()
         flood = Submitter(config, cvs)
         started = time.time()
@@ -340,6 +348,11 @@ def run_configuration(
             # What the share would be with the machine to ourselves and CPU the only limit:
             # the pipeline on every core against the in-process loop on one.
             "cpu_bound_share_estimate": round(cores * in_process_cpu_ms / pipeline_cpu_ms, 3),
+            # The services' CPU while idle (in cores), and the CPU per application above it.
+            "idle_stack_cores": round(idle_cores, 3),
+            "pipeline_cpu_ms_per_application_above_idle": round(
+                pipeline_cpu_ms - 1000 * idle_cores * elapsed / applications, 1
+            ),
             # The whole machine's busy cores in phase 1, and those not ours (other users).
             "machine_busy_cores": round(machine / elapsed, 2),
             "others_busy_cores": round(max(machine - sum(ours.values()), 0.0) / elapsed, 2),
@@ -403,6 +416,8 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
                 "in_process_cpu_ms_per_cv",
                 "pipeline_cpu_ms_per_application",
                 "cpu_bound_share_estimate",
+                "idle_stack_cores",
+                "pipeline_cpu_ms_per_application_above_idle",
                 "latency_p50_s",
                 "latency_p95_s",
                 "latency_p99_s",
