@@ -143,9 +143,11 @@ def _base64_prefix(pdf: bytes) -> str:
 class Submitter:
     def __init__(self, config: StackConfig, cvs: list[DemoApplication]) -> None:
         self._config = config
+        # PDFs only, whatever the caller passes: only they take a distinct trailing comment.
         self._payloads = [
             (cv.posting_slug, cv.cv_path.name, _base64_prefix(cv.cv_path.read_bytes()))
             for cv in cvs
+            if cv.cv_path.suffix == ".pdf"
         ]
         self.submitted: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -192,6 +194,11 @@ class Notifications:
             if match and match.group(1) not in self.seen:
                 self.seen[match.group(1)] = mail.received_at
         return self.seen
+
+
+def notified_at(sink: SmtpSink) -> dict[str, float]:
+    """When each application's first hiring-team email reached ``sink`` (reads them all)."""
+    return Notifications(sink).update()
 
 
 def wait_all(
