@@ -27,8 +27,10 @@ import pytest
 from hirestream.contracts import (
     ALL_EVENTS,
     ALL_TOPICS,
+    CONSUMING_SERVICES,
     DEAD_LETTER_TOPIC,
     EVENT_BY_TOPIC,
+    RETRY_TOPICS,
     ApplicationReceivedV1,
     ApplicationScoredV1,
     BlobRef,
@@ -38,6 +40,7 @@ from hirestream.contracts import (
     ParseStatus,
     PostingPublishedV1,
     ProfileParsedV1,
+    RetryRecordV1,
     Tier,
 )
 
@@ -159,7 +162,38 @@ def test_topics_follow_the_naming_rule_and_map_one_to_one() -> None:
     for topic in topics:
         assert TOPIC_NAME.match(topic), f"{topic!r} is not <entity>.<past-verb>.v<N>"
     assert {t: EVENT_BY_TOPIC[t] for t in topics} == {e.topic: e for e in ALL_EVENTS}
-    assert (*topics, DEAD_LETTER_TOPIC) == ALL_TOPICS
+    assert (*topics, *RETRY_TOPICS, DEAD_LETTER_TOPIC) == ALL_TOPICS
+
+
+def test_every_consuming_service_has_its_own_retry_topic() -> None:
+    from hirestream.cli.stack import SERVICES
+
+    assert set(CONSUMING_SERVICES) == set(SERVICES)
+    assert tuple(f"{service}.retry.v1" for service in CONSUMING_SERVICES) == RETRY_TOPICS
+    assert not set(RETRY_TOPICS) & set(EVENT_BY_TOPIC), "a retry topic is not an event topic"
+
+
+def test_retry_record_round_trips_with_everything_a_later_attempt_needs() -> None:
+    event = SAMPLES[ApplicationReceivedV1]
+    record = RetryRecordV1(
+        retry_id=uuid.UUID("00000000-0000-4000-8000-00000000c001"),
+        consumer="parser",
+        original_topic=ApplicationReceivedV1.topic,
+        original_key=event.key(),
+        original_headers={"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"},
+        original_partition=2,
+        original_offset=41,
+        event_id=event.event_id,
+        body=event.model_dump_json(),
+        attempt=1,
+        not_before=OCCURRED_AT,
+        last_error="RuntimeError('boom')",
+    )
+    again = RetryRecordV1.model_validate_json(record.model_dump_json())
+    assert again == record
+    assert ApplicationReceivedV1.model_validate_json(again.body) == event
+    # A later field a newer consumer adds does not break this one (tolerant reader).
+    assert RetryRecordV1.model_validate({**record.model_dump(mode="json"), "new": 1}) == record
 
 
 @pytest.mark.parametrize("event_type", ALL_EVENTS, ids=_event_id)

@@ -504,3 +504,18 @@ def test_prometheus_adapter_example_serves_the_lag_metric() -> None:
     assert rule["name"]["as"] == LAG_METRIC
     assert "<<.Series>>" in rule["metricsQuery"] and "<<.LabelMatchers>>" in rule["metricsQuery"]
     assert "namespace" in rule["resources"]["overrides"]
+
+
+def test_every_shared_setting_in_the_configmap_is_one_the_services_read() -> None:
+    """A typo'd HIRESTREAM_ variable would be silently ignored by every pod."""
+    from hirestream.kit.settings import ServiceSettings
+
+    known = {
+        str(field.validation_alias)
+        for field in ServiceSettings.model_fields.values()
+        if field.validation_alias
+    } | {"HIRESTREAM_TOPICS_FILE"}
+    config = configmap_data()["hirestream-config"]
+    shared = {key for key in config if key.startswith("HIRESTREAM_")}
+    assert shared <= known, f"unknown settings: {sorted(shared - known)}"
+    assert {"HIRESTREAM_RETRY_BACKOFF_SECONDS", "HIRESTREAM_CONSUMER_BATCH_MAX"} <= shared

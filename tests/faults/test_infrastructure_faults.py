@@ -4,18 +4,28 @@ database goes away, a poison message arrives. Each scenario prints its figures."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import smtplib
 import time
+import uuid
 from pathlib import Path
 
+import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
 from hirestream.cli.demo_data import generate_demo_applications
 from hirestream.cli.testing import Pipeline
-from hirestream.contracts import ApplicationReceivedV1, topic_name
+from hirestream.contracts import (
+    DEAD_LETTER_TOPIC,
+    ApplicationReceivedV1,
+    BlobRef,
+    Channel,
+    retry_topic,
+    topic_name,
+)
 from hirestream.kit.testing import Stack
 
 pytestmark = pytest.mark.e2e
@@ -110,46 +120,109 @@ def test_database_outage_refuses_cleanly_then_recovers_without_restarting_servic
     )
 
 
-@pytest.mark.pipeline_env(**FAST_RECONCILER)
-def test_poison_message_is_dead_lettered_within_3_attempts_and_its_partition_flows_on(
+# Retries of a failing event wait 10 s, then 20 s: far longer than the applications behind it
+# need, so if anything behind the poison waited for its retries, the test would see it.
+POISON = {
+    **FAST_RECONCILER,
+    "HIRESTREAM_RETRY_BACKOFF_SECONDS": "10",
+    "HIRESTREAM_RETRY_BACKOFF_MAX_SECONDS": "20",
+}
+
+
+@pytest.mark.pipeline_env(**POISON)
+def test_poison_messages_go_through_the_retry_topic_to_dead_letters_while_their_partitions_flow(
     stack: Stack, pipeline: Pipeline, tmp_path: Path
 ) -> None:
     slugs = pipeline.load_postings()
-    topic = topic_name(ApplicationReceivedV1.topic, pipeline.config.topic_prefix)
+    prefix = pipeline.config.topic_prefix
+    topic = topic_name(ApplicationReceivedV1.topic, prefix)
 
-    async def poison_every_partition() -> int:
+    async def poison_every_partition() -> tuple[int, set[str]]:
+        """On every partition: bytes that are no event, and a valid event the parser can never
+        process (its CV is in no blob store)."""
         producer = AIOKafkaProducer(
             bootstrap_servers=stack.kafka_bootstrap, enable_idempotence=False
         )
         await producer.start()
+        failing: set[str] = set()
         try:
             partitions = sorted(await producer.partitions_for(topic))
             for partition in partitions:
                 await producer.send_and_wait(topic, b'{"not": "an event"}', partition=partition)
-            return len(partitions)
+                event = ApplicationReceivedV1(
+                    application_id=uuid.uuid4(),
+                    posting_id=uuid.uuid4(),
+                    posting_slug="nowhere",
+                    channel=Channel.API,
+                    cv=BlobRef(sha256="0" * 64, media_type="application/pdf", size=1),
+                )
+                await producer.send_and_wait(
+                    topic,
+                    event.model_dump_json().encode(),
+                    key=event.key().encode(),
+                    partition=partition,
+                    headers=[("x-fault-suite", b"poison")],
+                )
+                failing.add(str(event.event_id))
+            return len(partitions), failing
         finally:
             await producer.stop()
 
-    poisoned = asyncio.run(poison_every_partition())
-    started = time.monotonic()
-    applications = generate_demo_applications(tmp_path / "cvs")[:6]
-    for application in applications:
-        pipeline.submit(application)
-    took = pipeline.wait_for(
-        lambda: completed(pipeline, slugs)[0] == len(applications), "applications behind the poison"
-    )
-    print(f"poison: partitions={poisoned} flowed_again_after={time.monotonic() - started:.1f}s")
-    assert took >= 0
-
-    import asyncpg
-
-    async def dead_letters() -> list[asyncpg.Record]:
+    async def query(sql: str, *args: object) -> list[asyncpg.Record]:
         conn = await asyncpg.connect(pipeline.config.database_url)
         try:
-            return await conn.fetch("SELECT topic, attempts, error FROM parser.dead_letters")
+            return await conn.fetch(sql, *args)
         finally:
             await conn.close()
 
-    rows = asyncio.run(dead_letters())
-    assert len(rows) == poisoned
-    assert all(r["topic"] == topic and r["attempts"] <= 3 for r in rows)
+    def dead_letters() -> list[asyncpg.Record]:
+        return asyncio.run(
+            query("SELECT event_id::text, topic, attempts, error, headers FROM parser.dead_letters")
+        )
+
+    partitions, failing = asyncio.run(poison_every_partition())
+    started = time.monotonic()
+    applications = generate_demo_applications(tmp_path / "cvs")[:6]
+    for application in applications:
+        pipeline.submit(application)  # behind the poison on whichever partition they land
+    took = pipeline.wait_for(
+        lambda: completed(pipeline, slugs)[0] == len(applications), "applications behind the poison"
+    )
+    # Nothing behind the poison waited for it: its second attempt is not even due yet.
+    retrying = [r for r in dead_letters() if r["event_id"] in failing]
+    assert retrying == [], f"dead-lettered before the applications behind it completed: {took}s"
+
+    pipeline.wait_for(
+        lambda: len(dead_letters()) == 2 * partitions, "every poison message dead-lettered", 150
+    )
+    parked = time.monotonic() - started
+    rows = dead_letters()
+    garbage = [r for r in rows if r["event_id"] not in failing]
+    retried = [r for r in rows if r["event_id"] in failing]
+    assert len(garbage) == len(retried) == partitions
+    assert all(r["topic"] == topic and r["attempts"] == 1 for r in garbage)
+    for row in retried:
+        assert row["topic"] == topic and row["attempts"] == 3, row
+        assert "MissingBlob" in row["error"]
+        assert json.loads(row["headers"])["x-fault-suite"] == "poison"  # original headers kept
+    # Each retried event travelled twice through parser.retry.v1 (attempts 1 and 2), and each
+    # record was taken; every dead letter went out on deadletter.v1.
+    retries = asyncio.run(
+        query(
+            "SELECT payload->>'event_id' AS event_id, acked_at FROM parser.outbox WHERE topic = $1",
+            topic_name(retry_topic("parser"), prefix),
+        )
+    )
+    assert sorted(r["event_id"] for r in retries) == sorted([*failing, *failing])
+    assert all(r["acked_at"] is not None for r in retries)
+    published = asyncio.run(
+        query(
+            "SELECT count(*) AS n FROM parser.outbox WHERE topic = $1 AND sent_at IS NOT NULL",
+            topic_name(DEAD_LETTER_TOPIC, prefix),
+        )
+    )
+    assert published[0]["n"] == 2 * partitions
+    print(
+        f"poison: partitions={partitions} behind_the_poison_completed_after={took:.1f}s "
+        f"dead_lettered_after={parked:.1f}s (retries due after 10 s and 20 s more)"
+    )

@@ -29,7 +29,7 @@ APPLICATIONS = int(os.environ.get("HIRESTREAM_FAULT_APPLICATIONS", "2000"))
 
 
 # The drain wait below allows up to max(600 s, 0.5 s per application); pytest-timeout's default
-# (300 s) must not cut it short on a loaded machine.
+# (300 s) must not cut it short on a loaded machine (2,000 applications at 6/s take 330 s).
 @pytest.mark.timeout(int(max(600, APPLICATIONS * 0.5)) + 600)
 @pytest.mark.pipeline_env(HIRESTREAM_REDRIVE_AFTER_SECONDS="20", HIRESTREAM_LOG_LEVEL="WARNING")
 def test_kill_9_each_service_three_times_during_a_large_run_loses_and_duplicates_nothing(

@@ -13,10 +13,11 @@ from aiokafka import AIOKafkaProducer
 from hirestream.contracts import PostingPublishedV1, topic_name
 from hirestream.kit.consumer import EventConsumer, Subscription
 from hirestream.kit.db import create_pool
+from hirestream.kit.devstack import ensure_topics
 from hirestream.kit.dlq import get_dead_letter, list_dead_letters, replay_dead_letter
 from hirestream.kit.migrations import apply_migrations, kit_migrations
 from hirestream.kit.outbox import OutboxRelay, acknowledge, add_to_outbox, redrive_unacknowledged
-from hirestream.kit.runtime import build_broker, register
+from hirestream.kit.runtime import build_broker, register, register_retries
 from hirestream.kit.settings import ServiceSettings
 from hirestream.kit.testing import Stack
 
@@ -90,17 +91,16 @@ async def test_dead_letter_is_listed_and_replayed_once_after_the_cause_is_fixed(
     consumer = EventConsumer(
         pool, "svc", topic_prefix=topic_prefix, max_attempts=2, backoff_base=0.01
     )
+    await ensure_topics(stack.kafka_bootstrap, [consumer.retry_topic])
     register(
-        broker,
-        consumer,
-        Subscription(PostingPublishedV1, handler),
-        group_id=f"g{topic_prefix}",
-        topic_prefix=topic_prefix,
+        broker, consumer, Subscription(PostingPublishedV1, handler), group_id=f"g{topic_prefix}"
     )
+    register_retries(broker, consumer, group_id=f"r{topic_prefix}")
     await broker.start()
     relay = OutboxRelay(pool, publish)
     try:
         for _ in range(200):
+            await relay.relay_once()  # the retry record travels through the outbox
             if await list_dead_letters(pool):  # type: ignore[arg-type]
                 break
             await asyncio.sleep(0.05)

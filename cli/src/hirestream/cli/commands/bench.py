@@ -1,8 +1,16 @@
-"""``hirestream bench pipeline``: N applications with realistic PDF/DOCX CVs through the whole
-running pipeline on the embedded stack, against the in-process parse+score rate of the same CVs.
+"""``hirestream bench pipeline``: N applications with realistic PDF CVs through the whole running
+pipeline on the embedded stack, against the in-process parse+score rate of the same CVs.
 
-Reported: pipeline throughput (applications/s, received → notified), end-to-end latency
-p50/p95/p99 at half the measured maximum rate, and the pipeline's share of the in-process rate.
+Reported per configuration: pipeline throughput (applications/s, received → notified), end-to-end
+latency p50/p95/p99 at half the measured maximum rate, the pipeline's share of the in-process
+rate (measured just before, on the very CV files the load generator sends), and the CPU seconds
+each process spent per application during the maximum-rate phase — the load generator's own
+included, since it shares the machine with what it measures.
+
+``--compare-unbatched`` runs the services twice in the same invocation, once consuming and
+relaying one message at a time (``HIRESTREAM_CONSUMER_BATCH_MAX=1``,
+``HIRESTREAM_RELAY_BATCH_SIZE=1``) and once with the default batches, each on a fresh database
+and topic prefix, ``--rounds`` times alternately; the summary gives the medians and the ratio.
 """
 
 from __future__ import annotations
@@ -10,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import re
 import statistics
 import tempfile
@@ -32,19 +41,38 @@ bench = typer.Typer(help="Benchmarks that run the real stack.")
 console = Console(width=140)
 EXAMPLES = Path(__file__).resolve().parents[5] / "examples" / "postings"
 _APPLICATION_ID = re.compile(r"/v1/applications/([0-9a-f-]{36})")
+UNBATCHED = {"HIRESTREAM_CONSUMER_BATCH_MAX": "1", "HIRESTREAM_RELAY_BATCH_SIZE": "1"}
 
 
-def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> float:
-    """CVs per second through extraction, profile building and scoring in one process."""
-    from hirestream.cli.offline import score_files
+def bench_cvs(workdir: Path) -> list[DemoApplication]:
+    """The demo PDFs: what the load generator sends and what the in-process rate is taken on.
+    PDFs only, so each submission can carry distinct bytes (a comment after %%EOF): intake links
+    the same CV sent twice to one application, and a load test needs N of them."""
+    return [cv for cv in generate_demo_applications(workdir / "cvs") if cv.cv_path.suffix == ".pdf"]
 
-    postings = {p.stem: p for p in EXAMPLES.glob("*.md")}
-    done, started = 0, time.perf_counter()
+
+def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> tuple[float, float]:
+    """CVs per second through the parser's extraction and profile code and the scorer, in this
+    process, on these CVs (each posting's requirements read once, as the scorer keeps them);
+    and the CPU milliseconds per CV, which other users of the machine disturb far less."""
+    from hirestream.cli.offline import facts_from_profile, parse_file
+    from hirestream.scorer.domain.posting import read_posting
+    from hirestream.scorer.domain.requirements import extract_requirements
+    from hirestream.scorer.domain.scoring import score_candidate
+    from hirestream.skills import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    requirements = {}
+    for path in EXAMPLES.glob("*.md"):
+        document = read_posting(path.read_text("utf-8"), fallback_slug=path.stem)
+        requirements[path.stem] = extract_requirements(document, taxonomy)
+    done, started, cpu = 0, time.perf_counter(), time.process_time()
     while time.perf_counter() - started < seconds:
         for cv in cvs:
-            score_files(postings[cv.posting_slug], [cv.cv_path])
+            _, profile = parse_file(cv.cv_path, taxonomy)
+            score_candidate(requirements[cv.posting_slug], facts_from_profile(profile), taxonomy)
             done += 1
-    return done / (time.perf_counter() - started)
+    return done / (time.perf_counter() - started), 1000 * (time.process_time() - cpu) / done
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -52,13 +80,72 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
+# ------------------------------------------------------------------------------ CPU accounting
+
+_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(parent pid, CPU seconds used) of a live process, from /proc (Linux)."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = text[text.rindex(")") + 2 :].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / _TICKS
+
+
+def _processes() -> dict[int, tuple[int, float]]:
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _stat(int(entry.name))) is not None:
+            found[int(entry.name)] = stat
+    return found
+
+
+def cpu_by_role(roots: dict[str, tuple[int, bool]]) -> dict[str, float]:
+    """CPU seconds per role: a root pid, with all its descendants or alone. Exited processes
+    no longer count (the services' workers and connections live for the whole run)."""
+    procs = _processes()
+    children: dict[int, list[int]] = {}
+    for pid, (ppid, _) in procs.items():
+        children.setdefault(ppid, []).append(pid)
+    totals = {}
+    for role, (root, tree) in roots.items():
+        pids, todo = set(), [root]
+        while todo:
+            pid = todo.pop()
+            if pid in procs and pid not in pids:
+                pids.add(pid)
+                if tree:
+                    todo += children.get(pid, [])
+        totals[role] = sum(procs[p][1] for p in pids)
+    return totals
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds the whole machine spent busy (every core, everyone's processes)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / _TICKS
+
+
+# ------------------------------------------------------------------------------------ the load
+
+
+def _base64_prefix(pdf: bytes) -> str:
+    """The PDF, padded after %%EOF with spaces to a multiple of 3 bytes, in base64: a distinct
+    suffix's base64 can then simply be appended, so the load generator spends its CPU on
+    requests, not on encoding the same files again."""
+    return base64.b64encode(pdf + b" " * (-len(pdf) % 3)).decode()
+
+
 class Submitter:
     def __init__(self, config: StackConfig, cvs: list[DemoApplication]) -> None:
         self._config = config
-        # PDFs only, so each submission can carry distinct bytes (a comment after %%EOF): intake
-        # links the same CV sent twice to one application, and a load test needs N of them.
+        # PDFs only, whatever the caller passes: only they take a distinct trailing comment.
         self._payloads = [
-            (cv.posting_slug, cv.cv_path.name, cv.cv_path.read_bytes())
+            (cv.posting_slug, cv.cv_path.name, _base64_prefix(cv.cv_path.read_bytes()))
             for cv in cvs
             if cv.cv_path.suffix == ".pdf"
         ]
@@ -73,10 +160,9 @@ class Submitter:
         return client
 
     def submit(self, index: int) -> None:
-        slug, filename, pdf = self._payloads[index % len(self._payloads)]
-        content = base64.b64encode(
-            pdf + f"\n%submission {index} {uuid.uuid4()}\n".encode()
-        ).decode()
+        slug, filename, prefix = self._payloads[index % len(self._payloads)]
+        suffix = f"\n%submission {index} {uuid.uuid4()}\n".encode()
+        content = prefix + base64.b64encode(suffix).decode()
         body = {
             "posting": slug,
             "name": f"Candidate {index}",
@@ -91,84 +177,145 @@ class Submitter:
             self.submitted[response.json()["application_id"]] = sent_at
 
 
+class Notifications:
+    """When each application's first hiring-team email reached the sink; reads each captured
+    mail once (re-scanning them all every 0.2 s cost the load generator CPU of its own)."""
+
+    def __init__(self, sink: SmtpSink) -> None:
+        self._sink = sink
+        self._scanned = 0
+        self.seen: dict[str, float] = {}
+
+    def update(self) -> dict[str, float]:
+        mails = self._sink.messages[self._scanned :]
+        self._scanned += len(mails)
+        for mail in mails:
+            match = _APPLICATION_ID.search(mail.body)
+            if match and match.group(1) not in self.seen:
+                self.seen[match.group(1)] = mail.received_at
+        return self.seen
+
+
 def notified_at(sink: SmtpSink) -> dict[str, float]:
-    seen: dict[str, float] = {}
-    for mail in sink.messages:
-        match = _APPLICATION_ID.search(mail.body)
-        if match and match.group(1) not in seen:
-            seen[match.group(1)] = mail.received_at
-    return seen
+    """When each application's first hiring-team email reached ``sink`` (reads them all)."""
+    return Notifications(sink).update()
 
 
-def wait_all(sink: SmtpSink, ids: set[str], processes: ServiceProcesses, timeout: float) -> None:
+def wait_all(
+    notified: Notifications, ids: set[str], processes: ServiceProcesses, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
-    while not ids <= notified_at(sink).keys():
+    while not ids <= notified.update().keys():
         processes.check_alive()
         if time.monotonic() > deadline:
-            missing = len(ids - notified_at(sink).keys())
+            missing = len(ids - notified.seen.keys())
             raise TimeoutError(f"{missing} applications not notified after {timeout}s")
         time.sleep(0.2)
 
 
-def run_pipeline_bench(applications: int, parsers: int, workdir: Path) -> dict[str, Any]:
-    infra = Infrastructure(workdir)
+def load_postings(config: StackConfig) -> None:
+    from hirestream.scorer.domain.posting import read_posting
+
+    api = httpx.Client(base_url=config.scorer_url, timeout=30)
+    slugs = []
+    for path in sorted(EXAMPLES.glob("*.md")):
+        text = path.read_text("utf-8")
+        slug = read_posting(text, path.stem).slug
+        api.put(
+            f"/v1/postings/{slug}",
+            json={"slug": slug, "text": text},
+            headers={"X-API-Key": config.api_key},
+        ).raise_for_status()
+        slugs.append(slug)
+    intake = httpx.Client(base_url=config.intake_url, timeout=30)
+    deadline = time.monotonic() + 60
+    while not all(intake.get(f"/v1/postings/{s}").status_code == 200 for s in slugs):
+        if time.monotonic() > deadline:
+            raise TimeoutError("postings never reached intake")
+        time.sleep(0.2)
+
+
+def run_configuration(
+    infra: Infrastructure,
+    bootstrap: str,
+    workdir: Path,
+    cvs: list[DemoApplication],
+    *,
+    label: str,
+    env: dict[str, str],
+    applications: int,
+    parsers: int,
+) -> dict[str, Any]:
+    """One configuration of the services on a fresh database and topic prefix."""
+    assert infra.postgres is not None
+    tag = uuid.uuid4().hex[:8]
+    database_url = infra.postgres.create_database(f"bench_{tag}")
+    prefix = f"b{tag}."
+    asyncio.run(prepare(database_url, bootstrap, prefix))
     ports = Ports.free()
     sink = SmtpSink(ports.notifier_smtp)
-    processes: ServiceProcesses | None = None
+    sink.start()
+    config = StackConfig(
+        database_url,
+        bootstrap,
+        workdir / tag,
+        ports,
+        topic_prefix=prefix,
+        extra_env={
+            "HIRESTREAM_RELAY_POLL_SECONDS": "0.2",
+            "HIRESTREAM_LOG_LEVEL": "WARNING",
+            **env,
+        },
+    )
+    processes = ServiceProcesses(config)
     try:
-        database_url, bootstrap = infra.start()
-        asyncio.run(prepare(database_url, bootstrap))
-        sink.start()
-        config = StackConfig(
-            database_url,
-            bootstrap,
-            workdir,
-            ports,
-            extra_env={"HIRESTREAM_RELAY_POLL_SECONDS": "0.2", "HIRESTREAM_LOG_LEVEL": "WARNING"},
-        )
-        processes = ServiceProcesses(config)
         processes.start_all()
         for extra in range(1, parsers):
             processes.start("parser", instance=f"-{extra}", env={"PARSER_HTTP_PORT": "0"})
-        processes.wait_healthy()
-        api = httpx.Client(base_url=config.scorer_url, timeout=30)
-        slugs = []
-        from hirestream.scorer.domain.posting import read_posting
-
-        for path in sorted(EXAMPLES.glob("*.md")):
-            text = path.read_text("utf-8")
-            slug = read_posting(text, path.stem).slug
-            api.put(
-                f"/v1/postings/{slug}",
-                json={"slug": slug, "text": text},
-                headers={"X-API-Key": config.api_key},
-            ).raise_for_status()
-            slugs.append(slug)
-        intake = httpx.Client(base_url=config.intake_url, timeout=30)
-        deadline = time.monotonic() + 60
-        while not all(intake.get(f"/v1/postings/{s}").status_code == 200 for s in slugs):
-            if time.monotonic() > deadline:
-                raise TimeoutError("postings never reached intake")
-            time.sleep(0.2)
-
-        cvs = generate_demo_applications(workdir / "cvs")
-        baseline = in_process_rate(cvs)
+        processes.wait_healthy(180)
+        load_postings(config)
+        notified = Notifications(sink)
 
         # Warm-up: consumer groups settle, caches fill.
         warm = Submitter(config, cvs)
         for i in range(10):
             warm.submit(i)
-        wait_all(sink, set(warm.submitted), processes, 120)
+        wait_all(notified, set(warm.submitted), processes, 180)
+
+        roots = {name: (proc.pid, True) for name, proc in processes.procs.items()}
+        roots["load generator + SMTP sink (bench process)"] = (os.getpid(), False)
+        if infra.tansu is not None and infra.tansu._proc is not None:
+            roots["broker (Tansu)"] = (infra.tansu._proc.pid, True)
+        pid_file = infra.postgres.data_dir / "postmaster.pid"
+        roots["PostgreSQL"] = (int(pid_file.read_text().split()[0]), True)
+
+        # The in-process rate on the same CVs, now, while the services sit idle; what the idle
+        # stack costs meanwhile (polling loops, gauges, heartbeats) is measured alongside.
+        idle_before, idle_started = cpu_by_role(roots), time.monotonic()
+        baseline, in_process_cpu_ms = in_process_rate(cvs)
+        idle_after, idle_seconds = cpu_by_role(roots), time.monotonic() - idle_started
+        idle_cores = (
+            sum(idle_after[r] - idle_before[r] for r in roots if not r.startswith("load generator"))
+            / idle_seconds
+        )
 
         # Phase 1, maximum rate: submit everything at once (8 clients), time until all notified.
+        cpu_before, busy_before = cpu_by_role(roots), machine_busy_seconds()
         flood = Submitter(config, cvs)
         started = time.time()
         with ThreadPoolExecutor(8) as pool:
             list(pool.map(flood.submit, range(applications)))
-        wait_all(sink, set(flood.submitted), processes, 600)
-        seen = notified_at(sink)
+        wait_all(notified, set(flood.submitted), processes, 900)
+        seen = notified.update()
         finished = max(seen[i] for i in flood.submitted)
-        throughput = applications / (finished - started)
+        cpu_after, busy_after = cpu_by_role(roots), machine_busy_seconds()
+        elapsed = finished - started
+        throughput = applications / elapsed
+        ours = {role: cpu_after[role] - cpu_before.get(role, 0.0) for role in roots}
+        machine = busy_after - busy_before
+        bench_role = "load generator + SMTP sink (bench process)"
+        pipeline_cpu_ms = 1000 * sum(v for r, v in ours.items() if r != bench_role) / applications
+        cores = os.cpu_count() or 1
 
         # Phase 2, half that rate, open loop: end-to-end latency per application.
         rate = throughput / 2
@@ -181,14 +328,17 @@ def run_pipeline_bench(applications: int, parsers: int, workdir: Path) -> dict[s
                 if delay > 0:
                     time.sleep(delay)
                 pool.submit(paced.submit, i)
-        wait_all(sink, set(paced.submitted), processes, 600)
-        seen = notified_at(sink)
+        wait_all(notified, set(paced.submitted), processes, 900)
+        seen = notified.update()
         latencies = [seen[i] - t for i, t in paced.submitted.items()]
         return {
-            "date": time.strftime("%Y-%m-%d %H:%M"),
+            "configuration": label,
+            "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
+            "load_average": [round(x, 2) for x in os.getloadavg()],
             "applications": applications,
             "parser_instances": parsers,
             "in_process_cvs_per_s": round(baseline, 2),
+            "in_process_cpu_ms_per_cv": round(in_process_cpu_ms, 1),
             "pipeline_applications_per_s": round(throughput, 2),
             "pipeline_share_of_in_process": round(throughput / baseline, 3),
             "half_rate_per_s": round(rate, 2),
@@ -196,24 +346,123 @@ def run_pipeline_bench(applications: int, parsers: int, workdir: Path) -> dict[s
             "latency_p50_s": round(statistics.median(latencies), 3),
             "latency_p95_s": round(percentile(latencies, 0.95), 3),
             "latency_p99_s": round(percentile(latencies, 0.99), 3),
+            # CPU milliseconds per application in phase 1, per process tree.
+            "cpu_ms_per_application": {
+                role: round(1000 * seconds / applications, 1) for role, seconds in ours.items()
+            },
+            # Services + PostgreSQL + broker, without the bench process.
+            "pipeline_cpu_ms_per_application": round(pipeline_cpu_ms, 1),
+            # What the share would be with the machine to ourselves and CPU the only limit:
+            # the pipeline on every core against the in-process loop on one.
+            "cpu_bound_share_estimate": round(cores * in_process_cpu_ms / pipeline_cpu_ms, 3),
+            # The services' CPU while idle (in cores), and the CPU per application above it.
+            "idle_stack_cores": round(idle_cores, 3),
+            "pipeline_cpu_ms_per_application_above_idle": round(
+                pipeline_cpu_ms - 1000 * idle_cores * elapsed / applications, 1
+            ),
+            # The whole machine's busy cores in phase 1, and those not ours (other users).
+            "machine_busy_cores": round(machine / elapsed, 2),
+            "others_busy_cores": round(max(machine - sum(ours.values()), 0.0) / elapsed, 2),
         }
     finally:
-        if processes is not None:
-            processes.stop_all()
+        processes.stop_all()
         sink.stop()
+
+
+def run_pipeline_bench(
+    applications: int,
+    parsers: list[int],
+    workdir: Path,
+    *,
+    compare_unbatched: bool = False,
+    rounds: int = 1,
+) -> list[dict[str, Any]]:
+    infra = Infrastructure(workdir)
+    try:
+        _, bootstrap = infra.start()
+        if infra.postgres is None:
+            raise typer.BadParameter(
+                "the benchmark needs the embedded PostgreSQL (unset DATABASE_URL)"
+            )
+        cvs = bench_cvs(workdir)
+        configurations: list[tuple[str, dict[str, str]]] = [("batched", {})]
+        if compare_unbatched:
+            configurations = [("one-at-a-time", UNBATCHED), *configurations]
+        results = []
+        for _ in range(rounds):
+            for count in parsers:
+                for label, env in configurations:
+                    result = run_configuration(
+                        infra,
+                        bootstrap,
+                        workdir,
+                        cvs,
+                        label=label if len(parsers) == 1 else f"{label}, {count} parser(s)",
+                        env=env,
+                        applications=applications,
+                        parsers=count,
+                    )
+                    typer.echo(json.dumps(result), err=True)
+                    results.append(result)
+        return results
+    finally:
         infra.stop()
+
+
+def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Medians per configuration, and batched over one-at-a-time when both ran."""
+    summary: dict[str, Any] = {}
+    for label in dict.fromkeys(r["configuration"] for r in results):
+        runs = [r for r in results if r["configuration"] == label]
+        summary[label] = {
+            key: round(statistics.median(r[key] for r in runs), 3)
+            for key in (
+                "in_process_cvs_per_s",
+                "pipeline_applications_per_s",
+                "pipeline_share_of_in_process",
+                "in_process_cpu_ms_per_cv",
+                "pipeline_cpu_ms_per_application",
+                "cpu_bound_share_estimate",
+                "idle_stack_cores",
+                "pipeline_cpu_ms_per_application_above_idle",
+                "latency_p50_s",
+                "latency_p95_s",
+                "latency_p99_s",
+                "others_busy_cores",
+            )
+        }
+        summary[label]["runs"] = len(runs)
+    for label in list(summary):
+        base = label.replace("batched", "one-at-a-time", 1)
+        if label.startswith("batched") and base in summary:
+            for key in ("pipeline_applications_per_s", "pipeline_cpu_ms_per_application"):
+                summary[f"{key} ratio, {label} / {base}"] = round(
+                    summary[label][key] / summary[base][key], 3
+                )
+    return summary
 
 
 @bench.command("pipeline")
 def pipeline_command(
     applications: Annotated[int, typer.Option(help="applications in the maximum-rate phase")] = 300,
-    parsers: Annotated[int, typer.Option(help="parser instances (same consumer group)")] = 1,
-    output: Annotated[Path | None, typer.Option(help="append the JSON result to this file")] = None,
+    parsers: Annotated[
+        list[int] | None,
+        typer.Option(help="parser instances (same consumer group); repeat to compare"),
+    ] = None,
+    compare_unbatched: Annotated[
+        bool, typer.Option(help="also run the services one message at a time, alternately")
+    ] = False,
+    rounds: Annotated[int, typer.Option(help="runs of each configuration")] = 1,
+    output: Annotated[
+        Path | None, typer.Option(help="append the JSON results to this file")
+    ] = None,
 ) -> None:
-    """The whole pipeline on the embedded stack: throughput, latency, overhead."""
+    """The whole pipeline on the embedded stack: throughput, latency, overhead, CPU per process."""
     workdir = Path(tempfile.mkdtemp(prefix="hirestream-bench-"))
-    result = run_pipeline_bench(applications, parsers, workdir)
-    line = json.dumps(result)
+    results = run_pipeline_bench(
+        applications, parsers or [1], workdir, compare_unbatched=compare_unbatched, rounds=rounds
+    )
+    line = json.dumps({"summary": summarize(results), "runs": results})
     typer.echo(line)
     if output is not None:
         with output.open("a") as handle:

@@ -14,13 +14,26 @@ from hirestream.contracts.events import (
     ProfileParsedV1,
     Tier,
 )
-from hirestream.contracts.topics import ALL_TOPICS, DEAD_LETTER_TOPIC, EVENT_BY_TOPIC, topic_name
+from hirestream.contracts.retries import RetryRecordV1
+from hirestream.contracts.topics import (
+    ALL_TOPICS,
+    CONSUMING_SERVICES,
+    DEAD_LETTER_TOPIC,
+    EVENT_BY_TOPIC,
+    EVENT_TOPICS,
+    RETRY_TOPICS,
+    retry_topic,
+    topic_name,
+)
 
 __all__ = [
     "ALL_EVENTS",
     "ALL_TOPICS",
+    "CONSUMING_SERVICES",
     "DEAD_LETTER_TOPIC",
     "EVENT_BY_TOPIC",
+    "EVENT_TOPICS",
+    "RETRY_TOPICS",
     "ApplicationReceivedV1",
     "ApplicationScoredV1",
     "BlobRef",
@@ -31,6 +44,8 @@ __all__ = [
     "ParseStatus",
     "PostingPublishedV1",
     "ProfileParsedV1",
+    "RetryRecordV1",
     "Tier",
+    "retry_topic",
     "topic_name",
 ]

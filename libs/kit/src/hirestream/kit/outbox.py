@@ -1,8 +1,9 @@
 """Transactional outbox: events are rows written in the same transaction as the state change.
 
-The relay publishes unsent rows in id order with ``acks="all"`` and marks each row sent only
-after the broker acknowledged it. A crash between the two republishes the row: consumers
-deduplicate on ``event_id`` in their inbox, so the effect still happens once.
+The relay takes a batch of unsent rows in id order, hands them all to the producer before
+waiting (so one produce request per partition carries many rows, ``acks="all"``), then marks the
+acknowledged ones sent in one statement. A crash between the two republishes the rows:
+consumers deduplicate on ``event_id`` in their inbox, so the effect still happens once.
 """
 
 from __future__ import annotations
@@ -10,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 from opentelemetry import context as otel_context
-from opentelemetry.trace import SpanKind
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
@@ -26,8 +28,9 @@ log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "hirestream_outbox"
 
-# (topic, key, payload bytes, headers) -> awaits the broker's acknowledgement.
-Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[None]]
+# (topic, key, payload bytes, headers) -> hands the record to the producer and returns the
+# broker's acknowledgement to await (a future), or None when the call itself waited for it.
+Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[Awaitable[Any] | None]]
 
 
 async def add_to_outbox(conn: Connection, event: Event, *, topic_prefix: str = "") -> None:
@@ -51,25 +54,29 @@ async def add_raw_to_outbox(
     payload: dict[str, Any],
     headers: dict[str, str],
 ) -> None:
+    # One round trip: the row, and the NOTIFY that wakes the relay at once (delivered only if
+    # this transaction commits; PostgreSQL folds a transaction's identical notifications).
     await conn.execute(
-        "INSERT INTO outbox (event_id, topic, key, payload, headers) VALUES ($1, $2, $3, $4, $5)"
+        "INSERT INTO outbox (event_id, topic, key, payload, headers)"
+        " SELECT $1::uuid, $2::text, $3::text, $4::jsonb, $5::jsonb FROM pg_notify($6, '')"
         " ON CONFLICT (event_id) DO NOTHING",
         event_id,
         topic,
         key,
         payload,
         headers,
+        NOTIFY_CHANNEL,
     )
-    # Wakes the relay at once; delivered only if this transaction commits.
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
 
-async def acknowledge(conn: Connection, topic: str, key: str) -> int:
-    """The next stage has produced its event for ``key``: our rows for it need no re-drive."""
+async def acknowledge(conn: Connection, topic: str, keys: str | Sequence[str]) -> int:
+    """The next stage has produced its event for these keys: our rows for them need no re-drive.
+    One statement for a whole batch of keys."""
     status: str = await conn.execute(
-        "UPDATE outbox SET acked_at = now() WHERE topic = $1 AND key = $2 AND acked_at IS NULL",
+        "UPDATE outbox SET acked_at = now()"
+        " WHERE topic = $1 AND key = ANY($2::text[]) AND acked_at IS NULL",
         topic,
-        key,
+        [keys] if isinstance(keys, str) else list(keys),
     )
     return int(status.split()[-1])
 
@@ -119,21 +126,40 @@ class OutboxRelay:
 
     async def relay_once(self) -> int:
         """Publish one batch; returns how many rows were sent."""
-        failure: Exception | None = None
+        failure: BaseException | None = None
         sent: list[int] = []
         async with self._pool.acquire() as conn, conn.transaction():
+            # Losing this transaction in a database crash only republishes its rows, which
+            # consumers deduplicate: no need to wait for its WAL flush.
+            await conn.execute("SET LOCAL synchronous_commit = off")
             rows = await conn.fetch(
                 "SELECT id, topic, key, payload, headers FROM outbox WHERE sent_at IS NULL"
                 " ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
                 self._batch_size,
             )
+            in_flight: list[tuple[asyncpg.Record, trace.Span, Awaitable[Any] | None]] = []
             for row in rows:
+                span = self._start_span(row)
                 try:
-                    await self._publish_row(row)
-                except Exception as exc:  # keep what was acknowledged, stop at the first gap
+                    ack = await self._enqueue(row, span)
+                except Exception as exc:  # what was handed over still counts; stop here
+                    _end_span(span, exc)
                     failure = exc
                     break
+                in_flight.append((row, span, ack))
+            # Every row is with the producer: wait for the broker's acknowledgements together.
+            results = await asyncio.gather(
+                *(_acknowledged(ack) for _, _, ack in in_flight), return_exceptions=True
+            )
+            for (row, span, _), result in zip(in_flight, results, strict=True):
+                if isinstance(result, BaseException):
+                    failure = failure or result
+                    _end_span(span, result)
+                    continue
+                _end_span(span, None)
                 sent.append(row["id"])
+                if self._on_published is not None:
+                    self._on_published(row["topic"])
             if sent:
                 await conn.execute(
                     "UPDATE outbox SET sent_at = now() WHERE id = ANY($1::bigint[])", sent
@@ -142,23 +168,26 @@ class OutboxRelay:
             raise failure
         return len(sent)
 
-    async def _publish_row(self, row: asyncpg.Record) -> None:
-        parent = context_from_carrier(row["headers"])
-        token = otel_context.attach(parent)
+    def _start_span(self, row: asyncpg.Record) -> trace.Span:
+        span = tracer().start_span(
+            f"{row['topic']} publish",
+            context=context_from_carrier(row["headers"]),
+            kind=SpanKind.PRODUCER,
+        )
+        span.set_attribute("messaging.system", "kafka")
+        span.set_attribute("messaging.destination.name", row["topic"])
+        span.set_attribute("messaging.kafka.message.key", row["key"])
+        return span
+
+    async def _enqueue(self, row: asyncpg.Record, span: trace.Span) -> Awaitable[Any] | None:
+        # The record carries the publish span's context, so the consumer's span is its child.
+        token = otel_context.attach(trace.set_span_in_context(span))
         try:
-            with tracer().start_as_current_span(
-                f"{row['topic']} publish", kind=SpanKind.PRODUCER
-            ) as span:
-                span.set_attribute("messaging.system", "kafka")
-                span.set_attribute("messaging.destination.name", row["topic"])
-                span.set_attribute("messaging.kafka.message.key", row["key"])
-                headers = {**row["headers"], **current_carrier()}
-                body = _json_bytes(row["payload"])
-                await self._publish(row["topic"], row["key"].encode(), body, headers)
-                if self._on_published is not None:
-                    self._on_published(row["topic"])
+            headers = {**row["headers"], **current_carrier()}
         finally:
             otel_context.detach(token)
+        body = _json_bytes(row["payload"])
+        return await self._publish(row["topic"], row["key"].encode(), body, headers)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set: wake on NOTIFY, poll as a safety net."""
@@ -190,6 +219,18 @@ class OutboxRelay:
                 with contextlib.suppress(Exception):
                     await listener.remove_listener(NOTIFY_CHANNEL, on_notify)
                 await self._pool.release(listener)
+
+
+async def _acknowledged(ack: Awaitable[Any] | None) -> None:
+    if ack is not None:
+        await ack
+
+
+def _end_span(span: trace.Span, error: BaseException | None) -> None:
+    if error is not None:
+        span.record_exception(error)
+        span.set_status(Status(StatusCode.ERROR, type(error).__name__))
+    span.end()
 
 
 async def _sleep_or_stop(stop: asyncio.Event, seconds: float) -> None:

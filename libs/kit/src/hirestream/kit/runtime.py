@@ -13,6 +13,7 @@ from typing import Any
 
 import asyncpg
 import uvicorn
+from aiokafka import TopicPartition
 from aiokafka.errors import UnknownTopicOrPartitionError
 from faststream.kafka import KafkaBroker
 from faststream.kafka.annotations import KafkaMessage
@@ -57,36 +58,85 @@ def build_broker(settings: ServiceSettings, client_id: str) -> KafkaBroker:
     )
 
 
+# A poll returns as soon as records are there, or after this long; after an empty poll FastStream
+# sleeps as long again. So a steady flow waits for nothing, an idle subscriber wakes twice a
+# second instead of ten times (50 ms cost the idle stack CPU), and the first message after a
+# quiet spell waits at most this long per stage.
+BATCH_TIMEOUT_MS = 250
+
+
+def _incoming(record: Any) -> IncomingMessage:
+    key = record.key.decode() if isinstance(record.key, bytes) else record.key
+    return IncomingMessage(
+        topic=record.topic,
+        key=key,
+        body=record.value or b"",
+        headers={k: v.decode() for k, v in record.headers},
+        partition=record.partition,
+        offset=record.offset,
+    )
+
+
 def register(
     broker: KafkaBroker,
     consumer: EventConsumer,
     subscription: Subscription[Any],
     *,
     group_id: str,
-    topic_prefix: str,
+    batch_max: int = 100,
 ) -> None:
-    topic = topic_name(subscription.event_type.topic, topic_prefix)
+    """Consume ``subscription``'s topic a batch at a time: offsets are committed once the
+    batch's transaction has committed (``EventConsumer.handle_batch``); an error leaves the
+    whole batch uncommitted and it is redelivered."""
+    topic = consumer.subscribe(subscription)
 
     @broker.subscriber(
         topic,
         group_id=group_id,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
+        batch=True,
+        max_records=batch_max,
+        batch_timeout_ms=BATCH_TIMEOUT_MS,
     )
-    async def on_event(msg: KafkaMessage) -> None:
-        raw = msg.raw_message
-        key = raw.key.decode() if isinstance(raw.key, bytes) else raw.key  # type: ignore[union-attr]
-        await consumer.handle(
-            subscription,
-            IncomingMessage(
-                topic=topic,
-                key=key,
-                body=msg.body,
-                headers=dict(msg.headers),
-                partition=raw.partition,  # type: ignore[union-attr]
-                offset=raw.offset,  # type: ignore[union-attr]
-            ),
-        )
+    async def on_events(msg: KafkaMessage) -> None:
+        records = msg.raw_message
+        batch = records if isinstance(records, tuple) else (records,)
+        done = await consumer.handle_batch(subscription, [_incoming(r) for r in batch])
+        if done < len(batch):
+            # The batch stopped early: rewind to what is left, so the offset commit that
+            # follows covers exactly the part that is durable and the rest is polled again.
+            _rewind(msg, batch[done:])
+
+
+def _rewind(msg: KafkaMessage, rest: Sequence[Any]) -> None:
+    earliest: dict[TopicPartition, int] = {}
+    for record in rest:
+        tp = TopicPartition(record.topic, record.partition)
+        earliest[tp] = min(record.offset, earliest.get(tp, record.offset))
+    for tp, offset in earliest.items():
+        msg.consumer.seek(tp, offset)
+
+
+def register_retries(
+    broker: KafkaBroker, consumer: EventConsumer, *, group_id: str, batch_max: int = 100
+) -> None:
+    """Consume the consumer's own retry topic (``<consumer>.retry.v1``): failed events come
+    back here after their delay, without ever holding up the main topics' partitions."""
+
+    @broker.subscriber(
+        consumer.retry_topic,
+        group_id=group_id,
+        ack_policy=AckPolicy.NACK_ON_ERROR,
+        auto_offset_reset="earliest",
+        batch=True,
+        max_records=batch_max,
+        batch_timeout_ms=BATCH_TIMEOUT_MS,
+    )
+    async def on_retries(msg: KafkaMessage) -> None:
+        records = msg.raw_message
+        batch = records if isinstance(records, tuple) else (records,)
+        await consumer.handle_retries([_incoming(r) for r in batch])
 
 
 @dataclass
@@ -139,43 +189,85 @@ async def run_service(
 
     broker = build_broker(settings, name)
     consumer = EventConsumer(
-        pool, name, topic_prefix=settings.topic_prefix, max_attempts=settings.max_attempts
+        pool,
+        name,
+        topic_prefix=settings.topic_prefix,
+        max_attempts=settings.max_attempts,
+        backoff_base=settings.retry_backoff_seconds,
+        backoff_max=settings.retry_backoff_max_seconds,
     )
     for subscription in wiring.subscriptions:
         # A consumer group per (service, topic): one group with several subscribers rebalances
-        # once per member joining, which made a service's start take tens of seconds.
+        # once per member joining, which made a service's start take tens of seconds. The topic
+        # prefix is part of it: stacks with different prefixes on one broker (tenants, test
+        # runs) must not share groups, or a member one of them left behind stalls the other's
+        # start (seen with Tansu).
         register(
             broker,
             consumer,
             subscription,
-            group_id=f"{name}.{subscription.event_type.topic}",
-            topic_prefix=settings.topic_prefix,
+            group_id=f"{settings.topic_prefix}{name}.{subscription.event_type.topic}",
+            batch_max=settings.consumer_batch_max,
+        )
+    if wiring.subscriptions:
+        register_retries(
+            broker,
+            consumer,
+            group_id=f"{settings.topic_prefix}{name}.retry",
+            batch_max=settings.consumer_batch_max,
         )
 
-    async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
+    async def recreate_topics() -> None:
+        # A broker that lost its state (Tansu restarted) forgets topics: create them again;
+        # the relay retries the row.
+        await ensure_topics(
+            settings.kafka_bootstrap_servers,
+            [topic_name(t, settings.topic_prefix) for t in ALL_TOPICS],
+        )
+
+    async def acknowledged(future: Awaitable[Any]) -> Any:
         try:
-            await broker.publish(body, topic, key=key, headers=headers)
+            return await future
         except UnknownTopicOrPartitionError:
-            # A broker that lost its state (Tansu restarted) forgets topics: create them again;
-            # the relay retries this row.
-            await ensure_topics(
-                settings.kafka_bootstrap_servers,
-                [topic_name(t, settings.topic_prefix) for t in ALL_TOPICS],
-            )
+            await recreate_topics()
             raise
 
+    async def publish(
+        topic: str, key: bytes, body: bytes, headers: dict[str, str]
+    ) -> Awaitable[Any]:
+        try:
+            # no_confirm: hand the record over and return the acknowledgement (acks="all") for
+            # the relay to await with the rest of its batch.
+            future = await broker.publish(body, topic, key=key, headers=headers, no_confirm=True)
+        except UnknownTopicOrPartitionError:
+            await recreate_topics()
+            raise
+        return acknowledged(future)
+
     for downstream, upstream in wiring.acknowledgements:
-        register_acknowledgement(broker, pool, downstream, upstream, name, settings.topic_prefix)
+        register_acknowledgement(
+            broker,
+            pool,
+            downstream,
+            upstream,
+            name,
+            settings.topic_prefix,
+            batch_max=settings.consumer_batch_max,
+        )
 
     relay = OutboxRelay(
         pool,
         publish,
+        batch_size=settings.relay_batch_size,
         poll_seconds=settings.relay_poll_seconds,
         on_published=lambda topic: OUTBOX_PUBLISHED.labels(name, topic).inc(),
     )
     await _retry_until_ready(broker.start, f"{name} broker")
     tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
     tracked = [topic_name(up.topic, settings.topic_prefix) for _, up in wiring.acknowledgements]
+    if wiring.subscriptions:
+        # Retry records nobody took (the broker lost them) are re-driven from our outbox too.
+        tracked.append(consumer.retry_topic)
     if tracked:
         tasks.append(asyncio.create_task(reconcile(pool, name, tracked, settings, stop)))
     tasks.append(asyncio.create_task(observe(pool, name, broker, stop), name="gauges"))
@@ -263,6 +355,8 @@ def register_acknowledgement(
     upstream: type[Event],
     service: str,
     topic_prefix: str,
+    *,
+    batch_max: int = 100,
 ) -> None:
     # A group of its own: the service may also consume the same topic for its own purposes,
     # and one group would split the messages between the two subscribers.
@@ -270,16 +364,23 @@ def register_acknowledgement(
 
     @broker.subscriber(
         topic_name(downstream.topic, topic_prefix),
-        group_id=f"{service}.acks",
+        group_id=f"{topic_prefix}{service}.acks",
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
+        batch=True,
+        max_records=batch_max,
+        batch_timeout_ms=BATCH_TIMEOUT_MS,
     )
     async def on_downstream(msg: KafkaMessage) -> None:
-        raw = msg.raw_message
-        key = raw.key.decode() if isinstance(raw.key, bytes) else raw.key  # type: ignore[union-attr]
-        if key:
-            async with pool.acquire() as conn:
-                await acknowledge(conn, upstream_topic, key)
+        records = msg.raw_message
+        batch = records if isinstance(records, tuple) else (records,)
+        keys = sorted({k for k in (_incoming(r).key for r in batch) if k})
+        if keys:
+            async with pool.acquire() as conn, conn.transaction():
+                # A lost acknowledgement costs one needless re-drive (deduplicated), so it
+                # need not wait for its WAL flush.
+                await conn.execute("SET LOCAL synchronous_commit = off")
+                await acknowledge(conn, upstream_topic, keys)
 
 
 async def reconcile(

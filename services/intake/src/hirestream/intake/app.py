@@ -59,7 +59,10 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool, *, reuse_port: bool = Fa
             await server.wait_closed()
 
     stages = StageRecorder(
-        pool, settings.kafka_bootstrap_servers, settings.topic_prefix, f"{SERVICE}.stages"
+        pool,
+        settings.kafka_bootstrap_servers,
+        settings.topic_prefix,
+        f"{settings.topic_prefix}{SERVICE}.stages",
     )
     background = [stages.run]
     poller = mailbox_poller(pool, settings, mail_limits(settings), rate_limit(settings))
