@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import fields, replace
 from typing import Any
@@ -23,11 +24,21 @@ from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 from hirestream.scorer.handlers import (
     UnknownPosting,
     edit_requirements,
+    facts_of,
     publish_posting,
     reprocess,
     score_profile,
+    score_stored_profile,
+    scored_event,
 )
-from hirestream.scorer.ports import CurrentScore, StoredPosting, StoredProfile, StoredScore
+from hirestream.scorer.ports import (
+    CurrentScore,
+    ProfileFacts,
+    RescoredBatch,
+    StoredPosting,
+    StoredProfile,
+    StoredScore,
+)
 
 AD = """---
 slug: backend
@@ -91,14 +102,28 @@ class FakeStore:
     async def add_score(self, score: StoredScore) -> None:
         self.scores.append(score)
 
-    async def add_scores(self, scores: list[StoredScore]) -> None:
-        self.scores.extend(scores)
+    async def profile_facts(self, posting_id: uuid.UUID) -> list[ProfileFacts]:
+        return [
+            (p.application_id, p.parser_version, facts_of(p))
+            for p in await self.profiles_of(posting_id)
+        ]
+
+    async def add_rescored(self, batch: RescoredBatch) -> None:
+        """Every score of the batch, each announced (the announcer does it after commit)."""
+        for application_id, parser_version, pick in zip(
+            batch.application_ids, batch.parser_versions, batch.picks, strict=True
+        ):
+            chosen = batch.verdict_sets[pick]
+            score = StoredScore(
+                application_id, batch.posting_id, chosen.score, chosen.tier, chosen.verdicts,
+                chosen.matched, chosen.missing, chosen.hint, batch.requirements_version,
+                batch.rubric_version, parser_version, batch.trigger,
+            )  # fmt: skip
+            self.scores.append(score)
+            self.events.append(scored_event(score))
 
     async def emit(self, event: Event) -> None:
         self.events.append(event)
-
-    async def emit_many(self, events: list[Event]) -> None:
-        self.events.extend(events)
 
     def scored(self) -> list[ApplicationScoredV1]:
         return [e for e in self.events if isinstance(e, ApplicationScoredV1)]
@@ -273,3 +298,45 @@ async def test_score_is_the_same_whoever_the_candidate_is(taxonomy: SkillTaxonom
         score = store.scores[-1]
         results.append((score.score, score.tier, score.verdicts, score.hint))
     assert results[0] == results[1] == results[2]
+
+
+async def test_bulk_rescoring_stores_what_scoring_each_profile_alone_would(
+    taxonomy: SkillTaxonomy,
+) -> None:
+    """The compiled path and shared verdict sets change nothing in any stored score."""
+    store = FakeStore()
+    posting = await published(store, taxonomy)
+    rng = random.Random(5)
+    skills = ["Python", "PostgreSQL", "MySQL", "Django", "Go", "AWS RDS", "Team Leadership", "x"]
+    levels = ["B1", "C1", "native", "", "fluent"]
+    for _ in range(300):
+        await score_profile(
+            store,
+            profile_event(
+                posting.posting_id,
+                skills=rng.sample(skills, rng.randint(0, 5)),
+                total_experience_months=rng.choice([None, 12, 60, 90]),
+                languages=[LanguageLevel(language=c, level=rng.choice(levels))
+                           for c in rng.sample(["en", "es", "fr"], rng.randint(0, 2))],
+                leadership_months=rng.choice([None, 0, 24]),
+                degrees=rng.sample(["BSc Physics", "MBA"], rng.randint(0, 1)),
+            ),
+            taxonomy,
+        )  # fmt: skip
+    team = [
+        Requirement("skill", "must", skill="SQL"),
+        Requirement("skill", "nice", skill="Go", any_of=("Go", "Django")),
+        Requirement("experience_years", "must", min_months=48, scope="management"),
+        Requirement("leadership", "nice"),
+        Requirement("language", "must", language="Spanish", level="B2"),
+        Requirement("education", "nice", evidence="master's degree"),
+    ]
+    edited = await edit_requirements(store, "backend", team, taxonomy)
+
+    rescored = store.scores[300:]
+    assert len(rescored) == 300 and len({s.application_id for s in rescored}) == 300
+    for score in rescored:
+        profile = store.profiles[score.application_id]
+        alone = score_stored_profile(edited, team, profile, taxonomy, "requirements")
+        assert score == alone
+    assert len({(s.score, s.tier) for s in rescored}) > 3

@@ -444,6 +444,7 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
     from hirestream.kit.db import create_pool
     from hirestream.kit.devstack import EmbeddedPostgres, free_port
     from hirestream.kit.runtime import migrate
+    from hirestream.scorer.adapters.announcer import announce_all
     from hirestream.scorer.adapters.postgres import ranking, unit_of_work
     from hirestream.scorer.domain.posting import read_posting
     from hirestream.scorer.handlers import publish_posting
@@ -470,24 +471,18 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
             posting = await publish_posting(store, read_posting(text, slug), taxonomy)
         facts = _synthetic_facts(count, seed=11)
         started = time.perf_counter()
-        await pool.execute(
-            "INSERT INTO profiles (application_id, posting_id, profile_id, parser_version, status,"
-            " skills, total_experience_months, languages, leadership_months, degrees)"
-            " SELECT a, $1, p, 'bench', 'parsed', s::jsonb, m, l::jsonb, lm, d::jsonb"
-            " FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::int[],"
-            " $8::text[]) AS t(a, p, s, m, l, lm, d)",
-            posting.posting_id,
-            [uuid.uuid4() for _ in facts],
-            [uuid.uuid4() for _ in facts],
-            [json.dumps(sorted(f.skills)) for f in facts],
-            [f.total_experience_months for f in facts],
-            [
-                json.dumps([{"language": k, "level": v} for k, v in f.languages.items()])
+        await pool.copy_records_to_table(
+            "profiles",
+            columns=["application_id", "posting_id", "profile_id", "parser_version", "status",
+                     "skills", "total_experience_months", "language_names", "language_levels",
+                     "leadership_months", "degrees"],
+            records=[
+                (uuid.uuid4(), posting.posting_id, uuid.uuid4(), "bench", "parsed",
+                 sorted(f.skills), f.total_experience_months, list(f.languages),
+                 list(f.languages.values()), f.leadership_months, list(f.degrees))
                 for f in facts
             ],
-            [f.leadership_months for f in facts],
-            [json.dumps(list(f.degrees)) for f in facts],
-        )
+        )  # fmt: skip
         stored = time.perf_counter() - started
         # The hiring team publishes a new version of the ad: one more must-have.
         changed = text + "\n\n## Requirements\n- Experience with Kubernetes is required\n"
@@ -497,7 +492,14 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
         rescored = time.perf_counter() - started
         first_page = await ranking(pool, posting.posting_id, tier=None, limit=50, offset=0)
         total = time.perf_counter() - started
+        # What the scorer's announcer task does after the commit: the rescored events.
+        started = time.perf_counter()
+        await announce_all(pool, "bench.")
+        announced = time.perf_counter() - started
         rows = await pool.fetchval("SELECT count(*) FROM scores WHERE requirements_version = 2")
+        sets = await pool.fetchval(
+            "SELECT count(*) FROM verdict_sets WHERE requirements_version = 2"
+        )
         events = await pool.fetchval("SELECT count(*) FROM outbox WHERE topic LIKE '%scored%'")
         await pool.close()
         return {
@@ -506,7 +508,9 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
             "store_profiles_s": round(stored, 2),
             "publish_and_rescore_s": round(rescored, 2),
             "publish_rescore_and_first_page_s": round(total, 2),
+            "announce_events_s": round(announced, 2),
             "rescored_rows": rows,
+            "verdict_sets": sets,
             "scored_events": events,
             "top_score": first_page[0]["score"] if first_page else None,
             "database": "DATABASE_URL" if embedded is None else "embedded PostgreSQL",
@@ -530,6 +534,7 @@ def speed_text(report: dict[str, Any]) -> str:
         f"{r['profiles']} stored profiles ({r['database']}): new posting version published,"
         f" all rescored and first page ranked in {r['publish_rescore_and_first_page_s']} s"
         f" (rescore transaction {r['publish_and_rescore_s']} s; {r['rescored_rows']} scores,"
-        f" {r['scored_events']} events)"
+        f" {r['verdict_sets']} verdict sets); then {r['scored_events']} events announced in"
+        f" {r['announce_events_s']} s"
     )
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from hirestream.contracts import ApplicationScoredV1, PostingPublishedV1, ProfileParsedV1, Tier
+from hirestream.scorer.domain.compiled import CompiledRequirements
 from hirestream.scorer.domain.posting import PostingDocument
 from hirestream.scorer.domain.requirements import (
     REQUIREMENTS_MODEL_VERSION,
@@ -27,7 +28,14 @@ from hirestream.scorer.domain.scoring import (
     score_candidate,
 )
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
-from hirestream.scorer.ports import ScorerStore, StoredPosting, StoredProfile, StoredScore
+from hirestream.scorer.ports import (
+    RescoredBatch,
+    ScorerStore,
+    StoredPosting,
+    StoredProfile,
+    StoredScore,
+    VerdictSet,
+)
 
 Trigger = Literal["profile", "requirements", "reprocess"]
 
@@ -109,27 +117,38 @@ async def rescore_posting(
 ) -> int:
     """Replay the posting's stored profiles against its current requirements and rubric. Old
     scores stay in history; each new score is announced again (the notifier dedupes per
-    application). With ``only_stale``, applications whose newest score already used this
-    requirements version and rubric are left alone. Returns how many were rescored."""
-    profiles = await store.profiles_of(posting.posting_id)
+    application), once the transaction has committed. With ``only_stale``, applications whose
+    newest score already used this requirements version and rubric are left alone. Returns how
+    many were rescored."""
+    candidates = await store.profile_facts(posting.posting_id)
     if only_stale:
         current = await store.current_scores(posting.posting_id)
-        profiles = [
-            p
-            for p in profiles
-            if (c := current.get(p.application_id)) is None
-            or c.requirements_version != posting.requirements_version
-            or c.rubric_version != RUBRIC_VERSION
+        candidates = [
+            c
+            for c in candidates
+            if (score := current.get(c[0])) is None
+            or score.requirements_version != posting.requirements_version
+            or score.rubric_version != RUBRIC_VERSION
         ]
-    if not profiles:
+    if not candidates:
         return 0
     requirements = _requirements(posting)
-    scores = [score_stored_profile(posting, requirements, p, taxonomy, trigger) for p in profiles]
-    # (Scoring is pure and per profile: the place to fan out over processes if one core is
-    # ever too slow for a posting's whole history.)
-    await store.add_scores(scores)
-    await store.emit_many([scored_event(s) for s in scores])
-    return len(scores)
+    # Same results as score_candidate per profile; each distinct outcome is judged once.
+    compiled = CompiledRequirements(requirements, taxonomy)
+    picks = [compiled.classify(facts) for _, _, facts in candidates]
+    await store.add_rescored(
+        RescoredBatch(
+            posting_id=posting.posting_id,
+            requirements_version=posting.requirements_version,
+            rubric_version=RUBRIC_VERSION,
+            trigger=trigger,
+            verdict_sets=[verdict_set(r, requirements) for r in compiled.results],
+            application_ids=[application_id for application_id, _, _ in candidates],
+            parser_versions=[parser_version for _, parser_version, _ in candidates],
+            picks=picks,
+        )
+    )
+    return len(picks)
 
 
 async def reprocess(
@@ -165,7 +184,8 @@ def profile_from_event(event: ProfileParsedV1) -> StoredProfile:
 
 
 def facts_of(profile: StoredProfile) -> CandidateFacts:
-    """The only bridge from a stored profile to scoring: no personal data exists on either side."""
+    """The bridge from a stored profile to scoring: no personal data exists on either side (the
+    store's ``profile_facts`` builds the same facts for rescoring, straight from its rows)."""
     languages: dict[str, str] = {}
     for entry in profile.languages:
         language = entry.get("language")
@@ -201,6 +221,17 @@ def score_stored_profile(
         rubric_version=RUBRIC_VERSION,
         parser_version=profile.parser_version,
         trigger=trigger,
+    )
+
+
+def verdict_set(result: ScoreResult, requirements: Sequence[Requirement]) -> VerdictSet:
+    return VerdictSet(
+        score=result.score,
+        tier=result.tier,
+        verdicts=verdicts_json(result, requirements),
+        matched=list(result.matched),
+        missing=list(result.missing),
+        hint=result.next_tier_hint,
     )
 
 

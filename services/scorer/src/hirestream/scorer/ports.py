@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hirestream.contracts import Event
+from hirestream.scorer.domain.scoring import CandidateFacts
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,38 @@ class StoredScore:
     rubric_version: str
     parser_version: str
     trigger: str = "profile"  # "profile", "requirements" (changed) or "reprocess"
+
+
+@dataclass(frozen=True)
+class VerdictSet:
+    """What a score says beyond its number. Every score of a requirements version with the same
+    verdicts shares one (``verdicts`` index into that version's requirements)."""
+
+    score: int
+    tier: str
+    verdicts: list[dict[str, Any]]
+    matched: list[str]
+    missing: list[str]
+    hint: str | None
+
+
+@dataclass(frozen=True)
+class RescoredBatch:
+    """Many applications of one posting scored against one requirements version and rubric,
+    column by column: application ``application_ids[i]`` got ``verdict_sets[picks[i]]``."""
+
+    posting_id: uuid.UUID
+    requirements_version: int
+    rubric_version: str
+    trigger: str
+    verdict_sets: list[VerdictSet]
+    application_ids: list[uuid.UUID]
+    parser_versions: list[str]
+    picks: list[int]
+
+
+# What rescoring reads of a stored profile: (application id, parser version, facts).
+ProfileFacts = tuple[uuid.UUID, str, CandidateFacts]
 
 
 @dataclass(frozen=True)
@@ -71,9 +104,16 @@ class ScorerStore(Protocol):
 
     async def save_profile(self, profile: StoredProfile) -> None: ...
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]: ...
+    async def profile_facts(self, posting_id: uuid.UUID) -> list[ProfileFacts]:
+        """Every stored profile of the posting as scoring reads it (``handlers.facts_of``)."""
+        ...
+
     async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]: ...
     async def postings(self) -> list[StoredPosting]: ...
     async def add_score(self, score: StoredScore) -> None: ...
-    async def add_scores(self, scores: list[StoredScore]) -> None: ...
+    async def add_rescored(self, batch: RescoredBatch) -> None:
+        """Store every score of the batch (history kept) and queue one application.scored.v1
+        per application, published once this transaction commits: all or nothing."""
+        ...
+
     async def emit(self, event: Event) -> None: ...
-    async def emit_many(self, events: list[Event]) -> None: ...
