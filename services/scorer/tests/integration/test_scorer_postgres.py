@@ -24,6 +24,7 @@ from hirestream.scorer.adapters.postgres import (
     unit_of_work,
 )
 from hirestream.scorer.config import ScorerSettings
+from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.entrypoints.http import create_app
 from hirestream.scorer.handlers import facts_of, reprocess, score_profile
 from hirestream.skills import Taxonomy, load_taxonomy
@@ -326,6 +327,16 @@ async def test_rescoring_reads_the_facts_scoring_one_profile_reads(
     assert {a: f for a, (_, f) in bulk.items()} == stored
     assert bulk[odd.application_id][0] == "p1"
     assert stored[odd.application_id].languages == {"en": "", "de": ""}
+    async with unit_of_work(pool, "t.") as store:
+        vocabulary = await store.skill_vocabulary(posting_id)
+        folded = await store.profile_facts(posting_id, folded=frozenset({"go", "Excel"}))
+    assert {"Go", "go", " Rust ", "Excel", "Python", "Kafka"} <= vocabulary
+    skills = {a: f.skills for a, _, f in folded}
+    assert skills[odd.application_id] == {"Go", " Rust ", OTHER_SKILLS}
+    excel_only = next(a for a, f in stored.items() if f.skills == {"Excel"})
+    assert skills[excel_only] == {OTHER_SKILLS}
+    unchanged = [a for a, f in stored.items() if not f.skills & {"go", "Excel"}]
+    assert len(unchanged) == 2 and all(skills[a] == stored[a].skills for a in unchanged)
 
 
 async def test_the_running_announcer_wakes_on_a_committed_batch(

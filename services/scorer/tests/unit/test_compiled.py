@@ -4,6 +4,7 @@ reasons, score, tier, matched, missing, hint, flags), profile by profile."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from hirestream.scorer.domain import (
     read_posting,
     score_candidate,
 )
-from hirestream.scorer.domain.compiled import CompiledRequirements
+from hirestream.scorer.domain.compiled import OTHER_SKILLS, CompiledRequirements
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 
 REPO = Path(__file__).resolve().parents[4]
@@ -73,10 +74,16 @@ def synthetic(count: int, skills: list[str], seed: int) -> list[CandidateFacts]:
 def assert_same(
     requirements: list[Requirement], profiles: list[CandidateFacts], taxonomy: SkillTaxonomy
 ) -> CompiledRequirements:
+    """Full facts, and facts with the foldable skills folded (as the store hands them over)."""
     compiled = CompiledRequirements(requirements, taxonomy)
+    folding = CompiledRequirements(requirements, taxonomy)
+    foldable = folding.foldable_skills(s for f in profiles for s in f.skills)
     for facts in profiles:
         expected = score_candidate(requirements, facts, taxonomy)
         assert compiled.score(facts) == expected, facts
+        kept = facts.skills - foldable
+        folded = kept | {OTHER_SKILLS} if kept != facts.skills else kept
+        assert folding.score(replace(facts, skills=folded)) == expected, facts
     return compiled
 
 
@@ -99,6 +106,17 @@ def test_profile_order_does_not_matter(taxonomy: SkillTaxonomy) -> None:
     backwards = CompiledRequirements(EVERY_KIND, taxonomy)
     reverse = [backwards.score(f) for f in reversed(profiles)]
     assert [forwards.score(f) for f in profiles] == reverse[::-1]
+
+
+def test_folding_keeps_only_what_requirements_can_see(taxonomy: SkillTaxonomy) -> None:
+    compiled = CompiledRequirements(EVERY_KIND, taxonomy)
+    foldable = compiled.foldable_skills(SKILLS)
+    assert {"Excel", "COBOL", "Kubernetes", "English", ""} <= foldable
+    # React implies JavaScript, Team Leadership is leading people, .net is ruled out
+    assert not {"Python", "postgres", "AWS RDS", "React", "Team Leadership", ".net"} & foldable
+    assert OTHER_SKILLS not in foldable
+    asks_everything = [*EVERY_KIND, Requirement("skill", "must", skill=OTHER_SKILLS)]
+    assert CompiledRequirements(asks_everything, taxonomy).foldable_skills(SKILLS) == frozenset()
 
 
 def test_edge_cases(taxonomy: SkillTaxonomy) -> None:

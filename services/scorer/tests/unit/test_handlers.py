@@ -17,6 +17,7 @@ from hirestream.contracts import (
     PostingPublishedV1,
     ProfileParsedV1,
 )
+from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.domain.posting import read_posting
 from hirestream.scorer.domain.requirements import Requirement
 from hirestream.scorer.domain.scoring import RUBRIC_VERSION
@@ -102,11 +103,20 @@ class FakeStore:
     async def add_score(self, score: StoredScore) -> None:
         self.scores.append(score)
 
-    async def profile_facts(self, posting_id: uuid.UUID) -> list[ProfileFacts]:
-        return [
-            (p.application_id, p.parser_version, facts_of(p))
-            for p in await self.profiles_of(posting_id)
-        ]
+    async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
+        return {s for p in await self.profiles_of(posting_id) for s in p.skills}
+
+    async def profile_facts(
+        self, posting_id: uuid.UUID, *, folded: frozenset[str] = frozenset()
+    ) -> list[ProfileFacts]:
+        found = []
+        for p in await self.profiles_of(posting_id):
+            facts = facts_of(p)
+            kept = facts.skills - folded
+            if kept != facts.skills:
+                facts = replace(facts, skills=kept | {OTHER_SKILLS})
+            found.append((p.application_id, p.parser_version, facts))
+        return found
 
     async def add_rescored(self, batch: RescoredBatch) -> None:
         """Every score of the batch, each announced (the announcer does it after commit)."""

@@ -120,7 +120,12 @@ async def rescore_posting(
     application), once the transaction has committed. With ``only_stale``, applications whose
     newest score already used this requirements version and rubric are left alone. Returns how
     many were rescored."""
-    candidates = await store.profile_facts(posting.posting_id)
+    requirements = _requirements(posting)
+    # Same results as score_candidate per profile; each distinct outcome is judged once, and
+    # skills no requirement can see are not even read.
+    compiled = CompiledRequirements(requirements, taxonomy)
+    folded = compiled.foldable_skills(await store.skill_vocabulary(posting.posting_id))
+    candidates = await store.profile_facts(posting.posting_id, folded=folded)
     if only_stale:
         current = await store.current_scores(posting.posting_id)
         candidates = [
@@ -132,9 +137,6 @@ async def rescore_posting(
         ]
     if not candidates:
         return 0
-    requirements = _requirements(posting)
-    # Same results as score_candidate per profile; each distinct outcome is judged once.
-    compiled = CompiledRequirements(requirements, taxonomy)
     picks = [compiled.classify(facts) for _, _, facts in candidates]
     await store.add_rescored(
         RescoredBatch(

@@ -104,8 +104,15 @@ class ScorerStore(Protocol):
 
     async def save_profile(self, profile: StoredProfile) -> None: ...
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]: ...
-    async def profile_facts(self, posting_id: uuid.UUID) -> list[ProfileFacts]:
-        """Every stored profile of the posting as scoring reads it (``handlers.facts_of``)."""
+    async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
+        """Every skill string the posting's stored profiles list."""
+        ...
+
+    async def profile_facts(
+        self, posting_id: uuid.UUID, *, folded: frozenset[str] = frozenset()
+    ) -> list[ProfileFacts]:
+        """Every stored profile of the posting as scoring reads it (``handlers.facts_of``),
+        except that skills in ``folded`` are replaced by the one ``compiled.OTHER_SKILLS``."""
         ...
 
     async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]: ...

@@ -15,6 +15,7 @@ from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
 from hirestream.kit.outbox import NOTIFY_CHANNEL, add_to_outbox
 from hirestream.kit.telemetry import current_carrier
+from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.domain.scoring import CandidateFacts
 from hirestream.scorer.ports import (
     CurrentScore,
@@ -115,14 +116,34 @@ class PostgresScorerStore:
         )
         return [_stored_profile(row) for row in rows]
 
-    async def profile_facts(self, posting_id: uuid.UUID) -> list[ProfileFacts]:
-        """The facts as ``handlers.facts_of`` builds them, without the ``StoredProfile`` step:
-        rescoring reads 100,000 of them in the transaction that publishes the posting."""
+    async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
         rows = await self._conn.fetch(
-            "SELECT application_id, parser_version, skills, total_experience_months,"
-            " language_names, language_levels, leadership_months, degrees"
-            " FROM profiles WHERE posting_id = $1",
+            "SELECT DISTINCT skill FROM profiles, unnest(skills) AS skill WHERE posting_id = $1",
             posting_id,
+        )
+        return {row["skill"] for row in rows}
+
+    async def profile_facts(
+        self, posting_id: uuid.UUID, *, folded: frozenset[str] = frozenset()
+    ) -> list[ProfileFacts]:
+        """The facts as ``handlers.facts_of`` builds them, without the ``StoredProfile`` step:
+        rescoring reads 100,000 of them in the transaction that publishes the posting. Folding
+        happens in PostgreSQL, so the skills no requirement can see never reach Python."""
+        if folded:
+            skills = (
+                "ARRAY(SELECT s FROM unnest(p.skills) AS s"
+                " WHERE s NOT IN (SELECT unnest($2::text[])))"
+                " || CASE WHEN EXISTS (SELECT 1 FROM unnest(p.skills) AS s"
+                " WHERE s IN (SELECT unnest($2::text[]))) THEN ARRAY[$3] ELSE '{}'::text[] END"
+            )
+            arguments: tuple[Any, ...] = (posting_id, list(folded), OTHER_SKILLS)
+        else:
+            skills, arguments = "p.skills", (posting_id,)
+        rows = await self._conn.fetch(
+            f"SELECT p.application_id, p.parser_version, {skills}, p.total_experience_months,"
+            " p.language_names, p.language_levels, p.leadership_months, p.degrees"
+            " FROM profiles p WHERE p.posting_id = $1",
+            *arguments,
         )
         return [
             (
