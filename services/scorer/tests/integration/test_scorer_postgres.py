@@ -24,9 +24,10 @@ from hirestream.scorer.adapters.postgres import (
     unit_of_work,
 )
 from hirestream.scorer.config import ScorerSettings
-from hirestream.scorer.domain.compiled import OTHER_SKILLS
+from hirestream.scorer.domain.compiled import ALL_FIELDS, OTHER_SKILLS
+from hirestream.scorer.domain.scoring import RUBRIC_VERSION
 from hirestream.scorer.entrypoints.http import create_app
-from hirestream.scorer.handlers import facts_of, reprocess, score_profile
+from hirestream.scorer.handlers import facts_of, profile_from_event, reprocess, score_profile
 from hirestream.skills import Taxonomy, load_taxonomy
 
 pytestmark = pytest.mark.integration
@@ -306,10 +307,11 @@ async def test_a_rescore_rolled_back_leaves_no_score_and_no_announcement(
     assert await announce_all(pool, "t.") == 0 and len(await scored_events(pool)) == 3
 
 
-async def test_rescoring_reads_the_facts_scoring_one_profile_reads(
+async def test_rescoring_groups_profiles_by_the_facts_scoring_reads(
     pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
 ) -> None:
     posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
+    english = [LanguageLevel(language="en", level="fluent")]
     odd = parsed(
         posting_id,
         ["Go", "go", " Rust "],
@@ -318,25 +320,40 @@ async def test_rescoring_reads_the_facts_scoring_one_profile_reads(
         leadership_months=7,
         degrees=["MSc Physics", "BSc Maths"],
     )
+    twin = parsed(posting_id, ["Kafka", "Python", "Data Engineering", "PostgreSQL"], 60,
+                  languages=english)  # fmt: skip
     async with unit_of_work(pool, "t.") as store:
-        await score_profile(store, odd, taxonomy)
+        for event in (odd, twin):
+            await score_profile(store, event, taxonomy)
     async with unit_of_work(pool, "t.") as store:
-        stored = {p.application_id: facts_of(p) for p in await store.profiles_of(posting_id)}
-        bulk = {a: (v, f) for a, v, f in await store.profile_facts(posting_id)}
-    assert len(stored) == 4
-    assert {a: f for a, (_, f) in bulk.items()} == stored
-    assert bulk[odd.application_id][0] == "p1"
-    assert stored[odd.application_id].languages == {"en": "", "de": ""}
+        stored = [facts_of(p) for p in await store.profiles_of(posting_id)]
+        groups = await store.group_profiles(posting_id, folded=frozenset(), reads=ALL_FIELDS)
+    assert len(stored) == 5 and sorted(g.applications for g in groups) == [1, 1, 1, 2]
+    assert all(g.facts in stored for g in groups) and all(
+        f in [g.facts for g in groups] for f in stored
+    )
+    assert facts_of(profile_from_event(odd)).languages == {"en": "", "de": ""}
+
     async with unit_of_work(pool, "t.") as store:
         vocabulary = await store.skill_vocabulary(posting_id)
-        folded = await store.profile_facts(posting_id, folded=frozenset({"go", "Excel"}))
+        folded = await store.group_profiles(
+            posting_id, folded=frozenset({"go", "Excel"}), reads=frozenset({"skills"})
+        )
+        stale = await store.group_profiles(
+            posting_id, folded=frozenset(), reads=ALL_FIELDS, unless_scored_with=(1, RUBRIC_VERSION)
+        )
     assert {"Go", "go", " Rust ", "Excel", "Python", "Kafka"} <= vocabulary
-    skills = {a: f.skills for a, _, f in folded}
-    assert skills[odd.application_id] == {"Go", " Rust ", OTHER_SKILLS}
-    excel_only = next(a for a, f in stored.items() if f.skills == {"Excel"})
-    assert skills[excel_only] == {OTHER_SKILLS}
-    unchanged = [a for a, f in stored.items() if not f.skills & {"go", "Excel"}]
-    assert len(unchanged) == 2 and all(skills[a] == stored[a].skills for a in unchanged)
+    assert {g.facts.skills for g in folded} == {
+        frozenset({"Go", " Rust ", OTHER_SKILLS}),
+        frozenset({OTHER_SKILLS}),  # Excel only
+        frozenset({"Python", "PostgreSQL", "Kafka", "Data Engineering"}),
+        frozenset({"Python", "MySQL"}),
+    }
+    assert all(
+        (g.facts.total_experience_months, g.facts.languages, g.facts.degrees) == (None, {}, ())
+        for g in folded
+    )
+    assert stale == []  # every newest score already used version 1 and this rubric
 
 
 async def test_the_running_announcer_wakes_on_a_committed_batch(

@@ -17,7 +17,7 @@ from hirestream.scorer.domain import (
     read_posting,
     score_candidate,
 )
-from hirestream.scorer.domain.compiled import OTHER_SKILLS, CompiledRequirements
+from hirestream.scorer.domain.compiled import ALL_FIELDS, OTHER_SKILLS, CompiledRequirements
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 
 REPO = Path(__file__).resolve().parents[4]
@@ -74,17 +74,28 @@ def synthetic(count: int, skills: list[str], seed: int) -> list[CandidateFacts]:
 def assert_same(
     requirements: list[Requirement], profiles: list[CandidateFacts], taxonomy: SkillTaxonomy
 ) -> CompiledRequirements:
-    """Full facts, and facts with the foldable skills folded (as the store hands them over)."""
+    """Full facts, and facts as the store hands them over: foldable skills folded, the fields
+    no requirement reads left at their defaults."""
     compiled = CompiledRequirements(requirements, taxonomy)
     folding = CompiledRequirements(requirements, taxonomy)
     foldable = folding.foldable_skills(s for f in profiles for s in f.skills)
+    unread = {name: UNSET[name] for name in UNSET if name not in folding.reads}
     for facts in profiles:
         expected = score_candidate(requirements, facts, taxonomy)
         assert compiled.score(facts) == expected, facts
         kept = facts.skills - foldable
         folded = kept | {OTHER_SKILLS} if kept != facts.skills else kept
-        assert folding.score(replace(facts, skills=folded)) == expected, facts
+        assert folding.score(replace(facts, skills=folded, **unread)) == expected, facts
     return compiled
+
+
+UNSET: dict[str, Any] = {
+    "total_experience_months": None,
+    "languages": {},
+    "leadership": None,
+    "leadership_months": None,
+    "degrees": (),
+}
 
 
 def test_every_requirement_kind_judged_as_score_candidate_does(taxonomy: SkillTaxonomy) -> None:
@@ -117,6 +128,16 @@ def test_folding_keeps_only_what_requirements_can_see(taxonomy: SkillTaxonomy) -
     assert OTHER_SKILLS not in foldable
     asks_everything = [*EVERY_KIND, Requirement("skill", "must", skill=OTHER_SKILLS)]
     assert CompiledRequirements(asks_everything, taxonomy).foldable_skills(SKILLS) == frozenset()
+
+
+def test_fields_no_requirement_reads_are_named(taxonomy: SkillTaxonomy) -> None:
+    assert CompiledRequirements(EVERY_KIND, taxonomy).reads == ALL_FIELDS
+    skills_only = CompiledRequirements(EVERY_KIND[:8], taxonomy)
+    assert skills_only.reads == {"skills"}
+    languages = CompiledRequirements(EVERY_KIND[14:16], taxonomy)
+    assert languages.reads == {"languages"}
+    for one in EVERY_KIND:  # each kind alone: blanking the rest changes nothing
+        assert_same([one], synthetic(300, SKILLS, seed=6), taxonomy)
 
 
 def test_edge_cases(taxonomy: SkillTaxonomy) -> None:

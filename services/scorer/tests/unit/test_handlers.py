@@ -20,7 +20,7 @@ from hirestream.contracts import (
 from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.domain.posting import read_posting
 from hirestream.scorer.domain.requirements import Requirement
-from hirestream.scorer.domain.scoring import RUBRIC_VERSION
+from hirestream.scorer.domain.scoring import RUBRIC_VERSION, CandidateFacts
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 from hirestream.scorer.handlers import (
     UnknownPosting,
@@ -33,13 +33,20 @@ from hirestream.scorer.handlers import (
     scored_event,
 )
 from hirestream.scorer.ports import (
-    CurrentScore,
-    ProfileFacts,
+    FactsGroup,
     RescoredBatch,
     StoredPosting,
     StoredProfile,
     StoredScore,
 )
+
+UNSET: dict[str, Any] = {
+    "total_experience_months": None,
+    "languages": {},
+    "leadership": None,
+    "leadership_months": None,
+    "degrees": (),
+}
 
 AD = """---
 slug: backend
@@ -91,46 +98,54 @@ class FakeStore:
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]:
         return [p for p in self.profiles.values() if p.posting_id == posting_id]
 
-    async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]:
-        return {
-            s.application_id: CurrentScore(
-                s.application_id, s.requirements_version, s.rubric_version
-            )
-            for s in self.scores
-            if s.posting_id == posting_id
-        }
-
     async def add_score(self, score: StoredScore) -> None:
         self.scores.append(score)
 
     async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
         return {s for p in await self.profiles_of(posting_id) for s in p.skills}
 
-    async def profile_facts(
-        self, posting_id: uuid.UUID, *, folded: frozenset[str] = frozenset()
-    ) -> list[ProfileFacts]:
-        found = []
+    async def group_profiles(
+        self,
+        posting_id: uuid.UUID,
+        *,
+        folded: frozenset[str],
+        reads: frozenset[str],
+        unless_scored_with: tuple[int, str] | None = None,
+    ) -> list[FactsGroup]:
+        newest = {s.application_id: (s.requirements_version, s.rubric_version)
+                  for s in self.scores}  # fmt: skip
+        unread = {name: value for name, value in UNSET.items() if name not in reads}
+        self.staged: dict[str, tuple[CandidateFacts, list[StoredProfile]]] = {}
         for p in await self.profiles_of(posting_id):
+            if unless_scored_with and newest.get(p.application_id) == unless_scored_with:
+                continue
             facts = facts_of(p)
             kept = facts.skills - folded
-            if kept != facts.skills:
-                facts = replace(facts, skills=kept | {OTHER_SKILLS})
-            found.append((p.application_id, p.parser_version, facts))
-        return found
+            skills = kept | {OTHER_SKILLS} if kept != facts.skills else kept
+            facts = replace(facts, skills=skills, **unread)
+            key = repr((sorted(facts.skills), facts.total_experience_months,
+                        sorted(facts.languages.items()), facts.leadership_months,
+                        facts.degrees))  # fmt: skip
+            self.staged.setdefault(key, (facts, []))[1].append(p)
+        return [FactsGroup(key, facts, len(ps)) for key, (facts, ps) in self.staged.items()]
 
-    async def add_rescored(self, batch: RescoredBatch) -> None:
-        """Every score of the batch, each announced (the announcer does it after commit)."""
-        for application_id, parser_version, pick in zip(
-            batch.application_ids, batch.parser_versions, batch.picks, strict=True
-        ):
+    async def add_rescored(self, batch: RescoredBatch) -> int:
+        """Every staged application scored, each announced (the announcer does it after
+        commit)."""
+        count = 0
+        for key, pick in zip(batch.group_keys, batch.picks, strict=True):
             chosen = batch.verdict_sets[pick]
-            score = StoredScore(
-                application_id, batch.posting_id, chosen.score, chosen.tier, chosen.verdicts,
-                chosen.matched, chosen.missing, chosen.hint, batch.requirements_version,
-                batch.rubric_version, parser_version, batch.trigger,
-            )  # fmt: skip
-            self.scores.append(score)
-            self.events.append(scored_event(score))
+            for profile in self.staged[key][1]:
+                score = StoredScore(
+                    profile.application_id, batch.posting_id, chosen.score, chosen.tier,
+                    chosen.verdicts, chosen.matched, chosen.missing, chosen.hint,
+                    batch.requirements_version, batch.rubric_version, profile.parser_version,
+                    batch.trigger,
+                )  # fmt: skip
+                self.scores.append(score)
+                self.events.append(scored_event(score))
+                count += 1
+        return count
 
     async def emit(self, event: Event) -> None:
         self.events.append(event)

@@ -121,36 +121,31 @@ async def rescore_posting(
     newest score already used this requirements version and rubric are left alone. Returns how
     many were rescored."""
     requirements = _requirements(posting)
-    # Same results as score_candidate per profile; each distinct outcome is judged once, and
-    # skills no requirement can see are not even read.
+    # Same results as score_candidate per profile. Profiles scoring cannot tell apart are
+    # judged once, in groups the store forms (skills no requirement can see folded, facts no
+    # requirement reads left out), and each distinct outcome is judged once.
     compiled = CompiledRequirements(requirements, taxonomy)
     folded = compiled.foldable_skills(await store.skill_vocabulary(posting.posting_id))
-    candidates = await store.profile_facts(posting.posting_id, folded=folded)
-    if only_stale:
-        current = await store.current_scores(posting.posting_id)
-        candidates = [
-            c
-            for c in candidates
-            if (score := current.get(c[0])) is None
-            or score.requirements_version != posting.requirements_version
-            or score.rubric_version != RUBRIC_VERSION
-        ]
-    if not candidates:
+    groups = await store.group_profiles(
+        posting.posting_id,
+        folded=folded,
+        reads=compiled.reads,
+        unless_scored_with=(posting.requirements_version, RUBRIC_VERSION) if only_stale else None,
+    )
+    if not groups:
         return 0
-    picks = [compiled.classify(facts) for _, _, facts in candidates]
-    await store.add_rescored(
+    picks = [compiled.classify(group.facts) for group in groups]
+    return await store.add_rescored(
         RescoredBatch(
             posting_id=posting.posting_id,
             requirements_version=posting.requirements_version,
             rubric_version=RUBRIC_VERSION,
             trigger=trigger,
             verdict_sets=[verdict_set(r, requirements) for r in compiled.results],
-            application_ids=[application_id for application_id, _, _ in candidates],
-            parser_versions=[parser_version for _, parser_version, _ in candidates],
+            group_keys=[group.key for group in groups],
             picks=picks,
         )
     )
-    return len(picks)
 
 
 async def reprocess(

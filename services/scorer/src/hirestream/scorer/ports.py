@@ -51,22 +51,28 @@ class VerdictSet:
 
 
 @dataclass(frozen=True)
+class FactsGroup:
+    """Stored profiles of one posting that scoring cannot tell apart: the same facts, once the
+    skills no requirement can see are folded and the fields no requirement reads are left out.
+    ``key`` names the group until the rescore is stored."""
+
+    key: str
+    facts: CandidateFacts
+    applications: int
+
+
+@dataclass(frozen=True)
 class RescoredBatch:
-    """Many applications of one posting scored against one requirements version and rubric,
-    column by column: application ``application_ids[i]`` got ``verdict_sets[picks[i]]``."""
+    """The groups of ``ScorerStore.group_profiles`` scored against one requirements version
+    and rubric: every application of group ``group_keys[i]`` got ``verdict_sets[picks[i]]``."""
 
     posting_id: uuid.UUID
     requirements_version: int
     rubric_version: str
     trigger: str
     verdict_sets: list[VerdictSet]
-    application_ids: list[uuid.UUID]
-    parser_versions: list[str]
+    group_keys: list[str]
     picks: list[int]
-
-
-# What rescoring reads of a stored profile: (application id, parser version, facts).
-ProfileFacts = tuple[uuid.UUID, str, CandidateFacts]
 
 
 @dataclass(frozen=True)
@@ -81,15 +87,6 @@ class StoredProfile:
     languages: list[dict[str, str | None]] = field(default_factory=list)  # {language, level}
     leadership_months: int | None = None
     degrees: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class CurrentScore:
-    """What rescoring needs to know about an application's newest score."""
-
-    application_id: uuid.UUID
-    requirements_version: int
-    rubric_version: str
 
 
 class ScorerStore(Protocol):
@@ -108,19 +105,28 @@ class ScorerStore(Protocol):
         """Every skill string the posting's stored profiles list."""
         ...
 
-    async def profile_facts(
-        self, posting_id: uuid.UUID, *, folded: frozenset[str] = frozenset()
-    ) -> list[ProfileFacts]:
-        """Every stored profile of the posting as scoring reads it (``handlers.facts_of``),
-        except that skills in ``folded`` are replaced by the one ``compiled.OTHER_SKILLS``."""
+    async def group_profiles(
+        self,
+        posting_id: uuid.UUID,
+        *,
+        folded: frozenset[str],
+        reads: frozenset[str],
+        unless_scored_with: tuple[int, str] | None = None,
+    ) -> list[FactsGroup]:
+        """The posting's stored profiles, grouped by the facts scoring reads: skills in
+        ``folded`` replaced by the one ``compiled.OTHER_SKILLS``, ``CandidateFacts`` fields
+        not in ``reads`` left at their defaults. Applications whose newest score used
+        ``unless_scored_with`` (requirements version, rubric version) are left out. The store
+        keeps which application is in which group for ``add_rescored``, in this unit of work.
+        """
         ...
 
-    async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]: ...
     async def postings(self) -> list[StoredPosting]: ...
     async def add_score(self, score: StoredScore) -> None: ...
-    async def add_rescored(self, batch: RescoredBatch) -> None:
-        """Store every score of the batch (history kept) and queue one application.scored.v1
-        per application, published once this transaction commits: all or nothing."""
+    async def add_rescored(self, batch: RescoredBatch) -> int:
+        """Store a score for every application of the grouped profiles (history kept) and queue
+        one application.scored.v1 per application, published once this transaction commits:
+        all or nothing. Returns how many applications were scored."""
         ...
 
     async def emit(self, event: Event) -> None: ...

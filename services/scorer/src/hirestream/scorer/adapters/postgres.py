@@ -18,8 +18,7 @@ from hirestream.kit.telemetry import current_carrier
 from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.domain.scoring import CandidateFacts
 from hirestream.scorer.ports import (
-    CurrentScore,
-    ProfileFacts,
+    FactsGroup,
     RescoredBatch,
     StoredPosting,
     StoredProfile,
@@ -123,59 +122,70 @@ class PostgresScorerStore:
         )
         return {row["skill"] for row in rows}
 
-    async def profile_facts(
-        self, posting_id: uuid.UUID, *, folded: frozenset[str] = frozenset()
-    ) -> list[ProfileFacts]:
-        """The facts as ``handlers.facts_of`` builds them, without the ``StoredProfile`` step:
-        rescoring reads 100,000 of them in the transaction that publishes the posting. Folding
-        happens in PostgreSQL, so the skills no requirement can see never reach Python."""
-        if folded:
-            skills = (
-                "ARRAY(SELECT s FROM unnest(p.skills) AS s"
-                " WHERE s NOT IN (SELECT unnest($2::text[])))"
-                " || CASE WHEN EXISTS (SELECT 1 FROM unnest(p.skills) AS s"
-                " WHERE s IN (SELECT unnest($2::text[]))) THEN ARRAY[$3] ELSE '{}'::text[] END"
-            )
-            arguments: tuple[Any, ...] = (posting_id, list(folded), OTHER_SKILLS)
-        else:
-            skills, arguments = "p.skills", (posting_id,)
+    async def group_profiles(
+        self,
+        posting_id: uuid.UUID,
+        *,
+        folded: frozenset[str],
+        reads: frozenset[str],
+        unless_scored_with: tuple[int, str] | None = None,
+    ) -> list[FactsGroup]:
+        """Everything per application stays in PostgreSQL: a temporary table maps each
+        application to its group (the md5 of its projected facts); only the groups reach
+        Python, and ``add_rescored`` writes the scores with one INSERT ... SELECT."""
+        kept = {name: name in reads for name in _READ_FLAGS}
+        stale = "" if unless_scored_with is None else _STALE_ONLY
+        await self._conn.execute("DROP TABLE IF EXISTS rescore_in")
+        await self._conn.execute(
+            "CREATE TEMP TABLE rescore_in (application_id uuid, parser_version text,"
+            " skills text[], months int, language_names text[], language_levels text[],"
+            " leadership_months int, degrees text[], facts_key text) ON COMMIT DROP"
+        )
+        await self._conn.execute(
+            "INSERT INTO rescore_in SELECT *, md5(ROW(skills, months,"
+            " language_names, language_levels, leadership_months, degrees)::text) AS facts_key"
+            " FROM (SELECT p.application_id, p.parser_version,"
+            " f.kept || CASE WHEN f.some_folded THEN ARRAY[$3] ELSE '{}'::text[] END AS skills,"
+            " CASE WHEN $4 THEN p.total_experience_months END AS months,"
+            " CASE WHEN $5 THEN p.language_names ELSE '{}' END AS language_names,"
+            " CASE WHEN $5 THEN p.language_levels ELSE '{}' END AS language_levels,"
+            " CASE WHEN $6 THEN p.leadership_months END AS leadership_months,"
+            " CASE WHEN $7 THEN p.degrees ELSE '{}' END AS degrees"
+            # LATERAL keeps the folded list one hashed subplan for the whole scan.
+            " FROM profiles p, LATERAL (SELECT"
+            " coalesce(array_agg(e.skill ORDER BY e.skill) FILTER (WHERE NOT e.folded), '{}')"
+            " AS kept, coalesce(bool_or(e.folded), false) AS some_folded FROM (SELECT skill,"
+            " skill IN (SELECT unnest($2::text[])) AS folded FROM unnest(p.skills) AS skill)"
+            f" AS e) AS f WHERE p.posting_id = $1{stale}) AS projected",
+            posting_id,
+            list(folded),
+            OTHER_SKILLS,
+            kept["total_experience_months"],
+            kept["languages"],
+            kept["leadership_months"],
+            kept["degrees"],
+            *(unless_scored_with or ()),
+        )
         rows = await self._conn.fetch(
-            f"SELECT p.application_id, p.parser_version, {skills}, p.total_experience_months,"
-            " p.language_names, p.language_levels, p.leadership_months, p.degrees"
-            " FROM profiles p WHERE p.posting_id = $1",
-            *arguments,
+            "SELECT facts_key, min(skills) AS skills, min(months) AS months,"
+            " min(language_names) AS names, min(language_levels) AS levels,"
+            " min(leadership_months) AS leadership_months, min(degrees) AS degrees,"
+            " count(*) AS applications FROM rescore_in GROUP BY facts_key"
         )
         return [
-            (
-                application_id,
-                parser_version,
-                CandidateFacts(
-                    skills=frozenset(skills),
-                    total_experience_months=months,
-                    languages={n: level or "" for n, level in zip(names, levels, strict=True) if n},
-                    leadership_months=leadership_months,
-                    degrees=tuple(degrees),
+            FactsGroup(
+                key=row["facts_key"],
+                facts=CandidateFacts(
+                    skills=frozenset(row["skills"]),
+                    total_experience_months=row["months"],
+                    languages=_languages(row["names"], row["levels"]),
+                    leadership_months=row["leadership_months"],
+                    degrees=tuple(row["degrees"]),
                 ),
+                applications=row["applications"],
             )
-            for (
-                application_id,
-                parser_version,
-                skills,
-                months,
-                names,
-                levels,
-                leadership_months,
-                degrees,
-            ) in rows
+            for row in rows
         ]
-
-    async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]:
-        rows = await self._conn.fetch(
-            "SELECT DISTINCT ON (application_id) application_id, requirements_version,"
-            " rubric_version FROM scores WHERE posting_id = $1 ORDER BY application_id, id DESC",
-            posting_id,
-        )
-        return {row["application_id"]: CurrentScore(**dict(row)) for row in rows}
 
     async def add_score(self, score: StoredScore) -> None:
         verdicts = VerdictSet(
@@ -206,12 +216,12 @@ class PostgresScorerStore:
             score.trigger,
         )
 
-    async def add_rescored(self, batch: RescoredBatch) -> None:
-        """Verdict sets first (new ones COPYed, existing ones reused), then one binary COPY of
-        narrow score rows straight into ``scores``, then one batch row for the announcer: no
-        outbox row per application in this transaction."""
-        if not batch.application_ids:
-            return
+    async def add_rescored(self, batch: RescoredBatch) -> int:
+        """Verdict sets first (new ones COPYed, existing ones reused), then one batch row for
+        the announcer, then every score with one INSERT ... SELECT from the groups staged by
+        ``group_profiles``: no score or outbox row travels from Python."""
+        if not batch.group_keys:
+            return 0
         texts = [_verdict_set_json(v) for v in batch.verdict_sets]
         await self._conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS verdict_sets_in (digest text, body text)"
@@ -231,30 +241,39 @@ class PostgresScorerStore:
         )
         await self._conn.execute("DELETE FROM verdict_sets_in")
         id_of = {row["digest"]: row["id"] for row in stored}
-        set_ids = [id_of[digest] for _, digest in texts]
-        batch_id = await self._conn.fetchval(
-            "INSERT INTO score_batches (posting_id, trigger, scores, headers)"
-            " VALUES ($1, $2, $3, $4) RETURNING id",
-            batch.posting_id,
-            batch.trigger,
-            len(batch.application_ids),
-            current_carrier(),
+        await self._conn.execute("DROP TABLE IF EXISTS rescore_out")
+        await self._conn.execute(
+            "CREATE TEMP TABLE rescore_out (facts_key text PRIMARY KEY, score int, tier text,"
+            " verdict_set_id bigint) ON COMMIT DROP"
         )
         sets = batch.verdict_sets
-        constant = (batch.requirements_version, batch.rubric_version)
         await self._conn.copy_records_to_table(
-            "scores",
-            columns=_SCORE_COLUMNS,
+            "rescore_out",
             records=[
-                (application_id, batch.posting_id, sets[pick].score, sets[pick].tier,
-                 set_ids[pick], *constant, parser_version, batch.trigger, batch_id)
-                for application_id, parser_version, pick in zip(
-                    batch.application_ids, batch.parser_versions, batch.picks, strict=True
-                )
+                (key, sets[pick].score, sets[pick].tier, id_of[texts[pick][1]])
+                for key, pick in zip(batch.group_keys, batch.picks, strict=True)
             ],
-        )  # fmt: skip
+        )
+        batch_id = await self._conn.fetchval(
+            "INSERT INTO score_batches (posting_id, trigger, scores, headers)"
+            " SELECT $1, $2, count(*), $3 FROM rescore_in RETURNING id",
+            batch.posting_id,
+            batch.trigger,
+            current_carrier(),
+        )
+        status = await self._conn.execute(
+            f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS)}) SELECT i.application_id, $1,"
+            " o.score, o.tier, o.verdict_set_id, $2, $3, i.parser_version, $4, $5"
+            " FROM rescore_in i JOIN rescore_out o USING (facts_key)",
+            batch.posting_id,
+            batch.requirements_version,
+            batch.rubric_version,
+            batch.trigger,
+            batch_id,
+        )
         # Wakes the announcer at once; delivered only if this transaction commits.
         await self._conn.execute("SELECT pg_notify($1, '')", BATCHES_CHANNEL)
+        return int(status.split()[-1])
 
     async def emit(self, event: Event) -> None:
         await add_to_outbox(self._conn, event, topic_prefix=self._prefix)
@@ -331,6 +350,23 @@ def _stored_profile(row: asyncpg.Record) -> StoredProfile:
         leadership_months=row["leadership_months"],
         degrees=list(row["degrees"]),
     )
+
+
+# Which optional facts group_profiles keeps ("skills" always: folding handles them).
+_READ_FLAGS = ("total_experience_months", "languages", "leadership_months", "degrees")
+# Reprocess: leave out applications whose newest score used this requirements version+rubric.
+_STALE_ONLY = (
+    " AND NOT EXISTS (SELECT 1 FROM (SELECT s.requirements_version, s.rubric_version"
+    " FROM scores s WHERE s.posting_id = p.posting_id AND s.application_id = p.application_id"
+    " ORDER BY s.id DESC LIMIT 1) AS newest"
+    " WHERE newest.requirements_version = $8 AND newest.rubric_version = $9)"
+)
+
+
+def _languages(names: list[str | None], levels: list[str | None]) -> dict[str, str]:
+    """As ``handlers.facts_of``: entries without a language are skipped, a missing level is
+    "", a later entry of the same language wins."""
+    return {name: level or "" for name, level in zip(names, levels, strict=True) if name}
 
 
 def _verdict_set_json(v: VerdictSet) -> tuple[str, str]:

@@ -96,6 +96,21 @@ class _Skills:
 # Stands for "skills that cannot change any verdict" in facts handed to ``classify``.
 OTHER_SKILLS = "<other skills>"
 
+# The ``CandidateFacts`` fields each kind's reader (``_reader``) looks at; "skills" is read by
+# every requirement naming a skill.
+_FIELDS_READ: dict[str, frozenset[str]] = {
+    "skill": frozenset(),
+    "experience_years": frozenset({"total_experience_months", "leadership_months", "leadership"}),
+    "leadership": frozenset({"leadership", "leadership_months", "skills"}),
+    "language": frozenset({"languages"}),
+    "education": frozenset({"degrees"}),
+    "location": frozenset(),
+    "other": frozenset(),
+}
+ALL_FIELDS = frozenset(
+    {"skills", "total_experience_months", "languages", "leadership", "leadership_months", "degrees"}
+)
+
 _KNOWN_KINDS = frozenset({"skill", "experience_years", "leadership", "language", "education",
                           "location", "other"})  # fmt: skip
 
@@ -142,6 +157,17 @@ class CompiledRequirements:
 
     def score(self, facts: CandidateFacts) -> ScoreResult:
         return self.results[self.classify(facts)]
+
+    @property
+    def reads(self) -> frozenset[str]:
+        """The ``CandidateFacts`` fields some requirement reads: the others can be left at
+        their defaults (None, empty) without changing any result."""
+        fields: set[str] = set()
+        for r in self.requirements:
+            if self._names[id(r)]:
+                fields.add("skills")
+            fields |= _FIELDS_READ.get(r.kind, ALL_FIELDS) if not r.negative else set()
+        return frozenset(fields)
 
     def foldable_skills(self, vocabulary: Iterable[str]) -> frozenset[str]:
         """The skill strings of ``vocabulary`` that cannot change any result: a profile scores
