@@ -108,11 +108,18 @@ def bench_quality(
 @bench_app.command("speed")
 def bench_speed(
     profiles: Annotated[int, typer.Option(help="stored profiles to rank")] = 100_000,
+    rounds: Annotated[int, typer.Option(help="ranking runs per side; medians are quoted")] = 1,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="also run this git revision's ranking, alternating with ours"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Scoring throughput, and the time to rescore and rank N stored profiles in PostgreSQL
-    after a posting's new version is published (DATABASE_URL, else an embedded PostgreSQL)."""
-    report = speed(profiles, SHARED_POSTINGS)
+    after a posting's new version is published (DATABASE_URL, else an embedded PostgreSQL).
+    With --baseline REV, the ranking of that revision (its own code and schema, from
+    ``git archive``) runs in turn with this one, so both see the same machine load."""
+    report = speed(profiles, SHARED_POSTINGS, rounds=rounds, baseline=baseline)
     typer.echo(json.dumps(report, indent=2) if as_json else speed_text(report))
 
 
@@ -398,11 +405,15 @@ def _speed_postings(postings: Path) -> dict[str, str]:
     return ads
 
 
-def speed(profiles: int, postings: Path) -> dict[str, Any]:
+def speed(
+    profiles: int, postings: Path, *, rounds: int = 1, baseline: str | None = None
+) -> dict[str, Any]:
     import asyncio
     import platform
+    import statistics
     import time
 
+    from hirestream.scorer.domain.compiled import CompiledRequirements
     from hirestream.scorer.domain.posting import read_posting
     from hirestream.scorer.domain.requirements import extract_requirements
     from hirestream.scorer.domain.scoring import score_candidate
@@ -418,19 +429,92 @@ def speed(profiles: int, postings: Path) -> dict[str, Any]:
         for f in facts:
             score_candidate(reqs, f, taxonomy)
         elapsed = time.perf_counter() - started
+        # The rescoring path: compiled once, each distinct outcome judged once (5,000 random
+        # profiles share few outcomes on short ads, almost none on long ones).
+        started = time.perf_counter()
+        compiled = CompiledRequirements(reqs, taxonomy)
+        for f in facts:
+            compiled.classify(f)
+        compiled_elapsed = time.perf_counter() - started
         throughput[slug] = {
             "requirements": len(reqs),
             "profiles_per_s": round(len(facts) / elapsed),
             "profile_requirements_per_s": round(len(facts) * len(reqs) / elapsed),
+            "compiled_profiles_per_s": round(len(facts) / compiled_elapsed),
+            "compiled_profile_requirements_per_s": round(len(facts) * len(reqs) / compiled_elapsed),
+            "distinct_outcomes": len(compiled.results),
         }
     report: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "throughput": throughput,
     }
-    report["ranking"] = asyncio.run(_rank_stored(profiles, ads))
+    runs: list[dict[str, Any]] = []
+    baseline_runs: list[dict[str, Any]] = []
+    source = _baseline_source(baseline) if baseline else None
+    for _ in range(rounds):
+        runs.append(asyncio.run(_rank_stored(profiles, ads)) | {"load": os.getloadavg()[0]})
+        if source is not None:
+            baseline_runs.append(
+                _baseline_ranking(source, profiles, ads) | {"load": os.getloadavg()[0]}
+            )
+    key = "publish_rescore_and_first_page_s"
+    report["ranking"] = runs[-1] | {"runs_s": [r[key] for r in runs]}
+    report["ranking"]["median_s"] = statistics.median(r[key] for r in runs)
+    if baseline_runs:
+        median = statistics.median(r[key] for r in baseline_runs)
+        report["baseline"] = {
+            "revision": baseline,
+            "runs_s": [r[key] for r in baseline_runs],
+            "median_s": median,
+            "last": baseline_runs[-1],
+            "ratio": round(median / report["ranking"]["median_s"], 1),
+        }
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     return report
+
+
+def _baseline_source(revision: str) -> Path:
+    """The revision's source tree (git archive), importable ahead of the installed packages."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="hs-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", revision],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+    return root
+
+
+def _baseline_ranking(source: Path, profiles: int, ads: dict[str, str]) -> dict[str, Any]:
+    """That revision's own ``_rank_stored``, in a fresh interpreter on its own code."""
+    paths = [
+        str(path)
+        for pattern in ("libs/*/src", "services/*/src", "cli/src")
+        for path in sorted(source.glob(pattern))
+    ]
+    script = (  # the same ads as ours, on stdin: its REPO is the temporary directory
+        "import asyncio, json, sys\n"
+        "from hirestream.cli.commands import scorer as s\n"
+        "ads = json.load(sys.stdin)\n"
+        f"print(json.dumps(asyncio.run(s._rank_stored({profiles}, ads))))\n"
+    )
+    environment = os.environ | {"PYTHONPATH": os.pathsep.join(paths)}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(ads),
+        env=environment,
+        cwd=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
@@ -523,18 +607,30 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
 
 
 def speed_text(report: dict[str, Any]) -> str:
-    lines = [f"machine: {report['machine']}, load average {report['load_average']}"]
+    lines = [
+        f"{report['date']}; machine: {report['machine']}, load average"
+        f" {report['load_average']} (after: {report['load_average_after']})"
+    ]
     for slug, t in report["throughput"].items():
         lines.append(
             f"{slug:<42} {t['requirements']:>3} requirements  {t['profiles_per_s']:>7} profiles/s"
-            f"  {t['profile_requirements_per_s']:>9} profile×requirements/s"
+            f"  {t['profile_requirements_per_s']:>9} profile×requirements/s; compiled"
+            f" {t['compiled_profiles_per_s']:>7} profiles/s"
+            f" {t['compiled_profile_requirements_per_s']:>9} profile×requirements/s"
+            f" ({t['distinct_outcomes']} distinct outcomes)"
         )
     r = report["ranking"]
     lines.append(
         f"{r['profiles']} stored profiles ({r['database']}): new posting version published,"
-        f" all rescored and first page ranked in {r['publish_rescore_and_first_page_s']} s"
-        f" (rescore transaction {r['publish_and_rescore_s']} s; {r['rescored_rows']} scores,"
-        f" {r['verdict_sets']} verdict sets); then {r['scored_events']} events announced in"
-        f" {r['announce_events_s']} s"
+        f" all rescored and first page ranked in {r['median_s']} s (median of {r['runs_s']};"
+        f" last run: rescore transaction {r['publish_and_rescore_s']} s, {r['rescored_rows']}"
+        f" scores, {r['verdict_sets']} verdict sets); then {r['scored_events']} events"
+        f" announced in {r['announce_events_s']} s"
     )
+    if "baseline" in report:
+        b = report["baseline"]
+        lines.append(
+            f"baseline {b['revision']}: {b['median_s']} s (median of {b['runs_s']}),"
+            f" {b['ratio']}x slower"
+        )
     return "\n".join(lines)
