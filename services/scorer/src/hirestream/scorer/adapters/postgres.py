@@ -371,7 +371,9 @@ def _languages(names: list[str | None], levels: list[str | None]) -> dict[str, s
 
 def _verdict_set_json(v: VerdictSet) -> tuple[str, str]:
     """The set as stored (JSON of [verdicts, matched, missing, hint]) and its digest."""
-    body = json.dumps([v.verdicts, v.matched, v.missing, v.hint], sort_keys=True)
+    body = json.dumps(
+        [v.verdicts, v.matched, v.missing, v.hint], sort_keys=True, separators=(",", ":")
+    )
     return body, hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()
 
 
