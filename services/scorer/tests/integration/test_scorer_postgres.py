@@ -447,3 +447,26 @@ async def test_migration_moves_stored_verdicts_and_profiles_into_the_bulk_shape(
         ]
     finally:
         await pool.close()
+
+
+async def test_two_transactions_storing_the_same_verdicts_share_one_set(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
+    first, second = (parsed(posting_id, ["Rust"], 7) for _ in range(2))
+    async with unit_of_work(pool, "t.") as store:
+        await score_profile(store, first, taxonomy)
+
+        async def the_other() -> None:
+            async with unit_of_work(pool, "t.") as other:
+                await score_profile(other, second, taxonomy)
+
+        waiting = asyncio.create_task(the_other())
+        await asyncio.sleep(0.3)  # blocked on our uncommitted verdict set
+        assert not waiting.done()
+    await asyncio.wait_for(waiting, timeout=10)
+    ids = await pool.fetch(
+        "SELECT verdict_set_id FROM scores WHERE application_id = ANY($1::uuid[])",
+        [first.application_id, second.application_id],
+    )
+    assert len(ids) == 2 and len({r["verdict_set_id"] for r in ids}) == 1

@@ -192,16 +192,20 @@ class PostgresScorerStore:
             score.score, score.tier, score.verdicts, score.matched, score.missing, score.hint
         )
         body, digest = _verdict_set_json(verdicts)
-        set_id = await self._conn.fetchval(
-            "INSERT INTO verdict_sets (posting_id, requirements_version, digest, verdicts,"
-            " matched, missing, hint) SELECT $1, $2, $3, b->0, b->1, b->2, b->>3"
-            " FROM (SELECT $4::text::jsonb AS b) AS given"
-            f" {_SAME_VERDICT_SET} RETURNING id",
-            score.posting_id,
-            score.requirements_version,
-            digest,
-            body,
-        )
+        key = (score.posting_id, score.requirements_version)
+        set_id = await self._conn.fetchval(_FIND_VERDICT_SET, *key, [digest])
+        if set_id is None:
+            set_id = await self._conn.fetchval(
+                "INSERT INTO verdict_sets (posting_id, requirements_version, digest, verdicts,"
+                " matched, missing, hint) SELECT $1, $2, $3, b->0, b->1, b->2, b->>3"
+                " FROM (SELECT $4::text::jsonb AS b) AS given"
+                " ON CONFLICT (posting_id, requirements_version, digest) DO NOTHING RETURNING id",
+                *key,
+                digest,
+                body,
+            )
+        if set_id is None:  # another transaction stored the same set meanwhile: it committed
+            set_id = await self._conn.fetchval(_FIND_VERDICT_SET, *key, [digest])
         await self._conn.execute(
             f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS[:-1])})"
             " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
@@ -231,15 +235,24 @@ class PostgresScorerStore:
             "verdict_sets_in",
             records=list({digest: (digest, body) for body, digest in texts}.values()),
         )
-        stored = await self._conn.fetch(
+        await self._conn.execute(
             "INSERT INTO verdict_sets (posting_id, requirements_version, digest, verdicts,"
             " matched, missing, hint) SELECT $1, $2, digest, b->0, b->1, b->2, b->>3"
             " FROM (SELECT digest, body::jsonb AS b FROM verdict_sets_in) AS given"
-            f" {_SAME_VERDICT_SET} RETURNING id, digest",
+            " ON CONFLICT (posting_id, requirements_version, digest) DO NOTHING",
             batch.posting_id,
             batch.requirements_version,
         )
         await self._conn.execute("DELETE FROM verdict_sets_in")
+        # A new statement: sees our sets and those other transactions committed meanwhile
+        # (existing rows are only read, never locked).
+        stored = await self._conn.fetch(
+            "SELECT id, digest FROM verdict_sets WHERE posting_id = $1"
+            " AND requirements_version = $2 AND digest = ANY($3::text[])",
+            batch.posting_id,
+            batch.requirements_version,
+            [digest for _, digest in texts],
+        )
         id_of = {row["digest"]: row["id"] for row in stored}
         await self._conn.execute("DROP TABLE IF EXISTS rescore_out")
         await self._conn.execute(
@@ -319,9 +332,9 @@ _SCORE_COLUMNS = [
     "application_id", "posting_id", "score", "tier", "verdict_set_id", "requirements_version",
     "rubric_version", "parser_version", "trigger", "batch_id",
 ]  # fmt: skip
-# Reuse the stored set; DO UPDATE (not NOTHING) so RETURNING names it even when it exists.
-_SAME_VERDICT_SET = (
-    "ON CONFLICT (posting_id, requirements_version, digest) DO UPDATE SET digest = EXCLUDED.digest"
+_FIND_VERDICT_SET = (
+    "SELECT id FROM verdict_sets WHERE posting_id = $1 AND requirements_version = $2"
+    " AND digest = ANY($3::text[])"
 )
 
 
