@@ -343,6 +343,10 @@ async def test_rescoring_groups_profiles_by_the_facts_scoring_reads(
             posting_id, folded=frozenset(), reads=ALL_FIELDS, unless_scored_with=(1, RUBRIC_VERSION)
         )
     assert {"Go", "go", " Rust ", "Excel", "Python", "Kafka"} <= vocabulary
+    # A new profile for an application (the parser ran again) adds its skills too.
+    async with unit_of_work(pool, "t.") as store:
+        await score_profile(store, odd.model_copy(update={"skills": ["Zig"]}), taxonomy)
+        assert "Zig" in await store.skill_vocabulary(posting_id)
     assert {g.facts.skills for g in folded} == {
         frozenset({"Go", " Rust ", OTHER_SKILLS}),
         frozenset({OTHER_SKILLS}),  # Excel only
@@ -435,6 +439,8 @@ async def test_migration_moves_stored_verdicts_and_profiles_into_the_bulk_shape(
             (100, ["Go"], None),
         ]
         assert await pool.fetchval("SELECT count(*) FROM verdict_sets") == 2
+        skills = await pool.fetch("SELECT skill FROM posting_skills WHERE posting_id = $1", posting)
+        assert {r["skill"] for r in skills} == {"Go", "SQL"}
         current = await current_score(pool, app)
         assert current is not None
         assert current["verdicts"] == [verdicts[0] | {"requirement": requirements[0]}]

@@ -116,9 +116,9 @@ class PostgresScorerStore:
         return [_stored_profile(row) for row in rows]
 
     async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
+        # Kept by a trigger on profiles (migration 0003): no scan of every skill list.
         rows = await self._conn.fetch(
-            "SELECT DISTINCT skill FROM profiles, unnest(skills) AS skill WHERE posting_id = $1",
-            posting_id,
+            "SELECT skill FROM posting_skills WHERE posting_id = $1", posting_id
         )
         return {row["skill"] for row in rows}
 

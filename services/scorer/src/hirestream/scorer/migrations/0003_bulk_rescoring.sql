@@ -82,3 +82,29 @@ UPDATE profiles SET
                             ORDER BY n);
 ALTER TABLE profiles DROP COLUMN skills_json, DROP COLUMN degrees_json,
     DROP COLUMN languages_json;
+
+-- 5. The distinct skill strings of each posting's profiles, kept by a trigger: rescoring reads
+-- them to decide which skills can be folded, without unnesting 100,000 skill lists. Strings a
+-- profile no longer lists stay (a superset only means less folding, never a wrong score).
+CREATE TABLE posting_skills (
+    posting_id uuid NOT NULL,
+    skill      text NOT NULL,
+    PRIMARY KEY (posting_id, skill)
+);
+INSERT INTO posting_skills (posting_id, skill)
+SELECT DISTINCT posting_id, unnest(skills) FROM profiles;
+
+CREATE FUNCTION remember_posting_skills() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+    INSERT INTO posting_skills (posting_id, skill)
+    SELECT DISTINCT posting_id, unnest(skills) FROM new_profiles
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER profiles_remember_skills_on_insert AFTER INSERT ON profiles
+    REFERENCING NEW TABLE AS new_profiles
+    FOR EACH STATEMENT EXECUTE FUNCTION remember_posting_skills();
+CREATE TRIGGER profiles_remember_skills_on_update AFTER UPDATE ON profiles
+    REFERENCING NEW TABLE AS new_profiles
+    FOR EACH STATEMENT EXECUTE FUNCTION remember_posting_skills();
