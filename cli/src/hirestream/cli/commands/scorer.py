@@ -570,10 +570,13 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
         stored = time.perf_counter() - started
         # The hiring team publishes a new version of the ad: one more must-have.
         changed = text + "\n\n## Requirements\n- Experience with Kubernetes is required\n"
+        postmaster = _parent_pid(await pool.fetchval("SELECT pg_backend_pid()"))
+        cpu_before = (time.process_time(), _children_cpu(postmaster))
         started = time.perf_counter()
         async with unit_of_work(pool, "bench.") as store:
             posting = await publish_posting(store, read_posting(changed, slug), taxonomy)
         rescored = time.perf_counter() - started
+        cpu_after = (time.process_time(), _children_cpu(postmaster))
         first_page = await ranking(pool, posting.posting_id, tier=None, limit=50, offset=0)
         total = time.perf_counter() - started
         # What the scorer's announcer task does after the commit: the rescored events.
@@ -593,6 +596,14 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
             "publish_and_rescore_s": round(rescored, 2),
             "publish_rescore_and_first_page_s": round(total, 2),
             "announce_events_s": round(announced, 2),
+            # CPU the publish call cost, whatever the load: this process (the scorer's code)
+            # and every process of the PostgreSQL server (None when it is not on this machine).
+            "rescore_python_cpu_s": round(cpu_after[0] - cpu_before[0], 2),
+            "rescore_postgres_cpu_s": (
+                round(cpu_after[1] - cpu_before[1], 2)
+                if cpu_after[1] is not None and cpu_before[1] is not None
+                else None
+            ),
             "rescored_rows": rows,
             "verdict_sets": sets,
             "scored_events": events,
@@ -604,6 +615,30 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
         await admin.close()
         if embedded is not None:
             embedded.stop("immediate")
+
+
+def _parent_pid(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _children_cpu(parent: int | None) -> float | None:
+    """User + system CPU seconds of ``parent``'s child processes (a PostgreSQL server's
+    backends and background workers), from /proc; None if /proc cannot tell."""
+    if parent is None:
+        return None
+    total = 0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        if int(fields[1]) == parent:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def speed_text(report: dict[str, Any]) -> str:
@@ -624,7 +659,8 @@ def speed_text(report: dict[str, Any]) -> str:
         f"{r['profiles']} stored profiles ({r['database']}): new posting version published,"
         f" all rescored and first page ranked in {r['median_s']} s (median of {r['runs_s']};"
         f" last run: rescore transaction {r['publish_and_rescore_s']} s, {r['rescored_rows']}"
-        f" scores, {r['verdict_sets']} verdict sets); then {r['scored_events']} events"
+        f" scores, {r['verdict_sets']} verdict sets; CPU {r['rescore_python_cpu_s']} s Python,"
+        f" {r['rescore_postgres_cpu_s']} s PostgreSQL); then {r['scored_events']} events"
         f" announced in {r['announce_events_s']} s"
     )
     if "baseline" in report:

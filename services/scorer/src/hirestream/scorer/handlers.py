@@ -182,7 +182,7 @@ def profile_from_event(event: ProfileParsedV1) -> StoredProfile:
 
 def facts_of(profile: StoredProfile) -> CandidateFacts:
     """The bridge from a stored profile to scoring: no personal data exists on either side (the
-    store's ``profile_facts`` builds the same facts for rescoring, straight from its rows)."""
+    store's ``group_profiles`` builds the same facts for rescoring, from the same columns)."""
     languages: dict[str, str] = {}
     for entry in profile.languages:
         language = entry.get("language")
