@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -454,12 +455,15 @@ def speed(
     runs: list[dict[str, Any]] = []
     baseline_runs: list[dict[str, Any]] = []
     source = _baseline_source(baseline) if baseline else None
-    for _ in range(rounds):
-        runs.append(asyncio.run(_rank_stored(profiles, ads)) | {"load": os.getloadavg()[0]})
+    try:
+        for _ in range(rounds):
+            runs.append(asyncio.run(_rank_stored(profiles, ads)) | {"load": os.getloadavg()[0]})
+            if source is not None:
+                baseline_run = _baseline_ranking(source, profiles, ads)
+                baseline_runs.append(baseline_run | {"load": os.getloadavg()[0]})
+    finally:
         if source is not None:
-            baseline_runs.append(
-                _baseline_ranking(source, profiles, ads) | {"load": os.getloadavg()[0]}
-            )
+            shutil.rmtree(source, ignore_errors=True)
     key = "publish_rescore_and_first_page_s"
     report["ranking"] = runs[-1] | {"runs_s": [r[key] for r in runs]}
     report["ranking"]["median_s"] = statistics.median(r[key] for r in runs)
