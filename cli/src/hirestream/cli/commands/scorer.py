@@ -455,6 +455,8 @@ def speed(
         for f in facts:
             compiled.classify(f)
         compiled_elapsed = time.perf_counter() - started
+        # Untimed: the compiled path must give score_candidate's results, profile by profile.
+        differing = sum(compiled.score(f) != score_candidate(reqs, f, taxonomy) for f in facts)
         throughput[slug] = {
             "requirements": len(reqs),
             "profiles_per_s": round(len(facts) / elapsed),
@@ -462,6 +464,7 @@ def speed(
             "compiled_profiles_per_s": round(len(facts) / compiled_elapsed),
             "compiled_profile_requirements_per_s": round(len(facts) * len(reqs) / compiled_elapsed),
             "distinct_outcomes": len(compiled.results),
+            "compiled_differing": differing,
         }
     report: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
@@ -674,7 +677,8 @@ def speed_text(report: dict[str, Any]) -> str:
             f"  {t['profile_requirements_per_s']:>9} profile×requirements/s; compiled"
             f" {t['compiled_profiles_per_s']:>7} profiles/s"
             f" {t['compiled_profile_requirements_per_s']:>9} profile×requirements/s"
-            f" ({t['distinct_outcomes']} distinct outcomes)"
+            f" ({t['distinct_outcomes']} distinct outcomes,"
+            f" {t.get('compiled_differing', '?')} differing from score_candidate)"
         )
     r = report["ranking"]
     lines.append(
