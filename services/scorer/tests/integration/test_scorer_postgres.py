@@ -1,8 +1,10 @@
 """The scorer's store, rescoring and HTTP API against a real PostgreSQL (no broker needed: events
-go to the outbox table, which is what the relay publishes)."""
+go to the outbox table, which is what the relay publishes; rescored applications get there
+through the announcer, run here by hand)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -12,12 +14,20 @@ import httpx
 import pytest
 
 from hirestream.contracts import LanguageLevel, ParseStatus, ProfileParsedV1
-from hirestream.kit.db import create_pool
+from hirestream.kit.db import connect, create_pool
+from hirestream.kit.migrations import apply_migrations, kit_migrations, load_migrations
 from hirestream.kit.runtime import migrate
-from hirestream.scorer.adapters.postgres import unit_of_work
+from hirestream.scorer.adapters.announcer import announce_all, announce_next_chunk, run_announcer
+from hirestream.scorer.adapters.postgres import (
+    current_score,
+    score_history,
+    unit_of_work,
+)
 from hirestream.scorer.config import ScorerSettings
+from hirestream.scorer.domain.compiled import ALL_FIELDS, OTHER_SKILLS
+from hirestream.scorer.domain.scoring import RUBRIC_VERSION
 from hirestream.scorer.entrypoints.http import create_app
-from hirestream.scorer.handlers import score_profile
+from hirestream.scorer.handlers import facts_of, profile_from_event, reprocess, score_profile
 from hirestream.skills import Taxonomy, load_taxonomy
 
 pytestmark = pytest.mark.integration
@@ -164,6 +174,8 @@ async def test_team_edit_makes_a_version_and_rescores_keeping_history(
         (2, "requirements"),
     ]
     assert history[1]["score"] > history[0]["score"]  # MySQL now counts, with weight 5
+    assert len(await scored_events(pool)) == 3  # announced after the commit, not in it
+    assert await announce_all(pool, "t.") == 3
     events = await scored_events(pool)
     assert len(events) == 6 and {e["requirements_version"] for e in events[3:]} == {2}
     ranking = (await api.get("/v1/postings/data-engineer/ranking")).json()["items"]
@@ -175,6 +187,7 @@ async def test_team_edit_makes_a_version_and_rescores_keeping_history(
         json={"requirements": response.json()["requirements"]},
         headers=KEY,
     )
+    assert await announce_all(pool, "t.") == 0
     assert again.json()["requirements_version"] == 2 and len(await scored_events(pool)) == 6
 
 
@@ -202,6 +215,7 @@ async def test_new_ad_text_rescores_and_reprocess_replays_only_stale_scores(
     changed = POSTING.replace("- Python and PostgreSQL", "- Python, PostgreSQL and Terraform")
     response = await api.put("/v1/postings/data-engineer", json={"text": changed}, headers=KEY)
     assert response.json()["requirements_version"] == 2
+    await announce_all(pool, "t.")
     assert len(await scored_events(pool)) == 6
     current = (await api.get(f"/v1/applications/{apps[0]}/score")).json()
     assert current["requirements_version"] == 2 and "Terraform" in current["missing"]
@@ -226,7 +240,7 @@ async def test_new_ad_text_rescores_and_reprocess_replays_only_stale_scores(
 async def test_bulk_rescoring_writes_every_score_and_event_once(
     pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
 ) -> None:
-    """Past the COPY threshold: scores and outbox rows go through the staging tables."""
+    """A batch is announced chunk by chunk, each application once, then closed."""
     posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
     async with unit_of_work(pool, "t.") as store:
         for months in range(60):
@@ -234,9 +248,231 @@ async def test_bulk_rescoring_writes_every_score_and_event_once(
     forced = await api.post("/v1/rescore?all=true", headers=KEY)
     assert forced.json()["total"] == 63
     assert await pool.fetchval("SELECT count(*) FROM scores WHERE trigger = 'reprocess'") == 63
+    # Far fewer verdict sets than scores: profiles differing only in months share most.
+    sets = await pool.fetchval("SELECT count(*) FROM verdict_sets")
+    assert 3 <= sets < 126
+    assert await announce_next_chunk(pool, "t.", chunk=25) == 25
+    assert len(await scored_events(pool)) == 63 + 25
+    assert await announce_all(pool, "t.", chunk=25) == 38
+    assert await pool.fetchval("SELECT count(*) FROM score_batches WHERE announced_at IS NULL") == 0
     events = await scored_events(pool)
     assert len(events) == 126 and len({e["event_id"] for e in events}) == 126
+    rescored = events[63:]
+    assert len({e["application_id"] for e in rescored}) == 63
+    newest = {
+        str(r["application_id"]): r
+        for r in await pool.fetch(
+            "SELECT DISTINCT ON (application_id) application_id, score, tier, parser_version"
+            " FROM scores ORDER BY application_id, id DESC"
+        )
+    }
+    for event in rescored:
+        row = newest[event["application_id"]]
+        assert (event["score"], event["tier"], event["parser_version"]) == (
+            row["score"], row["tier"], row["parser_version"]
+        )  # fmt: skip
     newest = await pool.fetchval("SELECT application_id FROM scores ORDER BY id DESC LIMIT 1")
     score = (await api.get(f"/v1/applications/{newest}/score")).json()
     assert score["trigger"] == "reprocess"
     assert {v["requirement"]["kind"] for v in score["verdicts"]} >= {"skill", "language"}
+
+
+async def test_a_score_replaced_before_its_announcement_is_not_announced(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    posting_id, apps = await publish_with_candidates(pool, api, taxonomy)
+    forced = await api.post("/v1/rescore?all=true", headers=KEY)
+    assert forced.json()["total"] == 3
+    # The parser sends a new profile for one application before the announcer runs.
+    again = parsed(posting_id, ["Python"], 1)
+    again = again.model_copy(update={"application_id": apps[0]})
+    async with unit_of_work(pool, "t.") as store:
+        await score_profile(store, again, taxonomy)
+    assert await announce_all(pool, "t.") == 3
+    events = await scored_events(pool)
+    assert len(events) == 3 + 1 + 2  # the newer score was announced by its own writer
+    assert [e["application_id"] for e in events[4:]] == sorted(str(a) for a in apps[1:])
+
+
+async def test_a_rescore_rolled_back_leaves_no_score_and_no_announcement(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    await publish_with_candidates(pool, api, taxonomy)
+    with pytest.raises(RuntimeError):
+        async with unit_of_work(pool, "t.") as store:
+            assert await reprocess(store, taxonomy, everything=True) == {"data-engineer": 3}
+            raise RuntimeError("the publishing call failed after rescoring")
+    assert await pool.fetchval("SELECT count(*) FROM scores") == 3
+    assert await pool.fetchval("SELECT count(*) FROM score_batches") == 0
+    assert await announce_all(pool, "t.") == 0 and len(await scored_events(pool)) == 3
+
+
+async def test_rescoring_groups_profiles_by_the_facts_scoring_reads(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
+    english = [LanguageLevel(language="en", level="fluent")]
+    odd = parsed(
+        posting_id,
+        ["Go", "go", " Rust "],
+        None,
+        languages=[LanguageLevel(language="en", level=None), LanguageLevel(language="de")],
+        leadership_months=7,
+        degrees=["MSc Physics", "BSc Maths"],
+    )
+    twin = parsed(posting_id, ["Kafka", "Python", "Data Engineering", "PostgreSQL"], 60,
+                  languages=english)  # fmt: skip
+    async with unit_of_work(pool, "t.") as store:
+        for event in (odd, twin):
+            await score_profile(store, event, taxonomy)
+    async with unit_of_work(pool, "t.") as store:
+        stored = [facts_of(p) for p in await store.profiles_of(posting_id)]
+        groups = await store.group_profiles(posting_id, folded=frozenset(), reads=ALL_FIELDS)
+    assert len(stored) == 5 and sorted(g.applications for g in groups) == [1, 1, 1, 2]
+    assert all(g.facts in stored for g in groups) and all(
+        f in [g.facts for g in groups] for f in stored
+    )
+    assert facts_of(profile_from_event(odd)).languages == {"en": "", "de": ""}
+
+    async with unit_of_work(pool, "t.") as store:
+        vocabulary = await store.skill_vocabulary(posting_id)
+        folded = await store.group_profiles(
+            posting_id, folded=frozenset({"go", "Excel"}), reads=frozenset({"skills"})
+        )
+        stale = await store.group_profiles(
+            posting_id, folded=frozenset(), reads=ALL_FIELDS, unless_scored_with=(1, RUBRIC_VERSION)
+        )
+    assert {"Go", "go", " Rust ", "Excel", "Python", "Kafka"} <= vocabulary
+    # A new profile for an application (the parser ran again) adds its skills too.
+    async with unit_of_work(pool, "t.") as store:
+        await score_profile(store, odd.model_copy(update={"skills": ["Zig"]}), taxonomy)
+        assert "Zig" in await store.skill_vocabulary(posting_id)
+    assert {g.facts.skills for g in folded} == {
+        frozenset({"Go", " Rust ", OTHER_SKILLS}),
+        frozenset({OTHER_SKILLS}),  # Excel only
+        frozenset({"Python", "PostgreSQL", "Kafka", "Data Engineering"}),
+        frozenset({"Python", "MySQL"}),
+    }
+    assert all(
+        (g.facts.total_experience_months, g.facts.languages, g.facts.degrees) == (None, {}, ())
+        for g in folded
+    )
+    assert stale == []  # every newest score already used version 1 and this rubric
+
+
+async def test_the_running_announcer_wakes_on_a_committed_batch(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    await publish_with_candidates(pool, api, taxonomy)
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_announcer(pool, "t.", stop, poll_seconds=60))
+    try:
+        await asyncio.sleep(0.2)  # listening
+        assert (await api.post("/v1/rescore?all=true", headers=KEY)).json()["total"] == 3
+        for _ in range(100):
+            if len(await scored_events(pool)) == 6:
+                break
+            await asyncio.sleep(0.05)
+        assert len(await scored_events(pool)) == 6
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=5)
+
+
+async def test_migration_moves_stored_verdicts_and_profiles_into_the_bulk_shape(
+    database_url: str, taxonomy: Taxonomy
+) -> None:
+    """Scores and profiles written before 0003 read back the same after it."""
+    conn = await connect(database_url)
+    try:
+        older = [m for m in load_migrations("hirestream.scorer") if m.version < "0003"]
+        await apply_migrations(conn, "scorer", kit_migrations() + older)
+        await conn.execute("SET search_path TO scorer")
+        posting, app = uuid.uuid4(), uuid.uuid4()
+        requirements = [{"kind": "skill", "importance": "must", "skill": "Go"}]
+        await conn.execute(
+            "INSERT INTO postings (posting_id, slug, title, body, requirements_version)"
+            " VALUES ($1, 'p', 'P', 'b', 1)",
+            posting,
+        )
+        await conn.execute(
+            "INSERT INTO requirement_versions (posting_id, version, model_version, requirements)"
+            " VALUES ($1, 1, 'm', $2)",
+            posting,
+            requirements,
+        )
+        await conn.execute(
+            "INSERT INTO profiles (application_id, posting_id, profile_id, parser_version, status,"
+            " skills, total_experience_months, languages, leadership_months, degrees)"
+            " VALUES ($1, $2, $3, 'p0', 'parsed', $4, 30, $5, 3, $6)",
+            app,
+            posting,
+            uuid.uuid4(),
+            ["Go", "SQL"],
+            [{"language": "en", "level": "C1"}, {"language": "fr", "level": None}],
+            ["MSc"],
+        )
+        verdicts = [{"requirement": 0, "status": "met", "evidence": "Go", "reason": "r"}]
+        for score, hint in ((100, None), (40, "possible if Go is confirmed"), (100, None)):
+            await conn.execute(
+                "INSERT INTO scores (application_id, posting_id, score, tier, verdicts, matched,"
+                " missing, hint, requirements_version, rubric_version, parser_version)"
+                " VALUES ($1, $2, $3, 'strong', $4, $5, '[]', $6, 1, 'r0', 'p0')",
+                app,
+                posting,
+                score,
+                verdicts,
+                ["Go"] if hint is None else [],
+                hint,
+            )
+        await apply_migrations(
+            conn, "scorer", kit_migrations() + load_migrations("hirestream.scorer")
+        )
+    finally:
+        await conn.close()
+    pool = await create_pool(database_url, "scorer")
+    try:
+        history = await score_history(pool, app)
+        assert [(h["score"], h["matched"], h["hint"]) for h in history] == [
+            (100, ["Go"], None),
+            (40, [], "possible if Go is confirmed"),
+            (100, ["Go"], None),
+        ]
+        assert await pool.fetchval("SELECT count(*) FROM verdict_sets") == 2
+        skills = await pool.fetch("SELECT skill FROM posting_skills WHERE posting_id = $1", posting)
+        assert {r["skill"] for r in skills} == {"Go", "SQL"}
+        current = await current_score(pool, app)
+        assert current is not None
+        assert current["verdicts"] == [verdicts[0] | {"requirement": requirements[0]}]
+        async with unit_of_work(pool, "t.") as store:
+            (profile,) = await store.profiles_of(posting)
+        assert (profile.skills, profile.degrees) == (["Go", "SQL"], ["MSc"])
+        assert profile.languages == [
+            {"language": "en", "level": "C1"},
+            {"language": "fr", "level": None},
+        ]
+    finally:
+        await pool.close()
+
+
+async def test_two_transactions_storing_the_same_verdicts_share_one_set(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
+    first, second = (parsed(posting_id, ["Rust"], 7) for _ in range(2))
+    async with unit_of_work(pool, "t.") as store:
+        await score_profile(store, first, taxonomy)
+
+        async def the_other() -> None:
+            async with unit_of_work(pool, "t.") as other:
+                await score_profile(other, second, taxonomy)
+
+        waiting = asyncio.create_task(the_other())
+        await asyncio.sleep(0.3)  # blocked on our uncommitted verdict set
+        assert not waiting.done()
+    await asyncio.wait_for(waiting, timeout=10)
+    ids = await pool.fetch(
+        "SELECT verdict_set_id FROM scores WHERE application_id = ANY($1::uuid[])",
+        [first.application_id, second.application_id],
+    )
+    assert len(ids) == 2 and len({r["verdict_set_id"] for r in ids}) == 1

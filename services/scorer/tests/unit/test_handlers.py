@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import uuid
 from dataclasses import fields, replace
 from typing import Any
@@ -16,18 +17,36 @@ from hirestream.contracts import (
     PostingPublishedV1,
     ProfileParsedV1,
 )
+from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.domain.posting import read_posting
 from hirestream.scorer.domain.requirements import Requirement
-from hirestream.scorer.domain.scoring import RUBRIC_VERSION
+from hirestream.scorer.domain.scoring import RUBRIC_VERSION, CandidateFacts
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
 from hirestream.scorer.handlers import (
     UnknownPosting,
     edit_requirements,
+    facts_of,
     publish_posting,
     reprocess,
     score_profile,
+    score_stored_profile,
+    scored_event,
 )
-from hirestream.scorer.ports import CurrentScore, StoredPosting, StoredProfile, StoredScore
+from hirestream.scorer.ports import (
+    FactsGroup,
+    RescoredBatch,
+    StoredPosting,
+    StoredProfile,
+    StoredScore,
+)
+
+UNSET: dict[str, Any] = {
+    "total_experience_months": None,
+    "languages": {},
+    "leadership": None,
+    "leadership_months": None,
+    "degrees": (),
+}
 
 AD = """---
 slug: backend
@@ -79,26 +98,57 @@ class FakeStore:
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]:
         return [p for p in self.profiles.values() if p.posting_id == posting_id]
 
-    async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]:
-        return {
-            s.application_id: CurrentScore(
-                s.application_id, s.requirements_version, s.rubric_version
-            )
-            for s in self.scores
-            if s.posting_id == posting_id
-        }
-
     async def add_score(self, score: StoredScore) -> None:
         self.scores.append(score)
 
-    async def add_scores(self, scores: list[StoredScore]) -> None:
-        self.scores.extend(scores)
+    async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
+        return {s for p in await self.profiles_of(posting_id) for s in p.skills}
+
+    async def group_profiles(
+        self,
+        posting_id: uuid.UUID,
+        *,
+        folded: frozenset[str],
+        reads: frozenset[str],
+        unless_scored_with: tuple[int, str] | None = None,
+    ) -> list[FactsGroup]:
+        newest = {s.application_id: (s.requirements_version, s.rubric_version)
+                  for s in self.scores}  # fmt: skip
+        unread = {name: value for name, value in UNSET.items() if name not in reads}
+        self.staged: dict[str, tuple[CandidateFacts, list[StoredProfile]]] = {}
+        for p in await self.profiles_of(posting_id):
+            if unless_scored_with and newest.get(p.application_id) == unless_scored_with:
+                continue
+            facts = facts_of(p)
+            kept = facts.skills - folded
+            skills = kept | {OTHER_SKILLS} if kept != facts.skills else kept
+            facts = replace(facts, skills=skills, **unread)
+            key = repr((sorted(facts.skills), facts.total_experience_months,
+                        sorted(facts.languages.items()), facts.leadership_months,
+                        facts.degrees))  # fmt: skip
+            self.staged.setdefault(key, (facts, []))[1].append(p)
+        return [FactsGroup(key, facts, len(ps)) for key, (facts, ps) in self.staged.items()]
+
+    async def add_rescored(self, batch: RescoredBatch) -> int:
+        """Every staged application scored, each announced (the announcer does it after
+        commit)."""
+        count = 0
+        for key, pick in zip(batch.group_keys, batch.picks, strict=True):
+            chosen = batch.verdict_sets[pick]
+            for profile in self.staged[key][1]:
+                score = StoredScore(
+                    profile.application_id, batch.posting_id, chosen.score, chosen.tier,
+                    chosen.verdicts, chosen.matched, chosen.missing, chosen.hint,
+                    batch.requirements_version, batch.rubric_version, profile.parser_version,
+                    batch.trigger,
+                )  # fmt: skip
+                self.scores.append(score)
+                self.events.append(scored_event(score))
+                count += 1
+        return count
 
     async def emit(self, event: Event) -> None:
         self.events.append(event)
-
-    async def emit_many(self, events: list[Event]) -> None:
-        self.events.extend(events)
 
     def scored(self) -> list[ApplicationScoredV1]:
         return [e for e in self.events if isinstance(e, ApplicationScoredV1)]
@@ -273,3 +323,45 @@ async def test_score_is_the_same_whoever_the_candidate_is(taxonomy: SkillTaxonom
         score = store.scores[-1]
         results.append((score.score, score.tier, score.verdicts, score.hint))
     assert results[0] == results[1] == results[2]
+
+
+async def test_bulk_rescoring_stores_what_scoring_each_profile_alone_would(
+    taxonomy: SkillTaxonomy,
+) -> None:
+    """The compiled path and shared verdict sets change nothing in any stored score."""
+    store = FakeStore()
+    posting = await published(store, taxonomy)
+    rng = random.Random(5)
+    skills = ["Python", "PostgreSQL", "MySQL", "Django", "Go", "AWS RDS", "Team Leadership", "x"]
+    levels = ["B1", "C1", "native", "", "fluent"]
+    for _ in range(300):
+        await score_profile(
+            store,
+            profile_event(
+                posting.posting_id,
+                skills=rng.sample(skills, rng.randint(0, 5)),
+                total_experience_months=rng.choice([None, 12, 60, 90]),
+                languages=[LanguageLevel(language=c, level=rng.choice(levels))
+                           for c in rng.sample(["en", "es", "fr"], rng.randint(0, 2))],
+                leadership_months=rng.choice([None, 0, 24]),
+                degrees=rng.sample(["BSc Physics", "MBA"], rng.randint(0, 1)),
+            ),
+            taxonomy,
+        )  # fmt: skip
+    team = [
+        Requirement("skill", "must", skill="SQL"),
+        Requirement("skill", "nice", skill="Go", any_of=("Go", "Django")),
+        Requirement("experience_years", "must", min_months=48, scope="management"),
+        Requirement("leadership", "nice"),
+        Requirement("language", "must", language="Spanish", level="B2"),
+        Requirement("education", "nice", evidence="master's degree"),
+    ]
+    edited = await edit_requirements(store, "backend", team, taxonomy)
+
+    rescored = store.scores[300:]
+    assert len(rescored) == 300 and len({s.application_id for s in rescored}) == 300
+    for score in rescored:
+        profile = store.profiles[score.application_id]
+        alone = score_stored_profile(edited, team, profile, taxonomy, "requirements")
+        assert score == alone
+    assert len({(s.score, s.tier) for s in rescored}) > 3

@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -108,11 +109,18 @@ def bench_quality(
 @bench_app.command("speed")
 def bench_speed(
     profiles: Annotated[int, typer.Option(help="stored profiles to rank")] = 100_000,
+    rounds: Annotated[int, typer.Option(help="ranking runs per side; medians are quoted")] = 1,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="also run this git revision's ranking, alternating with ours"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Scoring throughput, and the time to rescore and rank N stored profiles in PostgreSQL
-    after a posting's new version is published (DATABASE_URL, else an embedded PostgreSQL)."""
-    report = speed(profiles, SHARED_POSTINGS)
+    after a posting's new version is published (DATABASE_URL, else an embedded PostgreSQL).
+    With --baseline REV, the ranking of that revision (its own code and schema, from
+    ``git archive``) runs in turn with this one, so both see the same machine load."""
+    report = speed(profiles, SHARED_POSTINGS, rounds=rounds, baseline=baseline)
     typer.echo(json.dumps(report, indent=2) if as_json else speed_text(report))
 
 
@@ -416,11 +424,15 @@ def _speed_postings(postings: Path) -> dict[str, str]:
     return ads
 
 
-def speed(profiles: int, postings: Path) -> dict[str, Any]:
+def speed(
+    profiles: int, postings: Path, *, rounds: int = 1, baseline: str | None = None
+) -> dict[str, Any]:
     import asyncio
     import platform
+    import statistics
     import time
 
+    from hirestream.scorer.domain.compiled import CompiledRequirements
     from hirestream.scorer.domain.posting import read_posting
     from hirestream.scorer.domain.requirements import extract_requirements
     from hirestream.scorer.domain.scoring import score_candidate
@@ -436,19 +448,98 @@ def speed(profiles: int, postings: Path) -> dict[str, Any]:
         for f in facts:
             score_candidate(reqs, f, taxonomy)
         elapsed = time.perf_counter() - started
+        # The rescoring path: compiled once, each distinct outcome judged once (5,000 random
+        # profiles share few outcomes on short ads, almost none on long ones).
+        started = time.perf_counter()
+        compiled = CompiledRequirements(reqs, taxonomy)
+        for f in facts:
+            compiled.classify(f)
+        compiled_elapsed = time.perf_counter() - started
+        # Untimed: the compiled path must give score_candidate's results, profile by profile.
+        differing = sum(compiled.score(f) != score_candidate(reqs, f, taxonomy) for f in facts)
         throughput[slug] = {
             "requirements": len(reqs),
             "profiles_per_s": round(len(facts) / elapsed),
             "profile_requirements_per_s": round(len(facts) * len(reqs) / elapsed),
+            "compiled_profiles_per_s": round(len(facts) / compiled_elapsed),
+            "compiled_profile_requirements_per_s": round(len(facts) * len(reqs) / compiled_elapsed),
+            "distinct_outcomes": len(compiled.results),
+            "compiled_differing": differing,
         }
     report: dict[str, Any] = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "machine": f"{os.cpu_count()} cores, {platform.python_implementation()} "
         f"{platform.python_version()}",
         "load_average": [round(x, 2) for x in os.getloadavg()],
         "throughput": throughput,
     }
-    report["ranking"] = asyncio.run(_rank_stored(profiles, ads))
+    runs: list[dict[str, Any]] = []
+    baseline_runs: list[dict[str, Any]] = []
+    source = _baseline_source(baseline) if baseline else None
+    try:
+        for _ in range(rounds):
+            runs.append(asyncio.run(_rank_stored(profiles, ads)) | {"load": os.getloadavg()[0]})
+            if source is not None:
+                baseline_run = _baseline_ranking(source, profiles, ads)
+                baseline_runs.append(baseline_run | {"load": os.getloadavg()[0]})
+    finally:
+        if source is not None:
+            shutil.rmtree(source, ignore_errors=True)
+    key = "publish_rescore_and_first_page_s"
+    report["ranking"] = runs[-1] | {"runs_s": [r[key] for r in runs]}
+    report["ranking"]["median_s"] = statistics.median(r[key] for r in runs)
+    if baseline_runs:
+        median = statistics.median(r[key] for r in baseline_runs)
+        report["baseline"] = {
+            "revision": baseline,
+            "runs_s": [r[key] for r in baseline_runs],
+            "median_s": median,
+            "last": baseline_runs[-1],
+            "ratio": round(median / report["ranking"]["median_s"], 1),
+        }
+    report["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
     return report
+
+
+def _baseline_source(revision: str) -> Path:
+    """The revision's source tree (git archive), importable ahead of the installed packages."""
+    import tempfile
+
+    root = Path(tempfile.mkdtemp(prefix="hs-baseline-"))
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", revision],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive.stdout, check=True)
+    return root
+
+
+def _baseline_ranking(source: Path, profiles: int, ads: dict[str, str]) -> dict[str, Any]:
+    """That revision's own ``_rank_stored``, in a fresh interpreter on its own code."""
+    paths = [
+        str(path)
+        for pattern in ("libs/*/src", "services/*/src", "cli/src")
+        for path in sorted(source.glob(pattern))
+    ]
+    script = (  # the same ads as ours, on stdin: its REPO is the temporary directory
+        "import asyncio, json, sys\n"
+        "from hirestream.cli.commands import scorer as s\n"
+        "ads = json.load(sys.stdin)\n"
+        f"print(json.dumps(asyncio.run(s._rank_stored({profiles}, ads))))\n"
+    )
+    environment = os.environ | {"PYTHONPATH": os.pathsep.join(paths)}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        input=json.dumps(ads),
+        env=environment,
+        cwd=source,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
@@ -462,6 +553,7 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
     from hirestream.kit.db import create_pool
     from hirestream.kit.devstack import EmbeddedPostgres, free_port
     from hirestream.kit.runtime import migrate
+    from hirestream.scorer.adapters.announcer import announce_all
     from hirestream.scorer.adapters.postgres import ranking, unit_of_work
     from hirestream.scorer.domain.posting import read_posting
     from hirestream.scorer.handlers import publish_posting
@@ -488,34 +580,38 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
             posting = await publish_posting(store, read_posting(text, slug), taxonomy)
         facts = _synthetic_facts(count, seed=11)
         started = time.perf_counter()
-        await pool.execute(
-            "INSERT INTO profiles (application_id, posting_id, profile_id, parser_version, status,"
-            " skills, total_experience_months, languages, leadership_months, degrees)"
-            " SELECT a, $1, p, 'bench', 'parsed', s::jsonb, m, l::jsonb, lm, d::jsonb"
-            " FROM unnest($2::uuid[], $3::uuid[], $4::text[], $5::int[], $6::text[], $7::int[],"
-            " $8::text[]) AS t(a, p, s, m, l, lm, d)",
-            posting.posting_id,
-            [uuid.uuid4() for _ in facts],
-            [uuid.uuid4() for _ in facts],
-            [json.dumps(sorted(f.skills)) for f in facts],
-            [f.total_experience_months for f in facts],
-            [
-                json.dumps([{"language": k, "level": v} for k, v in f.languages.items()])
+        await pool.copy_records_to_table(
+            "profiles",
+            columns=["application_id", "posting_id", "profile_id", "parser_version", "status",
+                     "skills", "total_experience_months", "language_names", "language_levels",
+                     "leadership_months", "degrees"],
+            records=[
+                (uuid.uuid4(), posting.posting_id, uuid.uuid4(), "bench", "parsed",
+                 sorted(f.skills), f.total_experience_months, list(f.languages),
+                 list(f.languages.values()), f.leadership_months, list(f.degrees))
                 for f in facts
             ],
-            [f.leadership_months for f in facts],
-            [json.dumps(list(f.degrees)) for f in facts],
-        )
+        )  # fmt: skip
         stored = time.perf_counter() - started
         # The hiring team publishes a new version of the ad: one more must-have.
         changed = text + "\n\n## Requirements\n- Experience with Kubernetes is required\n"
+        postmaster = _parent_pid(await pool.fetchval("SELECT pg_backend_pid()"))
+        cpu_before = (time.process_time(), _children_cpu(postmaster))
         started = time.perf_counter()
         async with unit_of_work(pool, "bench.") as store:
             posting = await publish_posting(store, read_posting(changed, slug), taxonomy)
         rescored = time.perf_counter() - started
+        cpu_after = (time.process_time(), _children_cpu(postmaster))
         first_page = await ranking(pool, posting.posting_id, tier=None, limit=50, offset=0)
         total = time.perf_counter() - started
+        # What the scorer's announcer task does after the commit: the rescored events.
+        started = time.perf_counter()
+        await announce_all(pool, "bench.")
+        announced = time.perf_counter() - started
         rows = await pool.fetchval("SELECT count(*) FROM scores WHERE requirements_version = 2")
+        sets = await pool.fetchval(
+            "SELECT count(*) FROM verdict_sets WHERE requirements_version = 2"
+        )
         events = await pool.fetchval("SELECT count(*) FROM outbox WHERE topic LIKE '%scored%'")
         await pool.close()
         return {
@@ -524,7 +620,17 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
             "store_profiles_s": round(stored, 2),
             "publish_and_rescore_s": round(rescored, 2),
             "publish_rescore_and_first_page_s": round(total, 2),
+            "announce_events_s": round(announced, 2),
+            # CPU the publish call cost, whatever the load: this process (the scorer's code)
+            # and every process of the PostgreSQL server (None when it is not on this machine).
+            "rescore_python_cpu_s": round(cpu_after[0] - cpu_before[0], 2),
+            "rescore_postgres_cpu_s": (
+                round(cpu_after[1] - cpu_before[1], 2)
+                if cpu_after[1] is not None and cpu_before[1] is not None
+                else None
+            ),
             "rescored_rows": rows,
+            "verdict_sets": sets,
             "scored_events": events,
             "top_score": first_page[0]["score"] if first_page else None,
             "database": "DATABASE_URL" if embedded is None else "embedded PostgreSQL",
@@ -536,18 +642,57 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
             embedded.stop("immediate")
 
 
+def _parent_pid(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _children_cpu(parent: int | None) -> float | None:
+    """User + system CPU seconds of ``parent``'s child processes (a PostgreSQL server's
+    backends and background workers), from /proc; None if /proc cannot tell."""
+    if parent is None:
+        return None
+    total = 0
+    ticks = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        if int(fields[1]) == parent:
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def speed_text(report: dict[str, Any]) -> str:
-    lines = [f"machine: {report['machine']}, load average {report['load_average']}"]
+    lines = [
+        f"{report['date']}; machine: {report['machine']}, load average"
+        f" {report['load_average']} (after: {report['load_average_after']})"
+    ]
     for slug, t in report["throughput"].items():
         lines.append(
             f"{slug:<42} {t['requirements']:>3} requirements  {t['profiles_per_s']:>7} profiles/s"
-            f"  {t['profile_requirements_per_s']:>9} profile×requirements/s"
+            f"  {t['profile_requirements_per_s']:>9} profile×requirements/s; compiled"
+            f" {t['compiled_profiles_per_s']:>7} profiles/s"
+            f" {t['compiled_profile_requirements_per_s']:>9} profile×requirements/s"
+            f" ({t['distinct_outcomes']} distinct outcomes,"
+            f" {t.get('compiled_differing', '?')} differing from score_candidate)"
         )
     r = report["ranking"]
     lines.append(
         f"{r['profiles']} stored profiles ({r['database']}): new posting version published,"
-        f" all rescored and first page ranked in {r['publish_rescore_and_first_page_s']} s"
-        f" (rescore transaction {r['publish_and_rescore_s']} s; {r['rescored_rows']} scores,"
-        f" {r['scored_events']} events)"
+        f" all rescored and first page ranked in {r['median_s']} s (median of {r['runs_s']};"
+        f" last run: rescore transaction {r['publish_and_rescore_s']} s, {r['rescored_rows']}"
+        f" scores, {r['verdict_sets']} verdict sets; CPU {r['rescore_python_cpu_s']} s Python,"
+        f" {r['rescore_postgres_cpu_s']} s PostgreSQL); then {r['scored_events']} events"
+        f" announced in {r['announce_events_s']} s"
     )
+    if "baseline" in report:
+        b = report["baseline"]
+        lines.append(
+            f"baseline {b['revision']}: {b['median_s']} s (median of {b['runs_s']}),"
+            f" {b['ratio']}x slower"
+        )
     return "\n".join(lines)

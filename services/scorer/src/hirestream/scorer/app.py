@@ -8,6 +8,7 @@ import asyncpg
 
 from hirestream.contracts import ApplicationScoredV1, NotificationSentV1
 from hirestream.kit.runtime import Wiring, run_service
+from hirestream.scorer.adapters.announcer import run_announcer
 from hirestream.scorer.config import ScorerSettings
 from hirestream.scorer.entrypoints.http import create_app
 from hirestream.scorer.entrypoints.kafka import subscriptions
@@ -25,6 +26,8 @@ def build(settings: ScorerSettings, pool: asyncpg.Pool) -> Wiring:
         http_app=create_app(pool, settings, taxonomy),
         http_host=settings.http_host,
         http_port=settings.http_port,
+        # Rescored applications are announced after their batch commits (adapters/announcer.py).
+        background=[functools.partial(run_announcer, pool, settings.topic_prefix)],
     )
 
 

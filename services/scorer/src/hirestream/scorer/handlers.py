@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, Literal
 
 from hirestream.contracts import ApplicationScoredV1, PostingPublishedV1, ProfileParsedV1, Tier
+from hirestream.scorer.domain.compiled import CompiledRequirements
 from hirestream.scorer.domain.posting import PostingDocument
 from hirestream.scorer.domain.requirements import (
     REQUIREMENTS_MODEL_VERSION,
@@ -27,7 +28,14 @@ from hirestream.scorer.domain.scoring import (
     score_candidate,
 )
 from hirestream.scorer.domain.taxonomy import SkillTaxonomy
-from hirestream.scorer.ports import ScorerStore, StoredPosting, StoredProfile, StoredScore
+from hirestream.scorer.ports import (
+    RescoredBatch,
+    ScorerStore,
+    StoredPosting,
+    StoredProfile,
+    StoredScore,
+    VerdictSet,
+)
 
 Trigger = Literal["profile", "requirements", "reprocess"]
 
@@ -109,27 +117,35 @@ async def rescore_posting(
 ) -> int:
     """Replay the posting's stored profiles against its current requirements and rubric. Old
     scores stay in history; each new score is announced again (the notifier dedupes per
-    application). With ``only_stale``, applications whose newest score already used this
-    requirements version and rubric are left alone. Returns how many were rescored."""
-    profiles = await store.profiles_of(posting.posting_id)
-    if only_stale:
-        current = await store.current_scores(posting.posting_id)
-        profiles = [
-            p
-            for p in profiles
-            if (c := current.get(p.application_id)) is None
-            or c.requirements_version != posting.requirements_version
-            or c.rubric_version != RUBRIC_VERSION
-        ]
-    if not profiles:
-        return 0
+    application), once the transaction has committed. With ``only_stale``, applications whose
+    newest score already used this requirements version and rubric are left alone. Returns how
+    many were rescored."""
     requirements = _requirements(posting)
-    scores = [score_stored_profile(posting, requirements, p, taxonomy, trigger) for p in profiles]
-    # (Scoring is pure and per profile: the place to fan out over processes if one core is
-    # ever too slow for a posting's whole history.)
-    await store.add_scores(scores)
-    await store.emit_many([scored_event(s) for s in scores])
-    return len(scores)
+    # Same results as score_candidate per profile. Profiles scoring cannot tell apart are
+    # judged once, in groups the store forms (skills no requirement can see folded, facts no
+    # requirement reads left out), and each distinct outcome is judged once.
+    compiled = CompiledRequirements(requirements, taxonomy)
+    folded = compiled.foldable_skills(await store.skill_vocabulary(posting.posting_id))
+    groups = await store.group_profiles(
+        posting.posting_id,
+        folded=folded,
+        reads=compiled.reads,
+        unless_scored_with=(posting.requirements_version, RUBRIC_VERSION) if only_stale else None,
+    )
+    if not groups:
+        return 0
+    picks = [compiled.classify(group.facts) for group in groups]
+    return await store.add_rescored(
+        RescoredBatch(
+            posting_id=posting.posting_id,
+            requirements_version=posting.requirements_version,
+            rubric_version=RUBRIC_VERSION,
+            trigger=trigger,
+            verdict_sets=[verdict_set(r, requirements) for r in compiled.results],
+            group_keys=[group.key for group in groups],
+            picks=picks,
+        )
+    )
 
 
 async def reprocess(
@@ -165,7 +181,8 @@ def profile_from_event(event: ProfileParsedV1) -> StoredProfile:
 
 
 def facts_of(profile: StoredProfile) -> CandidateFacts:
-    """The only bridge from a stored profile to scoring: no personal data exists on either side."""
+    """The bridge from a stored profile to scoring: no personal data exists on either side (the
+    store's ``group_profiles`` builds the same facts for rescoring, from the same columns)."""
     languages: dict[str, str] = {}
     for entry in profile.languages:
         language = entry.get("language")
@@ -201,6 +218,17 @@ def score_stored_profile(
         rubric_version=RUBRIC_VERSION,
         parser_version=profile.parser_version,
         trigger=trigger,
+    )
+
+
+def verdict_set(result: ScoreResult, requirements: Sequence[Requirement]) -> VerdictSet:
+    return VerdictSet(
+        score=result.score,
+        tier=result.tier,
+        verdicts=verdicts_json(result, requirements),
+        matched=list(result.matched),
+        missing=list(result.missing),
+        hint=result.next_tier_hint,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -14,7 +15,16 @@ from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
 from hirestream.kit.outbox import NOTIFY_CHANNEL, add_to_outbox
 from hirestream.kit.telemetry import current_carrier
-from hirestream.scorer.ports import CurrentScore, StoredPosting, StoredProfile, StoredScore
+from hirestream.scorer.domain.compiled import OTHER_SKILLS
+from hirestream.scorer.domain.scoring import CandidateFacts
+from hirestream.scorer.ports import (
+    FactsGroup,
+    RescoredBatch,
+    StoredPosting,
+    StoredProfile,
+    StoredScore,
+    VerdictSet,
+)
 
 _POSTING = (
     "SELECT p.posting_id, p.slug, p.title, p.body, p.notify_email, p.requirements_version,"
@@ -86,13 +96,13 @@ class PostgresScorerStore:
 
     async def save_profile(self, profile: StoredProfile) -> None:
         await self._conn.execute(
-            "INSERT INTO profiles (application_id, posting_id, profile_id, parser_version, status,"
-            " skills, total_experience_months, languages, leadership_months, degrees)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)"
+            f"INSERT INTO profiles ({_PROFILE_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
             " ON CONFLICT (application_id) DO UPDATE SET profile_id = EXCLUDED.profile_id,"
             " parser_version = EXCLUDED.parser_version, status = EXCLUDED.status,"
             " skills = EXCLUDED.skills, total_experience_months = EXCLUDED.total_experience_months,"
-            " languages = EXCLUDED.languages, leadership_months = EXCLUDED.leadership_months,"
+            " language_names = EXCLUDED.language_names,"
+            " language_levels = EXCLUDED.language_levels,"
+            " leadership_months = EXCLUDED.leadership_months,"
             " degrees = EXCLUDED.degrees, received_at = now()",
             *_profile_row(profile),
         )
@@ -103,102 +113,281 @@ class PostgresScorerStore:
             " ORDER BY application_id",
             posting_id,
         )
-        return [StoredProfile(**dict(row)) for row in rows]
+        return [_stored_profile(row) for row in rows]
 
-    async def current_scores(self, posting_id: uuid.UUID) -> dict[uuid.UUID, CurrentScore]:
+    async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
+        # Kept by a trigger on profiles (migration 0003): no scan of every skill list.
         rows = await self._conn.fetch(
-            "SELECT DISTINCT ON (application_id) application_id, requirements_version,"
-            " rubric_version FROM scores WHERE posting_id = $1 ORDER BY application_id, id DESC",
-            posting_id,
+            "SELECT skill FROM posting_skills WHERE posting_id = $1", posting_id
         )
-        return {row["application_id"]: CurrentScore(**dict(row)) for row in rows}
+        return {row["skill"] for row in rows}
+
+    async def group_profiles(
+        self,
+        posting_id: uuid.UUID,
+        *,
+        folded: frozenset[str],
+        reads: frozenset[str],
+        unless_scored_with: tuple[int, str] | None = None,
+    ) -> list[FactsGroup]:
+        """Everything per application stays in PostgreSQL: a temporary table maps each
+        application to its group (the md5 of its projected facts); only the groups reach
+        Python, and ``add_rescored`` writes the scores with one INSERT ... SELECT."""
+        kept = {name: name in reads for name in _READ_FLAGS}
+        stale = "" if unless_scored_with is None else _STALE_ONLY
+        await self._conn.execute("DROP TABLE IF EXISTS rescore_in")
+        await self._conn.execute(
+            "CREATE TEMP TABLE rescore_in (application_id uuid, parser_version text,"
+            " skills text[], months int, language_names text[], language_levels text[],"
+            " leadership_months int, degrees text[], facts_key text) ON COMMIT DROP"
+        )
+        await self._conn.execute(
+            "INSERT INTO rescore_in SELECT *, md5(ROW(skills, months,"
+            " language_names, language_levels, leadership_months, degrees)::text) AS facts_key"
+            " FROM (SELECT p.application_id, p.parser_version,"
+            " f.kept || CASE WHEN f.some_folded THEN ARRAY[$3] ELSE '{}'::text[] END AS skills,"
+            " CASE WHEN $4 THEN p.total_experience_months END AS months,"
+            " CASE WHEN $5 THEN p.language_names ELSE '{}' END AS language_names,"
+            " CASE WHEN $5 THEN p.language_levels ELSE '{}' END AS language_levels,"
+            " CASE WHEN $6 THEN p.leadership_months END AS leadership_months,"
+            " CASE WHEN $7 THEN p.degrees ELSE '{}' END AS degrees"
+            # LATERAL keeps the folded list one hashed subplan for the whole scan.
+            " FROM profiles p, LATERAL (SELECT"
+            " coalesce(array_agg(e.skill ORDER BY e.skill) FILTER (WHERE NOT e.folded), '{}')"
+            " AS kept, coalesce(bool_or(e.folded), false) AS some_folded FROM (SELECT skill,"
+            " skill IN (SELECT unnest($2::text[])) AS folded FROM unnest(p.skills) AS skill)"
+            f" AS e) AS f WHERE p.posting_id = $1{stale}) AS projected",
+            posting_id,
+            list(folded),
+            OTHER_SKILLS,
+            kept["total_experience_months"],
+            kept["languages"],
+            kept["leadership_months"],
+            kept["degrees"],
+            *(unless_scored_with or ()),
+        )
+        rows = await self._conn.fetch(
+            "SELECT facts_key, min(skills) AS skills, min(months) AS months,"
+            " min(language_names) AS names, min(language_levels) AS levels,"
+            " min(leadership_months) AS leadership_months, min(degrees) AS degrees,"
+            " count(*) AS applications FROM rescore_in GROUP BY facts_key"
+        )
+        return [
+            FactsGroup(
+                key=row["facts_key"],
+                facts=CandidateFacts(
+                    skills=frozenset(row["skills"]),
+                    total_experience_months=row["months"],
+                    languages=_languages(row["names"], row["levels"]),
+                    leadership_months=row["leadership_months"],
+                    degrees=tuple(row["degrees"]),
+                ),
+                applications=row["applications"],
+            )
+            for row in rows
+        ]
 
     async def add_score(self, score: StoredScore) -> None:
-        await self.add_scores([score])
-
-    async def add_scores(self, scores: list[StoredScore]) -> None:
-        if len(scores) < _COPY_FROM:
-            await self._conn.executemany(_INSERT_SCORE, [_score_row(s) for s in scores])
-            return
-        # Rescoring a posting writes one row per application, possibly 100,000 of them: COPY
-        # (binary, so the JSON columns travel as text) into a staging table, then one INSERT.
+        verdicts = VerdictSet(
+            score.score, score.tier, score.verdicts, score.matched, score.missing, score.hint
+        )
+        body, digest = _verdict_set_json(verdicts)
+        key = (score.posting_id, score.requirements_version)
+        set_id = await self._conn.fetchval(_FIND_VERDICT_SET, *key, [digest])
+        if set_id is None:
+            set_id = await self._conn.fetchval(
+                "INSERT INTO verdict_sets (posting_id, requirements_version, digest, verdicts,"
+                " matched, missing, hint) SELECT $1, $2, $3, b->0, b->1, b->2, b->>3"
+                " FROM (SELECT $4::text::jsonb AS b) AS given"
+                " ON CONFLICT (posting_id, requirements_version, digest) DO NOTHING RETURNING id",
+                *key,
+                digest,
+                body,
+            )
+        if set_id is None:  # another transaction stored the same set meanwhile: it committed
+            set_id = await self._conn.fetchval(_FIND_VERDICT_SET, *key, [digest])
         await self._conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS scores_in (application_id uuid, posting_id uuid,"
-            " score int, tier text, verdicts text, matched text, missing text, hint text,"
-            " requirements_version int, rubric_version text, parser_version text, trigger text)"
+            f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS[:-1])})"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)",
+            score.application_id,
+            score.posting_id,
+            score.score,
+            score.tier,
+            set_id,
+            score.requirements_version,
+            score.rubric_version,
+            score.parser_version,
+            score.trigger,
+        )
+
+    async def add_rescored(self, batch: RescoredBatch) -> int:
+        """Verdict sets first (new ones COPYed, existing ones reused), then one batch row for
+        the announcer, then every score with one INSERT ... SELECT from the groups staged by
+        ``group_profiles``: no score or outbox row travels from Python."""
+        if not batch.group_keys:
+            return 0
+        texts = [_verdict_set_json(v) for v in batch.verdict_sets]
+        await self._conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS verdict_sets_in (digest text, body text)"
             " ON COMMIT DELETE ROWS"
         )
         await self._conn.copy_records_to_table(
-            "scores_in", records=[_score_row(s, as_text=True) for s in scores]
+            "verdict_sets_in",
+            records=list({digest: (digest, body) for body, digest in texts}.values()),
         )
         await self._conn.execute(
-            f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS)}) SELECT application_id,"
-            " posting_id, score, tier, verdicts::jsonb, matched::jsonb, missing::jsonb, hint,"
-            " requirements_version, rubric_version, parser_version, trigger FROM scores_in"
+            "INSERT INTO verdict_sets (posting_id, requirements_version, digest, verdicts,"
+            " matched, missing, hint) SELECT $1, $2, digest, b->0, b->1, b->2, b->>3"
+            " FROM (SELECT digest, body::jsonb AS b FROM verdict_sets_in) AS given"
+            " ON CONFLICT (posting_id, requirements_version, digest) DO NOTHING",
+            batch.posting_id,
+            batch.requirements_version,
         )
-        await self._conn.execute("DELETE FROM scores_in")
+        await self._conn.execute("DELETE FROM verdict_sets_in")
+        # A new statement: sees our sets and those other transactions committed meanwhile
+        # (existing rows are only read, never locked).
+        stored = await self._conn.fetch(
+            "SELECT id, digest FROM verdict_sets WHERE posting_id = $1"
+            " AND requirements_version = $2 AND digest = ANY($3::text[])",
+            batch.posting_id,
+            batch.requirements_version,
+            [digest for _, digest in texts],
+        )
+        id_of = {row["digest"]: row["id"] for row in stored}
+        await self._conn.execute("DROP TABLE IF EXISTS rescore_out")
+        await self._conn.execute(
+            "CREATE TEMP TABLE rescore_out (facts_key text PRIMARY KEY, score int, tier text,"
+            " verdict_set_id bigint) ON COMMIT DROP"
+        )
+        sets = batch.verdict_sets
+        await self._conn.copy_records_to_table(
+            "rescore_out",
+            records=[
+                (key, sets[pick].score, sets[pick].tier, id_of[texts[pick][1]])
+                for key, pick in zip(batch.group_keys, batch.picks, strict=True)
+            ],
+        )
+        batch_id = await self._conn.fetchval(
+            "INSERT INTO score_batches (posting_id, trigger, scores, headers)"
+            " SELECT $1, $2, count(*), $3 FROM rescore_in RETURNING id",
+            batch.posting_id,
+            batch.trigger,
+            current_carrier(),
+        )
+        status = await self._conn.execute(
+            f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS)}) SELECT i.application_id, $1,"
+            " o.score, o.tier, o.verdict_set_id, $2, $3, i.parser_version, $4, $5"
+            " FROM rescore_in i JOIN rescore_out o USING (facts_key)",
+            batch.posting_id,
+            batch.requirements_version,
+            batch.rubric_version,
+            batch.trigger,
+            batch_id,
+        )
+        # Wakes the announcer at once; delivered only if this transaction commits.
+        await self._conn.execute("SELECT pg_notify($1, '')", BATCHES_CHANNEL)
+        return int(status.split()[-1])
 
     async def emit(self, event: Event) -> None:
         await add_to_outbox(self._conn, event, topic_prefix=self._prefix)
 
-    async def emit_many(self, events: list[Event]) -> None:
-        """``add_to_outbox`` for many events: one COPY and one relay wake-up (the same row
-        shape; kit has no batch form yet)."""
-        if not events:
-            return
-        headers = json.dumps(current_carrier())
-        await self._conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS outbox_in (event_id text, topic text, key text,"
-            " payload text, headers text) ON COMMIT DELETE ROWS"
-        )
-        await self._conn.copy_records_to_table(
-            "outbox_in",
-            records=[
-                (str(e.event_id), topic_name(e.topic, self._prefix), e.key(),
-                 e.model_dump_json(), headers)
-                for e in events
-            ],
-        )  # fmt: skip
-        await self._conn.execute(
-            "INSERT INTO outbox (event_id, topic, key, payload, headers) SELECT event_id::uuid,"
-            " topic, key, payload::jsonb, headers::jsonb FROM outbox_in ORDER BY ctid"
-            " ON CONFLICT (event_id) DO NOTHING"
-        )
-        await self._conn.execute("DELETE FROM outbox_in")
-        await self._conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
 
+async def queue_events(
+    conn: Connection, events: list[Event], *, topic_prefix: str, headers: dict[str, str]
+) -> None:
+    """``add_to_outbox`` for many events: one COPY and one relay wake-up (the same row shape;
+    kit has no batch form yet)."""
+    if not events:
+        return
+    carried = json.dumps(headers)
+    await conn.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS outbox_in (event_id text, topic text, key text,"
+        " payload text, headers text) ON COMMIT DELETE ROWS"
+    )
+    await conn.copy_records_to_table(
+        "outbox_in",
+        records=[
+            (str(e.event_id), topic_name(e.topic, topic_prefix), e.key(), e.model_dump_json(),
+             carried)
+            for e in events
+        ],
+    )  # fmt: skip
+    await conn.execute(
+        "INSERT INTO outbox (event_id, topic, key, payload, headers) SELECT event_id::uuid,"
+        " topic, key, payload::jsonb, headers::jsonb FROM outbox_in ORDER BY ctid"
+        " ON CONFLICT (event_id) DO NOTHING"
+    )
+    await conn.execute("DELETE FROM outbox_in")
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+
+
+# Rescore batches wait here for the announcer (adapters/announcer.py).
+BATCHES_CHANNEL = "hirestream_scorer_batches"
 
 _PROFILE_COLUMNS = (
     "application_id, posting_id, profile_id, parser_version, status, skills,"
-    " total_experience_months, languages, leadership_months, degrees"
+    " total_experience_months, language_names, language_levels, leadership_months, degrees"
 )
 _SCORE_COLUMNS = [
-    "application_id", "posting_id", "score", "tier", "verdicts", "matched", "missing", "hint",
-    "requirements_version", "rubric_version", "parser_version", "trigger",
+    "application_id", "posting_id", "score", "tier", "verdict_set_id", "requirements_version",
+    "rubric_version", "parser_version", "trigger", "batch_id",
 ]  # fmt: skip
+_FIND_VERDICT_SET = (
+    "SELECT id FROM verdict_sets WHERE posting_id = $1 AND requirements_version = $2"
+    " AND digest = ANY($3::text[])"
+)
 
 
 def _profile_row(p: StoredProfile) -> tuple[Any, ...]:
     return (
         p.application_id, p.posting_id, p.profile_id, p.parser_version, p.status, p.skills,
-        p.total_experience_months, p.languages, p.leadership_months, p.degrees,
+        p.total_experience_months, [x.get("language") for x in p.languages],
+        [x.get("level") for x in p.languages], p.leadership_months, p.degrees,
     )  # fmt: skip
 
 
-_INSERT_SCORE = (
-    f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS)})"
-    " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
+def _stored_profile(row: asyncpg.Record) -> StoredProfile:
+    languages: list[dict[str, str | None]] = [
+        {"language": name, "level": level}
+        for name, level in zip(row["language_names"], row["language_levels"], strict=True)
+    ]
+    return StoredProfile(
+        application_id=row["application_id"],
+        posting_id=row["posting_id"],
+        profile_id=row["profile_id"],
+        parser_version=row["parser_version"],
+        status=row["status"],
+        skills=list(row["skills"]),
+        total_experience_months=row["total_experience_months"],
+        languages=languages,
+        leadership_months=row["leadership_months"],
+        degrees=list(row["degrees"]),
+    )
+
+
+# Which optional facts group_profiles keeps ("skills" always: folding handles them).
+_READ_FLAGS = ("total_experience_months", "languages", "leadership_months", "degrees")
+# Reprocess: leave out applications whose newest score used this requirements version+rubric.
+_STALE_ONLY = (
+    " AND NOT EXISTS (SELECT 1 FROM (SELECT s.requirements_version, s.rubric_version"
+    " FROM scores s WHERE s.posting_id = p.posting_id AND s.application_id = p.application_id"
+    " ORDER BY s.id DESC LIMIT 1) AS newest"
+    " WHERE newest.requirements_version = $8 AND newest.rubric_version = $9)"
 )
-_COPY_FROM = 50
 
 
-def _score_row(s: StoredScore, *, as_text: bool = False) -> tuple[Any, ...]:
-    dump = json.dumps if as_text else (lambda value: value)
-    return (
-        s.application_id, s.posting_id, s.score, s.tier, dump(s.verdicts), dump(s.matched),
-        dump(s.missing), s.hint, s.requirements_version, s.rubric_version, s.parser_version,
-        s.trigger,
-    )  # fmt: skip
+def _languages(names: list[str | None], levels: list[str | None]) -> dict[str, str]:
+    """As ``handlers.facts_of``: entries without a language are skipped, a missing level is
+    "", a later entry of the same language wins."""
+    return {name: level or "" for name, level in zip(names, levels, strict=True) if name}
+
+
+def _verdict_set_json(v: VerdictSet) -> tuple[str, str]:
+    """The set as stored (JSON of [verdicts, matched, missing, hint]) and its digest."""
+    body = json.dumps(
+        [v.verdicts, v.matched, v.missing, v.hint], sort_keys=True, separators=(",", ":")
+    )
+    return body, hashlib.md5(body.encode(), usedforsecurity=False).hexdigest()
 
 
 @contextlib.asynccontextmanager
@@ -212,12 +401,15 @@ async def ranking(
 ) -> list[dict[str, Any]]:
     """The current (newest) score of each application of a posting, best first."""
     rows = await pool.fetch(
-        "SELECT * FROM (SELECT DISTINCT ON (application_id) application_id, score, tier,"
-        " matched, missing, hint, requirements_version, rubric_version, parser_version, scored_at,"
-        " trigger"
-        " FROM scores WHERE posting_id = $1 ORDER BY application_id, id DESC) current"
-        " WHERE ($2::text IS NULL OR tier = $2) ORDER BY score DESC, scored_at, application_id"
-        " LIMIT $3 OFFSET $4",
+        "SELECT page.application_id, page.score, page.tier, v.matched, v.missing, v.hint,"
+        " page.requirements_version, page.rubric_version, page.parser_version, page.scored_at,"
+        " page.trigger FROM (SELECT * FROM (SELECT DISTINCT ON (application_id) application_id,"
+        " score, tier, verdict_set_id, requirements_version, rubric_version, parser_version,"
+        " scored_at, trigger FROM scores WHERE posting_id = $1 ORDER BY application_id, id DESC)"
+        " AS current WHERE ($2::text IS NULL OR tier = $2)"
+        " ORDER BY score DESC, scored_at, application_id LIMIT $3 OFFSET $4) AS page"
+        " JOIN verdict_sets v ON v.id = page.verdict_set_id"
+        " ORDER BY page.score DESC, page.scored_at, page.application_id",
         posting_id,
         tier,
         limit,
@@ -226,12 +418,23 @@ async def ranking(
     return [dict(r) for r in rows]
 
 
+# Scores are indexed by (posting, application): an application's posting comes from profiles.
+_OF_APPLICATION = (
+    "s.posting_id = (SELECT posting_id FROM profiles WHERE application_id = $1)"
+    " AND s.application_id = $1"
+)
+
+
 async def current_score(pool: asyncpg.Pool, application_id: uuid.UUID) -> dict[str, Any] | None:
     """The newest score, its verdicts carrying the requirement they judged."""
     row = await pool.fetchrow(
-        "SELECT s.*, r.requirements FROM scores s JOIN requirement_versions r"
+        "SELECT s.id, s.application_id, s.posting_id, s.score, s.tier, v.verdicts, v.matched,"
+        " v.missing, v.hint, s.requirements_version, s.rubric_version, s.parser_version,"
+        " s.scored_at, s.trigger, r.requirements"
+        " FROM scores s JOIN verdict_sets v ON v.id = s.verdict_set_id"
+        " JOIN requirement_versions r"
         " ON r.posting_id = s.posting_id AND r.version = s.requirements_version"
-        " WHERE s.application_id = $1 ORDER BY s.id DESC LIMIT 1",
+        f" WHERE {_OF_APPLICATION} ORDER BY s.id DESC LIMIT 1",
         application_id,
     )
     if row is None:
@@ -244,9 +447,10 @@ async def current_score(pool: asyncpg.Pool, application_id: uuid.UUID) -> dict[s
 async def score_history(pool: asyncpg.Pool, application_id: uuid.UUID) -> list[dict[str, Any]]:
     """Every score an application got, oldest first."""
     rows = await pool.fetch(
-        "SELECT id, application_id, posting_id, score, tier, matched, missing, hint,"
-        " requirements_version, rubric_version, parser_version, trigger, scored_at"
-        " FROM scores WHERE application_id = $1 ORDER BY id",
+        "SELECT s.id, s.application_id, s.posting_id, s.score, s.tier, v.matched, v.missing,"
+        " v.hint, s.requirements_version, s.rubric_version, s.parser_version, s.trigger,"
+        " s.scored_at FROM scores s JOIN verdict_sets v ON v.id = s.verdict_set_id"
+        f" WHERE {_OF_APPLICATION} ORDER BY s.id",
         application_id,
     )
     return [dict(r) for r in rows]
