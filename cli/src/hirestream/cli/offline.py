@@ -9,6 +9,7 @@ from typing import Any
 
 from hirestream.parser.domain.profile import Profile
 from hirestream.parser.offline import parse_path
+from hirestream.scorer.domain.locations import Location, skill_location
 from hirestream.scorer.domain.posting import read_posting
 from hirestream.scorer.domain.requirements import extract_requirements
 from hirestream.scorer.domain.scoring import RUBRIC_VERSION, CandidateFacts, score_candidate
@@ -31,6 +32,8 @@ def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]
         parsed, profile = parse_file(cv, taxonomy)
         facts = facts_from_profile(profile, parsed.get("leadership_months"))
         result = score_candidate(requirements, facts, taxonomy)
+        locations = skill_locations(parsed)
+        verdicts = [asdict(v) for v in result.verdicts]
         results.append(
             {
                 "source": str(cv),
@@ -42,10 +45,22 @@ def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]
                 "missing": list(result.missing),
                 "hint": result.next_tier_hint,
                 "rubric_version": RUBRIC_VERSION,
-                "verdicts": [asdict(v) for v in result.verdicts],
+                "verdicts": [v | {"location": skill_location(v, locations)} for v in verdicts],
             }
         )
     return results
+
+
+def skill_locations(parsed: dict[str, Any]) -> dict[str, Location]:
+    """Skill -> where the parser read it first (as the parser service sends in the event)."""
+    found: dict[str, Location] = {}
+    for entry in parsed.get("evidence") or []:
+        if str(entry.get("field", "")).startswith("skills[") and entry.get("start") is not None:
+            found.setdefault(
+                entry["value"],
+                {"page": entry.get("page"), "start": entry["start"], "end": entry.get("end")},
+            )
+    return found
 
 
 def facts_from_profile(

@@ -133,6 +133,10 @@ async def test_a_two_page_french_cv_is_stored_with_evidence_and_announced(
     assert event["total_experience_months"] == 37 + 54
     assert {"language": "en", "level": "C1"} in event["languages"]  # "courant": fluent
     assert any("Master" in d for d in event["degrees"])
+    # Where each skill is written travels as positions only, equal to the stored evidence.
+    located = {loc["skill"]: loc for loc in event["skill_locations"]}
+    assert set(located) == set(event["skills"])
+    assert (located["Kubernetes"]["page"], located["Kubernetes"]["start"]) == (2, span["start"])
     assert "marie" not in json.dumps(event).lower()  # contact details stay in the parser
 
 
@@ -142,7 +146,7 @@ async def test_an_encrypted_pdf_is_stored_and_announced_as_failed(
     row, event = await parse(pool, pdf(CV_PAGES, user_password="pw"), worker, taxonomy)
     assert (row["status"], row["error_code"]) == ("failed", "encrypted")
     assert (event["status"], event["error_code"]) == ("failed", "encrypted")
-    assert event["skills"] == []
+    assert event["skills"] == [] and event["skill_locations"] == []
 
 
 async def test_an_invoice_is_not_a_cv_and_nothing_is_guessed(

@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
-from hirestream.contracts import LanguageLevel, ParseStatus, ProfileParsedV1
+from hirestream.contracts import LanguageLevel, ParseStatus, ProfileParsedV1, SkillLocation
 from hirestream.kit.db import connect, create_pool
 from hirestream.kit.migrations import apply_migrations, kit_migrations, load_migrations
 from hirestream.kit.runtime import migrate
@@ -443,7 +443,9 @@ async def test_migration_moves_stored_verdicts_and_profiles_into_the_bulk_shape(
         assert {r["skill"] for r in skills} == {"Go", "SQL"}
         current = await current_score(pool, app)
         assert current is not None
-        assert current["verdicts"] == [verdicts[0] | {"requirement": requirements[0]}]
+        assert current["verdicts"] == [
+            verdicts[0] | {"requirement": requirements[0], "location": None}
+        ]
         async with unit_of_work(pool, "t.") as store:
             (profile,) = await store.profiles_of(posting)
         assert (profile.skills, profile.degrees) == (["Go", "SQL"], ["MSc"])
@@ -476,3 +478,31 @@ async def test_two_transactions_storing_the_same_verdicts_share_one_set(
         [first.application_id, second.application_id],
     )
     assert len(ids) == 2 and len({r["verdict_set_id"] for r in ids}) == 1
+
+
+async def test_a_met_skill_points_to_where_the_cv_states_it(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    response = await api.put("/v1/postings/data-engineer", json={"text": POSTING}, headers=KEY)
+    posting_id = uuid.UUID(response.json()["posting_id"])
+    event = parsed(
+        posting_id,
+        ["Python", "PostgreSQL"],
+        60,
+        skill_locations=[
+            SkillLocation(skill="Python", page=1, start=120, end=126),
+            SkillLocation(skill="Python", page=2, start=900, end=906),  # a later mention
+            SkillLocation(skill="PostgreSQL", page=2, start=40, end=50),
+        ],
+    )
+    async with unit_of_work(pool, "t.") as store:
+        await score_profile(store, event, taxonomy)
+
+    body = (await api.get(f"/v1/applications/{event.application_id}/score")).json()
+    by_skill = {v["requirement"].get("skill"): v for v in body["verdicts"]}
+    assert by_skill["Python"]["status"] == "met"
+    assert by_skill["Python"]["location"] == {"page": 1, "start": 120, "end": 126}
+    assert by_skill["PostgreSQL"]["location"] == {"page": 2, "start": 40, "end": 50}
+    # A requirement the profile does not meet has nothing to point at.
+    unmet = [v for v in body["verdicts"] if v["status"] != "met"]
+    assert unmet and all(v["location"] is None for v in unmet)

@@ -12,6 +12,7 @@ from hirestream.contracts.events import (
     ParseStatus,
     PostingPublishedV1,
     ProfileParsedV1,
+    SkillLocation,
     Tier,
 )
 from hirestream.contracts.retries import RetryRecordV1
@@ -45,6 +46,7 @@ __all__ = [
     "PostingPublishedV1",
     "ProfileParsedV1",
     "RetryRecordV1",
+    "SkillLocation",
     "Tier",
     "retry_topic",
     "topic_name",

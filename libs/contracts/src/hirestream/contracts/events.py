@@ -95,6 +95,18 @@ class LanguageLevel(BaseModel):
     level: str | None = None
 
 
+class SkillLocation(BaseModel):
+    """Where a skill of the profile is written in the CV: a page and a character span of the
+    parser's text. Only positions travel; the words stay in the parser's store."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    skill: str  # canonical name, as in ``skills``
+    page: int | None = None  # 1-based
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
 class ProfileParsedV1(Event):
     topic: ClassVar[str] = "profile.parsed.v1"
     type: Literal["profile.parsed.v1"] = "profile.parsed.v1"
@@ -111,6 +123,8 @@ class ProfileParsedV1(Event):
     languages: list[LanguageLevel] = Field(default_factory=list)
     leadership_months: int | None = None
     degrees: list[str] = Field(default_factory=list)  # degree names, e.g. "MSc Computer Science"
+    # Where each skill was read (first mention), so a verdict can point into the CV.
+    skill_locations: list[SkillLocation] = Field(default_factory=list)
 
     def key(self) -> str:
         return str(self.application_id)

@@ -11,8 +11,14 @@ import dataclasses
 import uuid
 from datetime import date
 
-from hirestream.contracts import ApplicationReceivedV1, LanguageLevel, ParseStatus, ProfileParsedV1
-from hirestream.parser.domain.analysis import analyse
+from hirestream.contracts import (
+    ApplicationReceivedV1,
+    LanguageLevel,
+    ParseStatus,
+    ProfileParsedV1,
+    SkillLocation,
+)
+from hirestream.parser.domain.analysis import Analysis, analyse
 from hirestream.parser.domain.errors import ExtractionError
 from hirestream.parser.domain.profile import PARSER_VERSION
 from hirestream.parser.ports import ParserStore, ProfileRecord, TextExtractor
@@ -55,6 +61,7 @@ async def parse_application(
     leadership: int | None = None
     languages: list[LanguageLevel] = []
     degrees: list[str] = []
+    locations: list[SkillLocation] = []
     try:
         document = await extract(data, event.cv.media_type)
     except ExtractionError as error:
@@ -79,6 +86,7 @@ async def parse_application(
                 LanguageLevel(language=x.language, level=x.level) for x in profile.languages
             ]
             degrees = [e.degree for e in profile.education if e.degree]
+            locations = skill_locations(analysis)
             record = dataclasses.replace(
                 failed,
                 status=ParseStatus.PARSED.value,
@@ -103,6 +111,24 @@ async def parse_application(
             languages=languages,
             leadership_months=leadership,
             degrees=degrees,
+            skill_locations=locations,
         )
     )
     return record
+
+
+def skill_locations(analysis: Analysis) -> list[SkillLocation]:
+    """Where each skill was read, from the evidence the parser keeps (positions only: the text
+    itself stays in the parser's store)."""
+    found: list[SkillLocation] = []
+    for i, skill in enumerate(analysis.profile.skills):
+        for evidence in analysis.evidence:
+            if evidence.field == f"skills[{i}]" and evidence.start is not None:
+                end = evidence.end if evidence.end is not None else evidence.start
+                found.append(
+                    SkillLocation(
+                        skill=skill.name, page=evidence.page, start=evidence.start, end=end
+                    )
+                )
+                break
+    return found

@@ -177,6 +177,10 @@ def profile_from_event(event: ProfileParsedV1) -> StoredProfile:
         languages=[{"language": x.language, "level": x.level} for x in event.languages],
         leadership_months=event.leadership_months,
         degrees=list(event.degrees),
+        skill_locations={
+            loc.skill: {"page": loc.page, "start": loc.start, "end": loc.end}
+            for loc in reversed(event.skill_locations)  # the first location of a skill wins
+        },
     )
 
 

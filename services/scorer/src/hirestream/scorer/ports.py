@@ -87,6 +87,8 @@ class StoredProfile:
     languages: list[dict[str, str | None]] = field(default_factory=list)  # {language, level}
     leadership_months: int | None = None
     degrees: list[str] = field(default_factory=list)
+    # skill -> {"page", "start", "end"} in the CV; shown with verdicts, never scored.
+    skill_locations: dict[str, dict[str, int | None]] = field(default_factory=dict)
 
 
 class ScorerStore(Protocol):

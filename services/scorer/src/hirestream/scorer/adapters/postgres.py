@@ -16,6 +16,7 @@ from hirestream.kit.db import Connection
 from hirestream.kit.outbox import NOTIFY_CHANNEL, add_to_outbox
 from hirestream.kit.telemetry import current_carrier
 from hirestream.scorer.domain.compiled import OTHER_SKILLS
+from hirestream.scorer.domain.locations import skill_location
 from hirestream.scorer.domain.scoring import CandidateFacts
 from hirestream.scorer.ports import (
     FactsGroup,
@@ -96,15 +97,18 @@ class PostgresScorerStore:
 
     async def save_profile(self, profile: StoredProfile) -> None:
         await self._conn.execute(
-            f"INSERT INTO profiles ({_PROFILE_COLUMNS}) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)"
+            f"INSERT INTO profiles ({_PROFILE_COLUMNS}, skill_locations)"
+            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
             " ON CONFLICT (application_id) DO UPDATE SET profile_id = EXCLUDED.profile_id,"
             " parser_version = EXCLUDED.parser_version, status = EXCLUDED.status,"
             " skills = EXCLUDED.skills, total_experience_months = EXCLUDED.total_experience_months,"
             " language_names = EXCLUDED.language_names,"
             " language_levels = EXCLUDED.language_levels,"
             " leadership_months = EXCLUDED.leadership_months,"
-            " degrees = EXCLUDED.degrees, received_at = now()",
+            " degrees = EXCLUDED.degrees, skill_locations = EXCLUDED.skill_locations,"
+            " received_at = now()",
             *_profile_row(profile),
+            profile.skill_locations,
         )
 
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]:
@@ -430,7 +434,9 @@ async def current_score(pool: asyncpg.Pool, application_id: uuid.UUID) -> dict[s
     row = await pool.fetchrow(
         "SELECT s.id, s.application_id, s.posting_id, s.score, s.tier, v.verdicts, v.matched,"
         " v.missing, v.hint, s.requirements_version, s.rubric_version, s.parser_version,"
-        " s.scored_at, s.trigger, r.requirements"
+        " s.scored_at, s.trigger, r.requirements,"
+        " (SELECT p.skill_locations FROM profiles p WHERE p.application_id = s.application_id)"
+        " AS skill_locations"
         " FROM scores s JOIN verdict_sets v ON v.id = s.verdict_set_id"
         " JOIN requirement_versions r"
         " ON r.posting_id = s.posting_id AND r.version = s.requirements_version"
@@ -440,7 +446,11 @@ async def current_score(pool: asyncpg.Pool, application_id: uuid.UUID) -> dict[s
     if row is None:
         return None
     score = dict(row)
-    score["verdicts"] = _expand_verdicts(score["verdicts"], score.pop("requirements"))
+    locations = score.pop("skill_locations") or {}
+    score["verdicts"] = [
+        v | {"location": skill_location(v, locations)}
+        for v in _expand_verdicts(score["verdicts"], score.pop("requirements"))
+    ]
     return score
 
 
