@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from hirestream.cli.testing import EXAMPLE_POSTINGS, Pipeline
+from hirestream.skills import load_taxonomy
 
 pytestmark = pytest.mark.e2e
 
@@ -78,9 +79,32 @@ def test_personal_data_changes_nothing_and_team_edits_rescore(
 
     first = [pipeline.api.scorer.get(f"/v1/applications/{a}/score").json() for a in applications]
     keys = ("score", "tier", "verdicts", "matched", "missing", "hint", "requirements_version")
+    # Where a skill sits in the CV moves with the length of a name: that pointer is not a
+    # judgement, so the verdicts are compared without it.
+    for score in first:
+        for verdict in score["verdicts"]:
+            verdict.pop("location")
     same = [{k: s[k] for k in keys} for s in first]
     assert same[0] == same[1]
     assert first[0]["verdicts"] and all(v["reason"] for v in first[0]["verdicts"])
+    # Every met skill verdict points into the CV the candidate sent (positions from the parser).
+    taxonomy = load_taxonomy()
+    served = pipeline.api.scorer.get(f"/v1/applications/{applications[0]}/score").json()
+    cv_text = CV.format(**PEOPLE[0])
+    met_skills = [
+        v
+        for v in served["verdicts"]
+        if v["status"] == "met" and v["requirement"]["kind"] == "skill"
+    ]
+    assert met_skills
+    for verdict in met_skills:
+        where = verdict["location"]
+        assert where is not None, verdict
+        quoted = cv_text[where["start"] : where["end"]]
+        # The CV's own words there name the skill the verdict quotes ("backend engineer" is how
+        # this CV says Backend Development).
+        skill = verdict["evidence"].split(" (implies ", 1)[0]
+        assert taxonomy.canonical(quoted) == skill, (quoted, verdict)
 
     # The team adds a must-have (Rust) with a heavy weight: both candidates are rescored.
     edited = [*posting["requirements"], {"kind": "skill", "importance": "must", "skill": "Rust",
