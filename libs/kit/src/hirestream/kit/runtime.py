@@ -167,14 +167,15 @@ async def migrate(database_url: str, schema: str, package: str) -> None:
         await conn.close()
 
 
-async def run_service(
+async def _start(
     name: str,
     settings: ServiceSettings,
     package: str,
     build: Callable[[asyncpg.Pool], Wiring],
-) -> None:
-    """Run one service until SIGTERM/SIGINT. ``name`` is also its schema, consumer group and
-    OTel service name; ``package`` holds its migrations."""
+) -> tuple[asyncpg.Pool, Wiring, asyncio.Event]:
+    """What every process of a service does first: logging and tracing, migrations (idempotent
+    and serialised by an advisory lock, so no process serves an old schema), its pool and
+    wiring, and an event set by SIGTERM/SIGINT."""
     setup_logging(name, settings.log_level)
     setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, trace_file=settings.trace_file)
     await _retry_until_ready(
@@ -186,6 +187,18 @@ async def run_service(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
+    return pool, wiring, stop
+
+
+async def run_service(
+    name: str,
+    settings: ServiceSettings,
+    package: str,
+    build: Callable[[asyncpg.Pool], Wiring],
+) -> None:
+    """Run one service until SIGTERM/SIGINT. ``name`` is also its schema, consumer group and
+    OTel service name; ``package`` holds its migrations."""
+    pool, wiring, stop = await _start(name, settings, package, build)
 
     broker = build_broker(settings, name)
     consumer = EventConsumer(
@@ -321,18 +334,7 @@ async def run_front_worker(
     """One more process serving the service's ports (HTTP and ``front`` tasks) beside the full
     one: no broker, relay, consumers, reconciler or background tasks — those run once, in
     worker 0. Stops on SIGTERM/SIGINT."""
-    setup_logging(name, settings.log_level)
-    setup_tracing(name, otlp_endpoint=settings.otlp_endpoint, trace_file=settings.trace_file)
-    # Idempotent and serialised by an advisory lock: a worker never serves an old schema.
-    await _retry_until_ready(
-        lambda: migrate(settings.database_url, name, package), f"{name} database"
-    )
-    pool = await create_pool(settings.database_url, name)
-    wiring = build(pool)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    pool, wiring, stop = await _start(name, settings, package, build)
     tasks = [asyncio.create_task(task(stop)) for task in wiring.front]
     server = serve_http(wiring, name, tasks)
     log.info("%s front worker started", name)

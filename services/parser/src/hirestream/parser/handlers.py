@@ -18,7 +18,7 @@ from hirestream.contracts import (
     ProfileParsedV1,
     SkillLocation,
 )
-from hirestream.parser.domain.analysis import Analysis, analyse
+from hirestream.parser.domain.analysis import Analysis, Evidence, analyse
 from hirestream.parser.domain.errors import ExtractionError
 from hirestream.parser.domain.profile import PARSER_VERSION
 from hirestream.parser.ports import ParserStore, ProfileRecord, TextExtractor
@@ -120,15 +120,16 @@ async def parse_application(
 def skill_locations(analysis: Analysis) -> list[SkillLocation]:
     """Where each skill was read, from the evidence the parser keeps (positions only: the text
     itself stays in the parser's store)."""
+    located: dict[str, Evidence] = {}
+    for entry in analysis.evidence:
+        if entry.start is not None:
+            located.setdefault(entry.field, entry)  # the first located entry of a field
     found: list[SkillLocation] = []
     for i, skill in enumerate(analysis.profile.skills):
-        for evidence in analysis.evidence:
-            if evidence.field == f"skills[{i}]" and evidence.start is not None:
-                end = evidence.end if evidence.end is not None else evidence.start
-                found.append(
-                    SkillLocation(
-                        skill=skill.name, page=evidence.page, start=evidence.start, end=end
-                    )
-                )
-                break
+        evidence = located.get(f"skills[{i}]")
+        if evidence is not None and evidence.start is not None:
+            end = evidence.end if evidence.end is not None else evidence.start
+            found.append(
+                SkillLocation(skill=skill.name, page=evidence.page, start=evidence.start, end=end)
+            )
     return found
