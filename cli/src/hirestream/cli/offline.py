@@ -52,15 +52,12 @@ def score_files(posting_path: Path, cv_paths: list[Path]) -> list[dict[str, Any]
 
 
 def skill_locations(parsed: dict[str, Any]) -> dict[str, Location]:
-    """Skill -> where the parser read it first (as the parser service sends in the event)."""
-    found: dict[str, Location] = {}
-    for entry in parsed.get("evidence") or []:
-        if str(entry.get("field", "")).startswith("skills[") and entry.get("start") is not None:
-            found.setdefault(
-                entry["value"],
-                {"page": entry.get("page"), "start": entry["start"], "end": entry.get("end")},
-            )
-    return found
+    """Skill -> where the parser read it, from the positions ``parse_path`` reports (the same
+    ones the parser service sends in ``profile.parsed``)."""
+    return {
+        loc["skill"]: {"page": loc["page"], "start": loc["start"], "end": loc["end"]}
+        for loc in reversed(parsed.get("skill_locations") or [])  # the first one of a skill wins
+    }
 
 
 def facts_from_profile(

@@ -55,3 +55,27 @@ def test_an_unreadable_file_is_failed_with_its_code(tmp_path: Path) -> None:
     assert result["status"] == "failed" and profile is None
     assert result["error"]["code"] == "corrupt_file"
     assert result.keys() >= REQUIRED and result["name"] is None and result["skills"] == []
+    assert result["skill_locations"] == []
+
+
+def test_skill_locations_point_at_each_skill_where_it_is_first_written(tmp_path: Path) -> None:
+    path = tmp_path / "cv.txt"
+    path.write_text(
+        "Ada Lovelace\nada@example.org\nSummary\nBackend engineer.\n"
+        "Skills\nPython, PostgreSQL, Kubernetes\nExperience\nEngineer, Acme Ltd\n2019 - 2023\n"
+        "Built Python services on k8s.\n",
+        encoding="utf-8",
+    )
+    result, profile = parse_path(path, today=date(2024, 3, 1))
+    assert profile is not None
+    text = path.read_text(encoding="utf-8")
+    located = {loc["skill"]: loc for loc in result["skill_locations"]}
+    assert {"Python", "PostgreSQL", "Kubernetes"} <= located.keys()
+    assert [loc["skill"] for loc in result["skill_locations"]] == [
+        s.name for s in profile.skills if s.name in located
+    ]  # the profile's order, one entry per located skill
+    for skill in ("Python", "PostgreSQL", "Kubernetes"):
+        loc = located[skill]
+        assert loc["page"] == 1
+        assert text[loc["start"] : loc["end"]] == skill
+    assert located["Python"]["start"] == text.index("Python")  # its first mention

@@ -18,8 +18,9 @@ from hirestream.contracts import (
     ProfileParsedV1,
     SkillLocation,
 )
-from hirestream.parser.domain.analysis import Analysis, Evidence, analyse
+from hirestream.parser.domain.analysis import analyse
 from hirestream.parser.domain.errors import ExtractionError
+from hirestream.parser.domain.locations import skill_spans
 from hirestream.parser.domain.profile import PARSER_VERSION
 from hirestream.parser.ports import ParserStore, ProfileRecord, TextExtractor
 from hirestream.skills import Taxonomy
@@ -86,7 +87,10 @@ async def parse_application(
                 LanguageLevel(language=x.language, level=x.level) for x in profile.languages
             ]
             degrees = [e.degree for e in profile.education if e.degree]
-            locations = skill_locations(analysis)
+            locations = [
+                SkillLocation(skill=s.skill, page=s.page, start=s.start, end=s.end)
+                for s in skill_spans(analysis)
+            ]
             record = dataclasses.replace(
                 failed,
                 status=ParseStatus.PARSED.value,
@@ -115,21 +119,3 @@ async def parse_application(
         )
     )
     return record
-
-
-def skill_locations(analysis: Analysis) -> list[SkillLocation]:
-    """Where each skill was read, from the evidence the parser keeps (positions only: the text
-    itself stays in the parser's store)."""
-    located: dict[str, Evidence] = {}
-    for entry in analysis.evidence:
-        if entry.start is not None:
-            located.setdefault(entry.field, entry)  # the first located entry of a field
-    found: list[SkillLocation] = []
-    for i, skill in enumerate(analysis.profile.skills):
-        evidence = located.get(f"skills[{i}]")
-        if evidence is not None and evidence.start is not None:
-            end = evidence.end if evidence.end is not None else evidence.start
-            found.append(
-                SkillLocation(skill=skill.name, page=evidence.page, start=evidence.start, end=end)
-            )
-    return found

@@ -13,6 +13,7 @@ from typing import Any
 from hirestream.parser.adapters.extractors import extract_document, sniff_media_type
 from hirestream.parser.domain.analysis import analyse
 from hirestream.parser.domain.errors import ExtractionError
+from hirestream.parser.domain.locations import skill_spans
 from hirestream.parser.domain.profile import PARSER_VERSION, Profile
 from hirestream.skills import Taxonomy, load_taxonomy
 
@@ -21,7 +22,8 @@ def parse_path(
     path: Path, taxonomy: Taxonomy | None = None, today: date | None = None
 ) -> tuple[dict[str, Any], Profile | None]:
     """One JSON-ready object for the file (``status`` parsed/failed, ``error``, the profile's
-    fields, ``leadership_months``, ``evidence``, ``quality``, ``document``) and the profile."""
+    fields, ``leadership_months``, ``evidence``, ``skill_locations`` (what the service's
+    ``profile.parsed`` event carries), ``quality``, ``document``) and the profile."""
     taxonomy = taxonomy or load_taxonomy()
     head: dict[str, Any] = {"source": str(path), "parser_version": PARSER_VERSION}
     try:
@@ -37,9 +39,9 @@ def parse_path(
         failed = _failed(head, code, message)
         failed["quality"] = asdict(analysis.quality)
         return failed, None
-    return {**head, "status": "parsed", "error": None, **analysis.stored(document)}, (
-        analysis.profile
-    )
+    located = [asdict(span) for span in skill_spans(analysis)]
+    parsed = {**head, "status": "parsed", "error": None, **analysis.stored(document)}
+    return {**parsed, "skill_locations": located}, analysis.profile
 
 
 def profile_json(path: Path, taxonomy: Taxonomy | None = None) -> dict[str, Any]:
@@ -48,4 +50,5 @@ def profile_json(path: Path, taxonomy: Taxonomy | None = None) -> dict[str, Any]
 
 def _failed(head: dict[str, Any], code: str, message: str) -> dict[str, Any]:
     empty: dict[str, Any] = asdict(Profile())
-    return {**head, "status": "failed", "error": {"code": code, "message": message}, **empty}
+    error = {"code": code, "message": message}
+    return {**head, "status": "failed", "error": error, **empty, "skill_locations": []}
