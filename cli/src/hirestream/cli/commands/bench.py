@@ -1,5 +1,5 @@
-"""``hirestream bench pipeline``: N applications with realistic PDF CVs through the whole running
-pipeline on the embedded stack, against the in-process parse+score rate of the same CVs.
+"""``hirestream bench pipeline``: N applications with realistic PDF and DOCX CVs through the whole
+running pipeline on the embedded stack, against the in-process parse+score rate of the same CVs.
 
 Reported per configuration: pipeline throughput (applications/s, received → notified), end-to-end
 latency p50/p95/p99 at half the measured maximum rate, the pipeline's share of the in-process
@@ -25,6 +25,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any
@@ -45,10 +46,13 @@ UNBATCHED = {"HIRESTREAM_CONSUMER_BATCH_MAX": "1", "HIRESTREAM_RELAY_BATCH_SIZE"
 
 
 def bench_cvs(workdir: Path) -> list[DemoApplication]:
-    """The demo PDFs: what the load generator sends and what the in-process rate is taken on.
-    PDFs only, so each submission can carry distinct bytes (a comment after %%EOF): intake links
-    the same CV sent twice to one application, and a load test needs N of them."""
-    return [cv for cv in generate_demo_applications(workdir / "cvs") if cv.cv_path.suffix == ".pdf"]
+    """The demo CVs, PDF and DOCX alike: what the load generator sends and what the in-process
+    rate is taken on (the same files, in the same proportion)."""
+    return [
+        cv
+        for cv in generate_demo_applications(workdir / "cvs")
+        if cv.cv_path.suffix in DISTINCT_SUFFIXES
+    ]
 
 
 def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> tuple[float, float]:
@@ -133,21 +137,54 @@ def machine_busy_seconds() -> float:
 # ------------------------------------------------------------------------------------ the load
 
 
-def _base64_prefix(pdf: bytes) -> str:
-    """The PDF, padded after %%EOF with spaces to a multiple of 3 bytes, in base64: a distinct
-    suffix's base64 can then simply be appended, so the load generator spends its CPU on
-    requests, not on encoding the same files again."""
-    return base64.b64encode(pdf + b" " * (-len(pdf) % 3)).decode()
+# Each submission must carry distinct bytes: intake links an identical CV sent twice to the
+# existing application, and a load test needs N applications. A PDF takes a comment after %%EOF;
+# a DOCX (a zip archive) takes an archive comment, which zip readers skip by design.
+COMMENT_BYTES = 60
+
+
+def _pdf_distinct(data: bytes) -> tuple[bytes, Callable[[bytes], bytes]]:
+    return data, lambda tag: b"\n%" + tag.ljust(COMMENT_BYTES - 2) + b"\n"
+
+
+def _zip_distinct(data: bytes) -> tuple[bytes, Callable[[bytes], bytes]]:
+    """The archive with its end-of-central-directory record declaring a comment of
+    COMMENT_BYTES (which each submission then appends)."""
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0 or len(data) - end != 22:  # no EOCD, or one with a comment already
+        raise ValueError("not a zip archive without a comment")
+    head = data[: end + 20] + COMMENT_BYTES.to_bytes(2, "little")
+    return head, lambda tag: tag.ljust(COMMENT_BYTES)[:COMMENT_BYTES]
+
+
+DISTINCT_SUFFIXES = {".pdf": _pdf_distinct, ".docx": _zip_distinct}
+
+
+class DistinctCv:
+    """One CV file made distinct per submission at the cost of a few bytes of base64: the
+    file's base64 is computed once for a prefix whose length is a multiple of 3, so a
+    submission's tail (the prefix's remainder and its own tag) is encoded alone and appended."""
+
+    def __init__(self, path: Path) -> None:
+        head, self._tag = DISTINCT_SUFFIXES[path.suffix](path.read_bytes())
+        cut = len(head) - len(head) % 3
+        self._prefix = base64.b64encode(head[:cut]).decode()
+        self._rest = head[cut:]
+
+    def base64(self, tag: str) -> str:
+        return self._prefix + base64.b64encode(self._rest + self._tag(tag.encode())).decode()
+
+    def content(self, tag: str) -> bytes:
+        return base64.b64decode(self.base64(tag))
 
 
 class Submitter:
     def __init__(self, config: StackConfig, cvs: list[DemoApplication]) -> None:
         self._config = config
-        # PDFs only, whatever the caller passes: only they take a distinct trailing comment.
         self._payloads = [
-            (cv.posting_slug, cv.cv_path.name, _base64_prefix(cv.cv_path.read_bytes()))
+            (cv.posting_slug, cv.cv_path.name, DistinctCv(cv.cv_path))
             for cv in cvs
-            if cv.cv_path.suffix == ".pdf"
+            if cv.cv_path.suffix in DISTINCT_SUFFIXES
         ]
         self.submitted: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -160,14 +197,12 @@ class Submitter:
         return client
 
     def submit(self, index: int) -> None:
-        slug, filename, prefix = self._payloads[index % len(self._payloads)]
-        suffix = f"\n%submission {index} {uuid.uuid4()}\n".encode()
-        content = prefix + base64.b64encode(suffix).decode()
+        slug, filename, cv = self._payloads[index % len(self._payloads)]
         body = {
             "posting": slug,
             "name": f"Candidate {index}",
             "email": f"candidate-{index}-{uuid.uuid4().hex[:6]}@example.com",
-            "cv": {"filename": filename, "content_base64": content},
+            "cv": {"filename": filename, "content_base64": cv.base64(f"{index} {uuid.uuid4()}")},
         }
         headers = {"X-API-Key": self._config.api_key, "Idempotency-Key": uuid.uuid4().hex}
         sent_at = time.time()
