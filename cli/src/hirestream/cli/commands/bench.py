@@ -11,6 +11,7 @@ included, since it shares the machine with what it measures.
 relaying one message at a time (``HIRESTREAM_CONSUMER_BATCH_MAX=1``,
 ``HIRESTREAM_RELAY_BATCH_SIZE=1``) and once with the default batches, each on a fresh database
 and topic prefix, ``--rounds`` times alternately; the summary gives the medians and the ratio.
+``--baseline REF`` does the same with the services (libs and services) at git revision REF.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
@@ -43,6 +45,32 @@ console = Console(width=140)
 EXAMPLES = Path(__file__).resolve().parents[5] / "examples" / "postings"
 _APPLICATION_ID = re.compile(r"/v1/applications/([0-9a-f-]{36})")
 UNBATCHED = {"HIRESTREAM_CONSUMER_BATCH_MAX": "1", "HIRESTREAM_RELAY_BATCH_SIZE": "1"}
+REPO = Path(__file__).resolve().parents[5]
+# What the services run on: a baseline revision's copy of these goes first on their PYTHONPATH.
+SERVICE_SOURCES = (
+    "libs/contracts/src",
+    "libs/kit/src",
+    "libs/skills/src",
+    "services/intake/src",
+    "services/parser/src",
+    "services/scorer/src",
+    "services/notifier/src",
+)
+
+
+def baseline_sources(ref: str, into: Path) -> dict[str, str]:
+    """The environment that makes the services run the code of git ``ref`` (libs and services,
+    from ``git archive``), ahead of the installed working tree; the bench process itself (load
+    generator, in-process rate) stays on the working tree."""
+    target = into / f"src-{ref.replace('/', '_')}"
+    target.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "libs", "services"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return {"PYTHONPATH": os.pathsep.join(str(target / s) for s in SERVICE_SOURCES)}
 
 
 def bench_cvs(workdir: Path) -> list[DemoApplication]:
@@ -410,6 +438,7 @@ def run_pipeline_bench(
     workdir: Path,
     *,
     compare_unbatched: bool = False,
+    baseline: str | None = None,
     rounds: int = 1,
 ) -> list[dict[str, Any]]:
     infra = Infrastructure(workdir)
@@ -423,6 +452,11 @@ def run_pipeline_bench(
         configurations: list[tuple[str, dict[str, str]]] = [("batched", {})]
         if compare_unbatched:
             configurations = [("one-at-a-time", UNBATCHED), *configurations]
+        if baseline is not None:
+            configurations = [
+                (f"baseline {baseline}", baseline_sources(baseline, workdir)),
+                *configurations,
+            ]
         results = []
         for _ in range(rounds):
             for count in parsers:
@@ -445,7 +479,8 @@ def run_pipeline_bench(
 
 
 def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Medians per configuration, and batched over one-at-a-time when both ran."""
+    """Medians per configuration; batched over one-at-a-time and over the baseline revision
+    when they ran."""
     summary: dict[str, Any] = {}
     for label in dict.fromkeys(r["configuration"] for r in results):
         runs = [r for r in results if r["configuration"] == label]
@@ -466,11 +501,26 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
                 "others_busy_cores",
             )
         }
+        summary[label]["cpu_ms_per_application"] = {
+            role: round(statistics.median(r["cpu_ms_per_application"][role] for r in runs), 1)
+            for role in runs[0]["cpu_ms_per_application"]
+        }
         summary[label]["runs"] = len(runs)
     for label in list(summary):
-        base = label.replace("batched", "one-at-a-time", 1)
-        if label.startswith("batched") and base in summary:
-            for key in ("pipeline_applications_per_s", "pipeline_cpu_ms_per_application"):
+        if not label.startswith("batched"):
+            continue
+        others = [label.replace("batched", "one-at-a-time", 1)] + [
+            other
+            for other in summary
+            if other.startswith("baseline ")
+            and other.partition(",")[2] == label.partition(",")[2]  # same parser count
+        ]
+        for base in (b for b in others if b in summary):
+            for key in (
+                "pipeline_applications_per_s",
+                "pipeline_cpu_ms_per_application",
+                "pipeline_cpu_ms_per_application_above_idle",
+            ):
                 summary[f"{key} ratio, {label} / {base}"] = round(
                     summary[label][key] / summary[base][key], 3
                 )
@@ -487,6 +537,10 @@ def pipeline_command(
     compare_unbatched: Annotated[
         bool, typer.Option(help="also run the services one message at a time, alternately")
     ] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="also run the services at this git revision, alternately"),
+    ] = None,
     rounds: Annotated[int, typer.Option(help="runs of each configuration")] = 1,
     output: Annotated[
         Path | None, typer.Option(help="append the JSON results to this file")
@@ -495,7 +549,12 @@ def pipeline_command(
     """The whole pipeline on the embedded stack: throughput, latency, overhead, CPU per process."""
     workdir = Path(tempfile.mkdtemp(prefix="hirestream-bench-"))
     results = run_pipeline_bench(
-        applications, parsers or [1], workdir, compare_unbatched=compare_unbatched, rounds=rounds
+        applications,
+        parsers or [1],
+        workdir,
+        compare_unbatched=compare_unbatched,
+        baseline=baseline,
+        rounds=rounds,
     )
     line = json.dumps({"summary": summarize(results), "runs": results})
     typer.echo(line)
