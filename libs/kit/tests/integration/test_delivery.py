@@ -320,10 +320,13 @@ async def test_a_batch_commits_together_and_one_failing_event_rolls_back_alone(
     stack: Stack, pool: asyncpg.Pool, topic_prefix: str
 ) -> None:
     events = [posting(f"p{i}") for i in range(30)]
+    failing_calls = 0
 
     async def handler(conn: asyncpg.Connection, event: PostingPublishedV1) -> None:
+        nonlocal failing_calls
         await record_effect(conn, event)
         if event.slug == "p7":
+            failing_calls += 1
             raise PermanentError("bad posting")
 
     prod = await producer(stack)
@@ -342,6 +345,8 @@ async def test_a_batch_commits_together_and_one_failing_event_rolls_back_alone(
     assert await pool.fetchval("SELECT attempts FROM dead_letters") == 1
     outcomes = await pool.fetch("SELECT outcome, count(*) AS n FROM inbox GROUP BY outcome")
     assert {r["outcome"]: r["n"] for r in outcomes} == {"processed": 29, "dead_lettered": 1}
+    # The batch ran again without it: the failing handler ran once, not once per attempt.
+    assert failing_calls == 1
 
 
 async def test_a_batch_over_its_time_budget_commits_a_prefix_and_the_rest_follows_in_order(
