@@ -156,6 +156,9 @@ class Wiring:
     # (downstream event, our upstream event): when the next stage's event for a key arrives,
     # our outbox rows of that key need no re-drive. See ``outbox.redrive_unacknowledged``.
     acknowledgements: Sequence[tuple[type[Event], type[Event]]] = ()
+    # Our upstream events whose acknowledgements the service records itself (intake's stage
+    # recorder reads the next stage's topic anyway): tracked by the reconciler all the same.
+    acknowledged_by_service: Sequence[type[Event]] = ()
 
 
 async def migrate(database_url: str, schema: str, package: str) -> None:
@@ -277,7 +280,8 @@ async def run_service(
     )
     await _retry_until_ready(broker.start, f"{name} broker")
     tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
-    tracked = [topic_name(up.topic, settings.topic_prefix) for _, up in wiring.acknowledgements]
+    answered = [up for _, up in wiring.acknowledgements] + list(wiring.acknowledged_by_service)
+    tracked = [topic_name(up.topic, settings.topic_prefix) for up in answered]
     if wiring.subscriptions:
         # Retry records nobody took (the broker lost them) are re-driven from our outbox too.
         tracked.append(consumer.retry_topic)
