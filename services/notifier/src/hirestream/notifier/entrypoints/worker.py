@@ -61,15 +61,18 @@ class DeliveryWorker:
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._wakes = {channel: asyncio.Event() for channel in senders}
 
-    def wake(self) -> None:
-        for event in self._wakes.values():
-            event.set()
+    def wake(self, channels: str = "") -> None:
+        """Wake the lanes of ``channels`` (comma-separated), or every lane."""
+        names = [c for c in channels.split(",") if c in self._wakes] if channels else []
+        for name in names or self._wakes:
+            self._wakes[name].set()
 
     async def run(self, stop: asyncio.Event) -> None:
         listener = None
 
-        def on_notify(*_: object) -> None:
-            self.wake()
+        def on_notify(_conn: object, _pid: int, _channel: str, payload: object) -> None:
+            # Only the lanes with new work: each woken lane runs a claim query.
+            self.wake(str(payload))
 
         if self._pool is not None:
             try:
