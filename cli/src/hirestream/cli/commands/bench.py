@@ -564,4 +564,6 @@ def pipeline_command(
 
 
 def register(app: typer.Typer) -> None:
+    from hirestream.cli.commands import bench_parser  # noqa: F401  (its command joins ``bench``)
+
     app.add_typer(bench, name="bench")

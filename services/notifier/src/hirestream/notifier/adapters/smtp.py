@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import time
-from email.message import EmailMessage
-from email.utils import formatdate
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, getaddresses, parseaddr
+from typing import cast
 
 import aiosmtplib
 
@@ -18,6 +23,45 @@ from hirestream.notifier.adapters.render import (
 from hirestream.notifier.domain.messages import header_safe
 from hirestream.notifier.domain.planning import ACK_CHANNEL
 from hirestream.notifier.ports import DeliveryFailed, Email, Outgoing
+
+# The message is built with the compat32 classes: EmailMessage's default policy parses and
+# refolds every header through its registry, which cost more CPU than the whole SMTP exchange.
+_UTF8 = Charset("utf-8")
+_UTF8.body_encoding = QP
+_UTF8.header_encoding = QP
+
+
+def _addresses(value: str) -> str:
+    return ", ".join(formataddr(pair, charset="utf-8") for pair in getaddresses([value]))
+
+
+def _header(value: str) -> str:
+    return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+def _text(text: str, subtype: str) -> MIMEText:
+    # MIMEText takes a Charset too (it is what set_payload receives; its str() is the name):
+    # the stubs only say str.
+    return MIMEText(text, subtype, cast(str, _UTF8))
+
+
+def render_mime(email: Email) -> Message:
+    """The email as MIME: text, and HTML as its alternative when there is one; headers in
+    RFC 2047 words when not ASCII, bodies quoted-printable UTF-8."""
+    message: Message
+    if email.html is None:
+        message = _text(email.text, "plain")
+    else:
+        message = MIMEMultipart("alternative")
+        message.attach(_text(email.text, "plain"))
+        message.attach(_text(email.html, "html"))
+    message["From"] = _addresses(header_safe(email.sender))
+    message["To"] = _addresses(header_safe(email.recipient))
+    message["Subject"] = _header(header_safe(email.subject))
+    message["Message-ID"] = email.message_id
+    message["Date"] = formatdate(usegmt=True)
+    message["Auto-Submitted"] = "auto-generated"
+    return message
 
 
 class SmtpEmailSender:
@@ -45,28 +89,21 @@ class SmtpEmailSender:
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
     async def send(self, email: Email) -> None:
-        message = EmailMessage()
-        message["From"] = header_safe(email.sender)
-        message["To"] = header_safe(email.recipient)
-        message["Subject"] = header_safe(email.subject)
-        message["Message-ID"] = email.message_id
-        message["Date"] = formatdate(usegmt=True)
-        message["Auto-Submitted"] = "auto-generated"
-        message.set_content(email.text)
-        if email.html is not None:
-            message.add_alternative(email.html, subtype="html")
+        message = render_mime(email)
+        sender = parseaddr(message["From"])[1]
+        recipients = [address for _, address in getaddresses([email.recipient]) if address]
         client, reused = self._take()
         if client is None:
             client = await self._connect()
         try:
-            await client.send_message(message)
+            await client.sendmail(sender, recipients, message.as_bytes())
         except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
             _close(client)
             if not reused:
                 raise
             client = await self._connect()  # the kept connection had gone stale
             try:
-                await client.send_message(message)
+                await client.sendmail(sender, recipients, message.as_bytes())
             except BaseException:
                 _close(client)
                 raise
