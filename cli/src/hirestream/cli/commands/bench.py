@@ -325,7 +325,6 @@ def run_configuration(
         ports,
         topic_prefix=prefix,
         extra_env={
-            "HIRESTREAM_RELAY_POLL_SECONDS": "0.2",
             "HIRESTREAM_LOG_LEVEL": "WARNING",
             **env,
         },

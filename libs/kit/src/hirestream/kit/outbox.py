@@ -203,6 +203,10 @@ class OutboxRelay:
             log.warning("outbox relay: LISTEN unavailable, polling only", exc_info=True)
         try:
             while not stop.is_set():
+                # Cleared before the round, not after: a NOTIFY that arrives while the round
+                # runs (a row committed after its SELECT) wakes the next round at once instead
+                # of waiting for the poll.
+                self._wake.clear()
                 try:
                     sent = await self.relay_once()
                 except Exception:
@@ -211,7 +215,6 @@ class OutboxRelay:
                     await _sleep_or_stop(stop, 1.0)
                 if sent:
                     continue
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
         finally:
