@@ -356,10 +356,12 @@ def run_configuration(
         idle_before, idle_started = cpu_by_role(roots), time.monotonic()
         baseline, in_process_cpu_ms = in_process_rate(cvs)
         idle_after, idle_seconds = cpu_by_role(roots), time.monotonic() - idle_started
-        idle_cores = (
-            sum(idle_after[r] - idle_before[r] for r in roots if not r.startswith("load generator"))
-            / idle_seconds
-        )
+        idle_by_role = {
+            r: (idle_after[r] - idle_before[r]) / idle_seconds
+            for r in roots
+            if not r.startswith("load generator")
+        }
+        idle_cores = sum(idle_by_role.values())
 
         # Phase 1, maximum rate: submit everything at once (8 clients), time until all notified.
         cpu_before, busy_before = cpu_by_role(roots), machine_busy_seconds()
@@ -419,6 +421,7 @@ def run_configuration(
             "cpu_bound_share_estimate": round(cores * in_process_cpu_ms / pipeline_cpu_ms, 3),
             # The services' CPU while idle (in cores), and the CPU per application above it.
             "idle_stack_cores": round(idle_cores, 3),
+            "idle_cores_by_role": {r: round(v, 3) for r, v in idle_by_role.items()},
             "pipeline_cpu_ms_per_application_above_idle": round(
                 pipeline_cpu_ms - 1000 * idle_cores * elapsed / applications, 1
             ),

@@ -382,11 +382,9 @@ def register_acknowledgement(
         batch = records if isinstance(records, tuple) else (records,)
         keys = sorted({k for k in (_incoming(r).key for r in batch) if k})
         if keys:
-            async with pool.acquire() as conn, conn.transaction():
-                # A lost acknowledgement costs one needless re-drive (deduplicated), so it
-                # need not wait for its WAL flush.
-                await conn.execute("SET LOCAL synchronous_commit = off")
-                await acknowledge(conn, upstream_topic, keys)
+            # One statement, its own transaction: a lost acknowledgement costs one needless
+            # re-drive (deduplicated), so it need not wait for its WAL flush.
+            await acknowledge(pool, upstream_topic, keys, flush=False)
 
 
 async def reconcile(
