@@ -278,8 +278,14 @@ async def run_service(
         poll_seconds=settings.relay_poll_seconds,
         on_published=lambda topic: OUTBOX_PUBLISHED.labels(name, topic).inc(),
     )
+    # The ports open before the broker starts: starting the subscribers takes ~10 s (their
+    # consumer groups join, waiting out a killed predecessor's members), and what the HTTP API
+    # and SMTP accept is durable in PostgreSQL with its outbox row, which the relay publishes
+    # once the broker is up. Intake was unreachable for 13-30 s after every restart before.
+    tasks = [asyncio.create_task(task(stop)) for task in wiring.front]
+    server = serve_http(wiring, name, tasks)
     await _retry_until_ready(broker.start, f"{name} broker")
-    tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
+    tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
     answered = [up for _, up in wiring.acknowledgements] + list(wiring.acknowledged_by_service)
     tracked = [topic_name(up.topic, settings.topic_prefix) for up in answered]
     if wiring.subscriptions:
@@ -290,8 +296,6 @@ async def run_service(
     tasks.append(asyncio.create_task(observe(pool, name, broker, stop), name="gauges"))
     tasks.append(asyncio.create_task(keep_topics(settings, stop), name="topics"))
     tasks += [asyncio.create_task(task(stop)) for task in wiring.background]
-    tasks += [asyncio.create_task(task(stop)) for task in wiring.front]
-    server = serve_http(wiring, name, tasks)
     log.info("%s started", name)
     try:
         await stop.wait()
