@@ -92,6 +92,40 @@ async def test_relay_publishes_outbox_rows_with_trace_context_and_marks_them_sen
     assert PostingPublishedV1.model_validate(json.loads(record.value)) == event
 
 
+async def test_running_relay_sends_notified_rows_at_once_and_silent_rows_on_its_poll(
+    pool: asyncpg.Pool,
+) -> None:
+    published: list[str] = []
+
+    async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
+        published.append(json.loads(body)["slug"])
+
+    async def sent(slug: str) -> bool:
+        return slug in published
+
+    relay = OutboxRelay(pool, publish, poll_seconds=0.5)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await asyncio.sleep(0.7)  # idle polls found nothing to send
+        async with pool.acquire() as conn, conn.transaction():
+            await add_to_outbox(conn, posting("notified"))  # wakes the relay (NOTIFY)
+        await wait_until(lambda: sent("notified"), timeout=0.4)
+        # A row written without a NOTIFY (e.g. a listener connection lost meanwhile).
+        await pool.execute(
+            "INSERT INTO outbox (event_id, topic, key, payload, headers)"
+            " VALUES ($1, 't', 'k', $2, '{}')",
+            uuid.uuid4(),
+            {"slug": "silent"},
+        )
+        await wait_until(lambda: sent("silent"), timeout=2)
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+    assert published == ["notified", "silent"]
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
 async def test_rolled_back_transaction_leaves_no_outbox_row(pool: asyncpg.Pool) -> None:
     with pytest.raises(RuntimeError):
         async with pool.acquire() as conn, conn.transaction():
@@ -320,10 +354,13 @@ async def test_a_batch_commits_together_and_one_failing_event_rolls_back_alone(
     stack: Stack, pool: asyncpg.Pool, topic_prefix: str
 ) -> None:
     events = [posting(f"p{i}") for i in range(30)]
+    failing_calls = 0
 
     async def handler(conn: asyncpg.Connection, event: PostingPublishedV1) -> None:
+        nonlocal failing_calls
         await record_effect(conn, event)
         if event.slug == "p7":
+            failing_calls += 1
             raise PermanentError("bad posting")
 
     prod = await producer(stack)
@@ -342,6 +379,8 @@ async def test_a_batch_commits_together_and_one_failing_event_rolls_back_alone(
     assert await pool.fetchval("SELECT attempts FROM dead_letters") == 1
     outcomes = await pool.fetch("SELECT outcome, count(*) AS n FROM inbox GROUP BY outcome")
     assert {r["outcome"]: r["n"] for r in outcomes} == {"processed": 29, "dead_lettered": 1}
+    # The batch ran again without it: the failing handler ran once, not once per attempt.
+    assert failing_calls == 1
 
 
 async def test_a_batch_over_its_time_budget_commits_a_prefix_and_the_rest_follows_in_order(

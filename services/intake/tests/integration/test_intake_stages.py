@@ -11,6 +11,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from hirestream.contracts import (
+    ApplicationReceivedV1,
     ApplicationScoredV1,
     ParseStatus,
     ProfileParsedV1,
@@ -73,8 +74,13 @@ async def test_later_stages_from_the_broker_appear_in_the_application_history(
             )
         finally:
             await producer.stop()
+        received_topic = topic_name(ApplicationReceivedV1.topic, topic_prefix)
         recorder = StageRecorder(
-            intake_pool, stack.kafka_bootstrap, topic_prefix, f"intake.stages.{topic_prefix}"
+            intake_pool,
+            stack.kafka_bootstrap,
+            topic_prefix,
+            f"intake.stages.{topic_prefix}",
+            acknowledges=received_topic,
         )
         stop = asyncio.Event()
         task = asyncio.create_task(recorder.run(stop))
@@ -90,3 +96,10 @@ async def test_later_stages_from_the_broker_appear_in_the_application_history(
     assert [s["stage"] for s in history["stages"]] == ["received", "parsed", "scored"]
     assert history["status"] == "scored"
     assert history["stages"][2]["tier"] == "strong"
+    # profile.parsed answered our application.received: the reconciler leaves it alone.
+    acked = await intake_pool.fetch(
+        "SELECT acked_at IS NOT NULL AS acked FROM outbox WHERE topic = $1 AND key = $2",
+        received_topic,
+        str(application_id),
+    )
+    assert [r["acked"] for r in acked] == [True]

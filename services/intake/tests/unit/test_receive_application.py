@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,7 @@ from hirestream.intake.ports import (
     Prior,
     PriorQuery,
     Stage,
+    StageEntry,
     StoredAttachment,
 )
 
@@ -153,6 +155,12 @@ class FakeIntakeStore:
             return False
         rows.append(Stage(stage, at, detail))
         return True
+
+    async def record_stages(self, entries: Sequence[StageEntry]) -> int:
+        added = 0
+        for e in entries:
+            added += await self.record_stage(e.application_id, e.stage, e.at, e.detail)
+        return added
 
     async def stages(self, application_id: uuid.UUID) -> list[Stage]:
         return self.stage_rows.get(application_id, [])

@@ -512,3 +512,28 @@ async def test_the_http_api_sets_rules_lists_dead_letters_and_replays(env: Env) 
         assert await env.worker().deliver_now("teams") == ["delivered"]
         flushed = await api.post("/v1/digests/flush", params={"posting": "be"}, headers=auth)
         assert flushed.status_code == 200 and flushed.json() == {"due_now": 0}
+
+
+async def test_without_polling_a_notify_and_a_finished_send_are_what_move_the_queue(
+    env: Env,
+) -> None:
+    # One alert at a time to the team's address, and a poll too slow to rescue anything: the
+    # planning's NOTIFY must wake the email lane, and each finished send must take the next
+    # alert the per-endpoint cap held back.
+    stop = asyncio.Event()
+    worker = env.worker(target_concurrency=1, poll_seconds=60)
+    task = asyncio.create_task(worker.run(stop))
+    try:
+        await asyncio.sleep(0.3)  # the lanes made their first claim and sleep
+        events = [await env.score() for _ in range(4)]
+        for _ in range(100):
+            if len(env.sink.messages) == 4:
+                break
+            await asyncio.sleep(0.05)
+        assert len(env.sink.messages) == 4
+        statuses = await env.statuses()
+        assert all(statuses[(e.application_id, "email")] == ("delivered", 1) for e in events)
+    finally:
+        stop.set()
+        worker.wake()  # the lanes sleep until a wake-up or their (long) poll
+        await asyncio.wait_for(task, 10)

@@ -31,3 +31,29 @@ async def test_unreachable_smtp_server_raises_so_the_event_is_retried() -> None:
         await SmtpEmailSender("127.0.0.1", free_port(), timeout=2).send(
             Email("<d2@hirestream>", "a@example.com", "b@example.com", "s", "t")
         )
+
+
+async def test_messages_share_a_kept_connection_and_a_dropped_one_is_replaced() -> None:
+    port = free_port()
+    sender = SmtpEmailSender("127.0.0.1", port)
+    sink = SmtpSink(port)
+    sink.start()
+    try:
+        for i in range(3):
+            await sender.send(
+                Email(f"<k{i}@hirestream>", "a@example.com", "b@example.com", "s", "t")
+            )
+        (kept,) = sender._idle  # one connection carried all three
+    finally:
+        sink.stop()
+    # The server went away with our idle connection; a new one listens on the same port.
+    sink = SmtpSink(port)
+    sink.start()
+    try:
+        await sender.send(Email("<k3@hirestream>", "a@example.com", "b@example.com", "s", "t"))
+        (replacement,) = sender._idle
+    finally:
+        sink.stop()
+        sender.close()
+    assert [m.message_id for m in sink.messages] == ["<k3@hirestream>"]
+    assert replacement is not kept

@@ -1,5 +1,5 @@
-"""``hirestream bench pipeline``: N applications with realistic PDF CVs through the whole running
-pipeline on the embedded stack, against the in-process parse+score rate of the same CVs.
+"""``hirestream bench pipeline``: N applications with realistic PDF and DOCX CVs through the whole
+running pipeline on the embedded stack, against the in-process parse+score rate of the same CVs.
 
 Reported per configuration: pipeline throughput (applications/s, received → notified), end-to-end
 latency p50/p95/p99 at half the measured maximum rate, the pipeline's share of the in-process
@@ -11,6 +11,7 @@ included, since it shares the machine with what it measures.
 relaying one message at a time (``HIRESTREAM_CONSUMER_BATCH_MAX=1``,
 ``HIRESTREAM_RELAY_BATCH_SIZE=1``) and once with the default batches, each on a fresh database
 and topic prefix, ``--rounds`` times alternately; the summary gives the medians and the ratio.
+``--baseline REF`` does the same with the services (libs and services) at git revision REF.
 """
 
 from __future__ import annotations
@@ -21,10 +22,12 @@ import json
 import os
 import re
 import statistics
+import subprocess
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Annotated, Any
@@ -42,13 +45,42 @@ console = Console(width=140)
 EXAMPLES = Path(__file__).resolve().parents[5] / "examples" / "postings"
 _APPLICATION_ID = re.compile(r"/v1/applications/([0-9a-f-]{36})")
 UNBATCHED = {"HIRESTREAM_CONSUMER_BATCH_MAX": "1", "HIRESTREAM_RELAY_BATCH_SIZE": "1"}
+REPO = Path(__file__).resolve().parents[5]
+# What the services run on: a baseline revision's copy of these goes first on their PYTHONPATH.
+SERVICE_SOURCES = (
+    "libs/contracts/src",
+    "libs/kit/src",
+    "libs/skills/src",
+    "services/intake/src",
+    "services/parser/src",
+    "services/scorer/src",
+    "services/notifier/src",
+)
+
+
+def baseline_sources(ref: str, into: Path) -> dict[str, str]:
+    """The environment that makes the services run the code of git ``ref`` (libs and services,
+    from ``git archive``), ahead of the installed working tree; the bench process itself (load
+    generator, in-process rate) stays on the working tree."""
+    target = into / f"src-{ref.replace('/', '_')}"
+    target.mkdir(parents=True, exist_ok=True)
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", "--format=tar", ref, "libs", "services"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(["tar", "-x", "-C", str(target)], input=archive.stdout, check=True)
+    return {"PYTHONPATH": os.pathsep.join(str(target / s) for s in SERVICE_SOURCES)}
 
 
 def bench_cvs(workdir: Path) -> list[DemoApplication]:
-    """The demo PDFs: what the load generator sends and what the in-process rate is taken on.
-    PDFs only, so each submission can carry distinct bytes (a comment after %%EOF): intake links
-    the same CV sent twice to one application, and a load test needs N of them."""
-    return [cv for cv in generate_demo_applications(workdir / "cvs") if cv.cv_path.suffix == ".pdf"]
+    """The demo CVs, PDF and DOCX alike: what the load generator sends and what the in-process
+    rate is taken on (the same files, in the same proportion)."""
+    return [
+        cv
+        for cv in generate_demo_applications(workdir / "cvs")
+        if cv.cv_path.suffix in DISTINCT_SUFFIXES
+    ]
 
 
 def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> tuple[float, float]:
@@ -133,21 +165,54 @@ def machine_busy_seconds() -> float:
 # ------------------------------------------------------------------------------------ the load
 
 
-def _base64_prefix(pdf: bytes) -> str:
-    """The PDF, padded after %%EOF with spaces to a multiple of 3 bytes, in base64: a distinct
-    suffix's base64 can then simply be appended, so the load generator spends its CPU on
-    requests, not on encoding the same files again."""
-    return base64.b64encode(pdf + b" " * (-len(pdf) % 3)).decode()
+# Each submission must carry distinct bytes: intake links an identical CV sent twice to the
+# existing application, and a load test needs N applications. A PDF takes a comment after %%EOF;
+# a DOCX (a zip archive) takes an archive comment, which zip readers skip by design.
+COMMENT_BYTES = 60
+
+
+def _pdf_distinct(data: bytes) -> tuple[bytes, Callable[[bytes], bytes]]:
+    return data, lambda tag: b"\n%" + tag.ljust(COMMENT_BYTES - 2) + b"\n"
+
+
+def _zip_distinct(data: bytes) -> tuple[bytes, Callable[[bytes], bytes]]:
+    """The archive with its end-of-central-directory record declaring a comment of
+    COMMENT_BYTES (which each submission then appends)."""
+    end = data.rfind(b"PK\x05\x06")
+    if end < 0 or len(data) - end != 22:  # no EOCD, or one with a comment already
+        raise ValueError("not a zip archive without a comment")
+    head = data[: end + 20] + COMMENT_BYTES.to_bytes(2, "little")
+    return head, lambda tag: tag.ljust(COMMENT_BYTES)[:COMMENT_BYTES]
+
+
+DISTINCT_SUFFIXES = {".pdf": _pdf_distinct, ".docx": _zip_distinct}
+
+
+class DistinctCv:
+    """One CV file made distinct per submission at the cost of a few bytes of base64: the
+    file's base64 is computed once for a prefix whose length is a multiple of 3, so a
+    submission's tail (the prefix's remainder and its own tag) is encoded alone and appended."""
+
+    def __init__(self, path: Path) -> None:
+        head, self._tag = DISTINCT_SUFFIXES[path.suffix](path.read_bytes())
+        cut = len(head) - len(head) % 3
+        self._prefix = base64.b64encode(head[:cut]).decode()
+        self._rest = head[cut:]
+
+    def base64(self, tag: str) -> str:
+        return self._prefix + base64.b64encode(self._rest + self._tag(tag.encode())).decode()
+
+    def content(self, tag: str) -> bytes:
+        return base64.b64decode(self.base64(tag))
 
 
 class Submitter:
     def __init__(self, config: StackConfig, cvs: list[DemoApplication]) -> None:
         self._config = config
-        # PDFs only, whatever the caller passes: only they take a distinct trailing comment.
         self._payloads = [
-            (cv.posting_slug, cv.cv_path.name, _base64_prefix(cv.cv_path.read_bytes()))
+            (cv.posting_slug, cv.cv_path.name, DistinctCv(cv.cv_path))
             for cv in cvs
-            if cv.cv_path.suffix == ".pdf"
+            if cv.cv_path.suffix in DISTINCT_SUFFIXES
         ]
         self.submitted: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -160,14 +225,12 @@ class Submitter:
         return client
 
     def submit(self, index: int) -> None:
-        slug, filename, prefix = self._payloads[index % len(self._payloads)]
-        suffix = f"\n%submission {index} {uuid.uuid4()}\n".encode()
-        content = prefix + base64.b64encode(suffix).decode()
+        slug, filename, cv = self._payloads[index % len(self._payloads)]
         body = {
             "posting": slug,
             "name": f"Candidate {index}",
             "email": f"candidate-{index}-{uuid.uuid4().hex[:6]}@example.com",
-            "cv": {"filename": filename, "content_base64": content},
+            "cv": {"filename": filename, "content_base64": cv.base64(f"{index} {uuid.uuid4()}")},
         }
         headers = {"X-API-Key": self._config.api_key, "Idempotency-Key": uuid.uuid4().hex}
         sent_at = time.time()
@@ -262,7 +325,6 @@ def run_configuration(
         ports,
         topic_prefix=prefix,
         extra_env={
-            "HIRESTREAM_RELAY_POLL_SECONDS": "0.2",
             "HIRESTREAM_LOG_LEVEL": "WARNING",
             **env,
         },
@@ -294,10 +356,12 @@ def run_configuration(
         idle_before, idle_started = cpu_by_role(roots), time.monotonic()
         baseline, in_process_cpu_ms = in_process_rate(cvs)
         idle_after, idle_seconds = cpu_by_role(roots), time.monotonic() - idle_started
-        idle_cores = (
-            sum(idle_after[r] - idle_before[r] for r in roots if not r.startswith("load generator"))
-            / idle_seconds
-        )
+        idle_by_role = {
+            r: (idle_after[r] - idle_before[r]) / idle_seconds
+            for r in roots
+            if not r.startswith("load generator")
+        }
+        idle_cores = sum(idle_by_role.values())
 
         # Phase 1, maximum rate: submit everything at once (8 clients), time until all notified.
         cpu_before, busy_before = cpu_by_role(roots), machine_busy_seconds()
@@ -357,6 +421,7 @@ def run_configuration(
             "cpu_bound_share_estimate": round(cores * in_process_cpu_ms / pipeline_cpu_ms, 3),
             # The services' CPU while idle (in cores), and the CPU per application above it.
             "idle_stack_cores": round(idle_cores, 3),
+            "idle_cores_by_role": {r: round(v, 3) for r, v in idle_by_role.items()},
             "pipeline_cpu_ms_per_application_above_idle": round(
                 pipeline_cpu_ms - 1000 * idle_cores * elapsed / applications, 1
             ),
@@ -375,6 +440,7 @@ def run_pipeline_bench(
     workdir: Path,
     *,
     compare_unbatched: bool = False,
+    baseline: str | None = None,
     rounds: int = 1,
 ) -> list[dict[str, Any]]:
     infra = Infrastructure(workdir)
@@ -388,6 +454,11 @@ def run_pipeline_bench(
         configurations: list[tuple[str, dict[str, str]]] = [("batched", {})]
         if compare_unbatched:
             configurations = [("one-at-a-time", UNBATCHED), *configurations]
+        if baseline is not None:
+            configurations = [
+                (f"baseline {baseline}", baseline_sources(baseline, workdir)),
+                *configurations,
+            ]
         results = []
         for _ in range(rounds):
             for count in parsers:
@@ -410,7 +481,8 @@ def run_pipeline_bench(
 
 
 def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
-    """Medians per configuration, and batched over one-at-a-time when both ran."""
+    """Medians per configuration; batched over one-at-a-time and over the baseline revision
+    when they ran."""
     summary: dict[str, Any] = {}
     for label in dict.fromkeys(r["configuration"] for r in results):
         runs = [r for r in results if r["configuration"] == label]
@@ -431,11 +503,26 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
                 "others_busy_cores",
             )
         }
+        summary[label]["cpu_ms_per_application"] = {
+            role: round(statistics.median(r["cpu_ms_per_application"][role] for r in runs), 1)
+            for role in runs[0]["cpu_ms_per_application"]
+        }
         summary[label]["runs"] = len(runs)
     for label in list(summary):
-        base = label.replace("batched", "one-at-a-time", 1)
-        if label.startswith("batched") and base in summary:
-            for key in ("pipeline_applications_per_s", "pipeline_cpu_ms_per_application"):
+        if not label.startswith("batched"):
+            continue
+        others = [label.replace("batched", "one-at-a-time", 1)] + [
+            other
+            for other in summary
+            if other.startswith("baseline ")
+            and other.partition(",")[2] == label.partition(",")[2]  # same parser count
+        ]
+        for base in (b for b in others if b in summary):
+            for key in (
+                "pipeline_applications_per_s",
+                "pipeline_cpu_ms_per_application",
+                "pipeline_cpu_ms_per_application_above_idle",
+            ):
                 summary[f"{key} ratio, {label} / {base}"] = round(
                     summary[label][key] / summary[base][key], 3
                 )
@@ -452,6 +539,10 @@ def pipeline_command(
     compare_unbatched: Annotated[
         bool, typer.Option(help="also run the services one message at a time, alternately")
     ] = False,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="also run the services at this git revision, alternately"),
+    ] = None,
     rounds: Annotated[int, typer.Option(help="runs of each configuration")] = 1,
     output: Annotated[
         Path | None, typer.Option(help="append the JSON results to this file")
@@ -460,7 +551,12 @@ def pipeline_command(
     """The whole pipeline on the embedded stack: throughput, latency, overhead, CPU per process."""
     workdir = Path(tempfile.mkdtemp(prefix="hirestream-bench-"))
     results = run_pipeline_bench(
-        applications, parsers or [1], workdir, compare_unbatched=compare_unbatched, rounds=rounds
+        applications,
+        parsers or [1],
+        workdir,
+        compare_unbatched=compare_unbatched,
+        baseline=baseline,
+        rounds=rounds,
     )
     line = json.dumps({"summary": summarize(results), "runs": results})
     typer.echo(line)
@@ -470,4 +566,6 @@ def pipeline_command(
 
 
 def register(app: typer.Typer) -> None:
+    from hirestream.cli.commands import bench_parser  # noqa: F401  (its command joins ``bench``)
+
     app.add_typer(bench, name="bench")

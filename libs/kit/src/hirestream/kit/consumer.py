@@ -2,7 +2,9 @@
 
 A batch of messages (what one poll returned) is applied in ONE PostgreSQL transaction: for each
 message, extract the trace context from its headers, claim the event in the inbox (a redelivery
-becomes a no-op) and run the handler inside a savepoint, so one failing event rolls back alone.
+becomes a no-op) and run the handler. When a handler fails, the attempt rolls back and the batch
+runs again with that failure remembered (its handler not called again), so one failing event's
+effects never commit and the others' commit once; no savepoint per event is needed.
 The subscriber commits the batch's offsets only after that transaction commits: one commit
 (and one fsync) per batch instead of per event, which is what the pipeline's throughput needed.
 
@@ -60,6 +62,15 @@ class PermanentError(Exception):
     """An event that can never succeed (bad reference, invalid state): dead-letter at once."""
 
 
+class _EventFailed(Exception):
+    """An event's handler failed: the batch's attempt rolls back and runs again without it."""
+
+    def __init__(self, item: _Work, error: Exception) -> None:
+        super().__init__(repr(error))
+        self.item = item
+        self.error = error
+
+
 @dataclass(frozen=True)
 class Subscription(Generic[E]):
     event_type: type[E]
@@ -92,6 +103,8 @@ class _Work:
     subscription: Subscription[Any] | None
     retry: RetryRecordV1 | None = None
     outcomes: list[_Outcome] = field(default_factory=list)
+    # The handler's error in an earlier attempt of the batch: recorded, not called again.
+    failure: Exception | None = None
 
 
 class EventConsumer:
@@ -188,6 +201,20 @@ class EventConsumer:
             pending = [w for w in pending if w not in due]
 
     async def _run(self, work: list[_Work], *, budget: bool = False) -> int:
+        """Apply ``work`` in one transaction, without a savepoint per event (two round trips
+        less per event; nearly every batch succeeds whole). When an event's handler fails, that
+        attempt rolls back entirely and the batch runs again with the failure remembered: the
+        failed event's handler is not called again, its failure is counted, retried or
+        dead-lettered as it would have been in a savepoint of its own, and the other events are
+        applied anew. So each delivery of an event runs its handler once until it succeeds, and
+        every effect still commits once, with its inbox claim."""
+        while True:
+            try:
+                return await self._attempt(work, budget=budget)
+            except _EventFailed as failed:
+                failed.item.failure = failed.error
+
+    async def _attempt(self, work: list[_Work], *, budget: bool) -> int:
         done = 0
         try:
             async with self._pool.acquire() as conn, conn.transaction():
@@ -198,6 +225,8 @@ class EventConsumer:
                     item.outcomes.clear()  # a retried batch starts over
                     await self._process(conn, item)
                     done += 1
+        except _EventFailed:
+            raise
         except Exception:
             # The transaction itself failed: PostgreSQL is unreachable or the connection broke.
             # Not the events' fault, so nothing counts towards dead-lettering: back off and let
@@ -252,23 +281,15 @@ class EventConsumer:
                 span.set_attribute("hirestream.event_id", str(event.event_id))
                 if hasattr(event, "application_id"):
                     span.set_attribute("hirestream.application_id", str(event.application_id))
+                if item.failure is not None:  # failed in an earlier attempt of this batch
+                    await self._failed(conn, item, event.event_id, item.failure, span)
+                    return
                 started = time.perf_counter()
                 try:
-                    async with conn.transaction():  # a savepoint: this event alone rolls back
-                        applied = await claim(conn, self._name, event.event_id, message.topic)
-                        if applied:
-                            await item.subscription.handler(conn, event)
-                        else:
-                            log.info(
-                                "duplicate delivery of %s on %s", event.event_id, message.topic
-                            )
-                except PermanentError as exc:
-                    span.record_exception(exc)
-                    await self._dead_letter(conn, item, event.event_id, exc, attempts=1)
+                    applied = await self._apply(conn, item.subscription, event, message)
                 except Exception as exc:
-                    span.record_exception(exc)
-                    span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
-                    await self._on_failure(conn, item, event.event_id, exc)
+                    # The transaction may be aborted: roll the attempt back, remember this.
+                    raise _EventFailed(item, exc) from exc
                 else:
                     item.outcomes.append(
                         _Outcome(
@@ -280,6 +301,31 @@ class EventConsumer:
                     )
         finally:
             otel_context.detach(token)
+
+    async def _apply(
+        self,
+        conn: Connection,
+        subscription: Subscription[Any],
+        event: Event,
+        message: IncomingMessage,
+    ) -> bool:
+        """Claim the event and run its handler; False for a redelivery (a no-op)."""
+        applied = await claim(conn, self._name, event.event_id, message.topic)
+        if applied:
+            await subscription.handler(conn, event)
+        else:
+            log.info("duplicate delivery of %s on %s", event.event_id, message.topic)
+        return applied
+
+    async def _failed(
+        self, conn: Connection, item: _Work, event_id: uuid.UUID, exc: Exception, span: Any
+    ) -> None:
+        span.record_exception(exc)
+        if isinstance(exc, PermanentError):
+            await self._dead_letter(conn, item, event_id, exc, attempts=1)
+            return
+        span.set_status(Status(StatusCode.ERROR, type(exc).__name__))
+        await self._on_failure(conn, item, event_id, exc)
 
     async def _take_retry(self, conn: Connection, record: RetryRecordV1) -> bool:
         """Claim the retry record itself, once; and tell our outbox it arrived (the reconciler

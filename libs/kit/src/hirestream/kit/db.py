@@ -17,6 +17,16 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
 
 
+async def _keep_session(conn: asyncpg.Connection) -> None:
+    """Released connections keep their session as it is: asyncpg's default reset (UNLISTEN *,
+    RESET ALL, CLOSE ALL, pg_advisory_unlock_all) is one more round trip and statement per
+    borrow, paid by every transaction. Nothing here leaves session state behind: settings are
+    SET LOCAL, advisory locks are transaction-level, temporary tables are dropped or emptied at
+    commit, and every LISTEN is removed before its connection goes back (a leftover one would
+    only deliver notifications nobody listens to). asyncpg still rolls back an open
+    transaction and drops listener callbacks itself before calling this."""
+
+
 async def create_pool(
     database_url: str, schema: str, *, min_size: int = 1, max_size: int = 10
 ) -> asyncpg.Pool:
@@ -26,6 +36,7 @@ async def create_pool(
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
+        reset=_keep_session,
         server_settings={"search_path": f"{schema},public", "application_name": schema},
     )
     assert pool is not None

@@ -156,6 +156,9 @@ class Wiring:
     # (downstream event, our upstream event): when the next stage's event for a key arrives,
     # our outbox rows of that key need no re-drive. See ``outbox.redrive_unacknowledged``.
     acknowledgements: Sequence[tuple[type[Event], type[Event]]] = ()
+    # Our upstream events whose acknowledgements the service records itself (intake's stage
+    # recorder reads the next stage's topic anyway): tracked by the reconciler all the same.
+    acknowledged_by_service: Sequence[type[Event]] = ()
 
 
 async def migrate(database_url: str, schema: str, package: str) -> None:
@@ -275,9 +278,16 @@ async def run_service(
         poll_seconds=settings.relay_poll_seconds,
         on_published=lambda topic: OUTBOX_PUBLISHED.labels(name, topic).inc(),
     )
+    # The ports open before the broker starts: starting the subscribers takes ~10 s (their
+    # consumer groups join, waiting out a killed predecessor's members), and what the HTTP API
+    # and SMTP accept is durable in PostgreSQL with its outbox row, which the relay publishes
+    # once the broker is up. Intake was unreachable for 13-30 s after every restart before.
+    tasks = [asyncio.create_task(task(stop)) for task in wiring.front]
+    server = serve_http(wiring, name, tasks)
     await _retry_until_ready(broker.start, f"{name} broker")
-    tasks = [asyncio.create_task(relay.run(stop), name="outbox-relay")]
-    tracked = [topic_name(up.topic, settings.topic_prefix) for _, up in wiring.acknowledgements]
+    tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
+    answered = [up for _, up in wiring.acknowledgements] + list(wiring.acknowledged_by_service)
+    tracked = [topic_name(up.topic, settings.topic_prefix) for up in answered]
     if wiring.subscriptions:
         # Retry records nobody took (the broker lost them) are re-driven from our outbox too.
         tracked.append(consumer.retry_topic)
@@ -286,8 +296,6 @@ async def run_service(
     tasks.append(asyncio.create_task(observe(pool, name, broker, stop), name="gauges"))
     tasks.append(asyncio.create_task(keep_topics(settings, stop), name="topics"))
     tasks += [asyncio.create_task(task(stop)) for task in wiring.background]
-    tasks += [asyncio.create_task(task(stop)) for task in wiring.front]
-    server = serve_http(wiring, name, tasks)
     log.info("%s started", name)
     try:
         await stop.wait()
@@ -378,11 +386,9 @@ def register_acknowledgement(
         batch = records if isinstance(records, tuple) else (records,)
         keys = sorted({k for k in (_incoming(r).key for r in batch) if k})
         if keys:
-            async with pool.acquire() as conn, conn.transaction():
-                # A lost acknowledgement costs one needless re-drive (deduplicated), so it
-                # need not wait for its WAL flush.
-                await conn.execute("SET LOCAL synchronous_commit = off")
-                await acknowledge(conn, upstream_topic, keys)
+            # One statement, its own transaction: a lost acknowledgement costs one needless
+            # re-drive (deduplicated), so it need not wait for its WAL flush.
+            await acknowledge(pool, upstream_topic, keys, flush=False)
 
 
 async def reconcile(

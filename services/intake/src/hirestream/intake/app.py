@@ -8,7 +8,7 @@ import secrets
 
 import asyncpg
 
-from hirestream.contracts import ApplicationReceivedV1, ProfileParsedV1
+from hirestream.contracts import ApplicationReceivedV1, topic_name
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
 from hirestream.intake.entrypoints.imap import mailbox_poller
@@ -63,6 +63,7 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool, *, reuse_port: bool = Fa
         settings.kafka_bootstrap_servers,
         settings.topic_prefix,
         f"{settings.topic_prefix}{SERVICE}.stages",
+        acknowledges=topic_name(ApplicationReceivedV1.topic, settings.topic_prefix),
     )
     background = [stages.run]
     poller = mailbox_poller(pool, settings, mail_limits(settings), rate_limit(settings))
@@ -70,8 +71,9 @@ def build(settings: IntakeSettings, pool: asyncpg.Pool, *, reuse_port: bool = Fa
         background.append(poller.run)
 
     return Wiring(
-        # Reconciler: our ApplicationReceived rows count as delivered once the next stage answers.
-        acknowledgements=[(ProfileParsedV1, ApplicationReceivedV1)],
+        # Reconciler: our ApplicationReceived rows count as delivered once the next stage
+        # answers; the stage recorder, which reads profile.parsed anyway, acknowledges them.
+        acknowledged_by_service=[ApplicationReceivedV1],
         subscriptions=subscriptions(),
         http_app=create_app(pool, settings),
         http_host=settings.http_host,

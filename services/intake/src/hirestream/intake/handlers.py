@@ -4,8 +4,8 @@ with its raw input and its ``application.received`` event in one transaction."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from hirestream.contracts import (
@@ -30,6 +30,7 @@ from hirestream.intake.ports import (
     NewCandidate,
     PostingRecord,
     PriorQuery,
+    StageEntry,
 )
 
 
@@ -153,8 +154,8 @@ async def record_posting(store: IntakeStore, event: PostingPublishedV1) -> None:
 StageEvent = ProfileParsedV1 | ApplicationScoredV1 | NotificationSentV1
 
 
-async def record_stage(store: IntakeStore, event: StageEvent) -> None:
-    """Intake owns the history an applicant or a recruiter sees: one timestamp per stage."""
+def stage_entry(event: StageEvent) -> StageEntry:
+    """The history row a later stage's event stands for."""
     detail: dict[str, Any]
     if isinstance(event, ProfileParsedV1):
         stage, detail = "parsed", {"status": event.status.value, "error": event.error_code}
@@ -162,5 +163,15 @@ async def record_stage(store: IntakeStore, event: StageEvent) -> None:
         stage, detail = "scored", {"tier": event.tier.value}
     else:
         stage, detail = "notified", {"status": event.status}
-    at: datetime = event.occurred_at
-    await store.record_stage(event.application_id, stage, at, detail)
+    return StageEntry(event.application_id, stage, event.occurred_at, detail)
+
+
+async def record_stage(store: IntakeStore, event: StageEvent) -> None:
+    """Intake owns the history an applicant or a recruiter sees: one timestamp per stage."""
+    await record_stages(store, [event])
+
+
+async def record_stages(store: IntakeStore, events: Sequence[StageEvent]) -> int:
+    """A batch of later stages' events: each application and stage recorded once (a
+    redelivery adds nothing); returns how many rows were new."""
+    return await store.record_stages([stage_entry(e) for e in events])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -45,6 +46,16 @@ class StoredAttachment:
 
 @dataclass(frozen=True)
 class Stage:
+    stage: str
+    at: datetime
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StageEntry:
+    """One stage of one application, as a later stage's event reports it."""
+
+    application_id: uuid.UUID
     stage: str
     at: datetime
     detail: dict[str, Any] = field(default_factory=dict)
@@ -126,5 +137,6 @@ class IntakeStore(Protocol):
     async def record_stage(
         self, application_id: uuid.UUID, stage: str, at: datetime, detail: dict[str, Any]
     ) -> bool: ...
+    async def record_stages(self, entries: Sequence[StageEntry]) -> int: ...
     async def stages(self, application_id: uuid.UUID) -> list[Stage]: ...
     async def emit(self, event: Event) -> None: ...

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from hirestream.intake.ports import (
     Prior,
     PriorQuery,
     Stage,
+    StageEntry,
     StoredAttachment,
 )
 from hirestream.kit.blobstore import Blob, put_blobs, stored
@@ -241,6 +243,34 @@ class PostgresIntakeStore:
                 list(_STAGE_ORDER),
             )
         return bool(inserted)
+
+    async def record_stages(self, entries: Sequence[StageEntry]) -> int:
+        """Many stages in one statement: the rows (each application and stage once, only for
+        applications we have) and each application's status moved to its furthest stage."""
+        if not entries:
+            return 0
+        inserted: int = await self._conn.fetchval(
+            "WITH given AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::timestamptz[],"
+            "  $4::text[]) AS g(application_id, stage, at, detail)),"
+            " inserted AS (INSERT INTO application_stages (application_id, stage, at, detail)"
+            "  SELECT g.application_id, g.stage, g.at, g.detail::jsonb FROM given g"
+            "  WHERE EXISTS (SELECT 1 FROM applications a"
+            "   WHERE a.application_id = g.application_id)"
+            "  ON CONFLICT DO NOTHING RETURNING application_id, stage),"
+            # Events of different stages may arrive out of order: status is the furthest stage.
+            " furthest AS (SELECT application_id, max(array_position($5::text[], stage)) AS n"
+            "  FROM inserted GROUP BY application_id),"
+            " moved AS (UPDATE applications a SET status = ($5::text[])[f.n], updated_at = now()"
+            "  FROM furthest f WHERE a.application_id = f.application_id"
+            "  AND array_position($5::text[], a.status) < f.n RETURNING 1)"
+            " SELECT count(*) FROM inserted",
+            [e.application_id for e in entries],
+            [e.stage for e in entries],
+            [e.at for e in entries],
+            [json.dumps(e.detail) for e in entries],
+            list(_STAGE_ORDER),
+        )
+        return inserted
 
     async def stages(self, application_id: uuid.UUID) -> list[Stage]:
         rows = await self._conn.fetch(

@@ -83,8 +83,10 @@ class PostgresNotifierStore:
             if row is not None:
                 added.append(p)
         if added:
-            # Wakes the delivery worker once this transaction commits.
-            await self._conn.execute("SELECT pg_notify($1, '')", DELIVERIES_CHANNEL)
+            # Wakes the delivery worker's lanes of these channels once this transaction commits
+            # (an empty payload wakes every lane).
+            channels = ",".join(sorted({p.channel for p in added}))
+            await self._conn.execute("SELECT pg_notify($1, $2)", DELIVERIES_CHANNEL, channels)
         return added
 
     async def emit(self, event: Event) -> None:

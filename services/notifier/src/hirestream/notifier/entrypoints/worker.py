@@ -61,15 +61,18 @@ class DeliveryWorker:
         self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self._wakes = {channel: asyncio.Event() for channel in senders}
 
-    def wake(self) -> None:
-        for event in self._wakes.values():
-            event.set()
+    def wake(self, channels: str = "") -> None:
+        """Wake the lanes of ``channels`` (comma-separated), or every lane."""
+        names = [c for c in channels.split(",") if c in self._wakes] if channels else []
+        for name in names or self._wakes:
+            self._wakes[name].set()
 
     async def run(self, stop: asyncio.Event) -> None:
         listener = None
 
-        def on_notify(*_: object) -> None:
-            self.wake()
+        def on_notify(_conn: object, _pid: int, _channel: str, payload: object) -> None:
+            # Only the lanes with new work: each woken lane runs a claim query.
+            self.wake(str(payload))
 
         if self._pool is not None:
             try:
@@ -90,27 +93,39 @@ class DeliveryWorker:
         in_flight: set[asyncio.Task[None]] = set()
         per_target: Counter[str] = Counter()
         wake = self._wakes[channel]
+        cap = self._config.target_concurrency
+        # Whether a finished send should wake the lane: only when the last claim may have left
+        # due deliveries behind for want of a slot (it stopped at its limit, or an endpoint was
+        # at its cap), or a claim is running on counts the send is about to change.
+        lane = {"held_back": False, "claiming": False}
         try:
             while not stop.is_set():
                 wake.clear()  # a wake-up from here on (NOTIFY, a finished send) is kept
                 free = self._config.channel_concurrency - len(in_flight)
-                claimed = 0
+                full = False
                 if free > 0:
+                    lane["claiming"] = True
                     try:
-                        groups = await self._claim(channel, free, per_target)
+                        groups, full = await self._claim(channel, free, per_target)
                     except Exception:
                         log.exception("delivery worker: claim on %s failed", channel)
                         groups = []
+                    finally:
+                        lane["claiming"] = False
                     for group in groups:
-                        claimed += 1
                         per_target[group[0].target_key] += 1
                         task = asyncio.create_task(self._send(group))
                         in_flight.add(task)
                         task.add_done_callback(
-                            _done(in_flight, per_target, group[0].target_key, wake)
+                            _done(in_flight, per_target, group[0].target_key, wake, lane)
                         )
-                if 0 < claimed < free:
-                    continue  # there may be more due right now
+                lane["held_back"] = free <= 0 or full or any(n >= cap for n in per_target.values())
+                if full and len(in_flight) < self._config.channel_concurrency:
+                    # The claim stopped at its limit and slots are still free (a digest's
+                    # records became one send): there may be more due right now. A claim
+                    # below its limit took everything due that no per-endpoint cap held
+                    # back; a finished send wakes the lane for those.
+                    continue
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wake.wait(), timeout=self._config.poll_seconds)
         finally:
@@ -119,7 +134,9 @@ class DeliveryWorker:
 
     async def _claim(
         self, channel: str, free: int, per_target: Counter[str]
-    ) -> list[list[Delivery]]:
+    ) -> tuple[list[list[Delivery]], bool]:
+        """The due deliveries leased now, grouped into sends; and whether the claim stopped
+        at its limit."""
         now = self._clock.now()
         rows = await self._queue.claim(
             channel,
@@ -142,11 +159,11 @@ class DeliveryWorker:
                 key, now, lease_seconds=self._config.lease_seconds, owner=self._owner
             )
             groups.append(members)
-        return groups
+        return groups, len(rows) >= free
 
     async def deliver_now(self, channel: str, limit: int = 100) -> list[str]:
         """Claims and sends what is due on ``channel`` once (tests, tools); the outcomes."""
-        groups = await self._claim(channel, limit, Counter())
+        groups, _ = await self._claim(channel, limit, Counter())
         return list(await asyncio.gather(*(self._send_outcome(g) for g in groups)))
 
     async def _send(self, group: Sequence[Delivery]) -> None:
@@ -180,13 +197,18 @@ class DeliveryWorker:
 
 
 def _done(
-    in_flight: set[asyncio.Task[None]], per_target: Counter[str], target: str, wake: asyncio.Event
+    in_flight: set[asyncio.Task[None]],
+    per_target: Counter[str],
+    target: str,
+    wake: asyncio.Event,
+    lane: dict[str, bool],
 ) -> Callable[[asyncio.Task[None]], None]:
     def callback(task: asyncio.Task[None]) -> None:
         in_flight.discard(task)
         per_target[target] -= 1
         if per_target[target] <= 0:
             del per_target[target]
-        wake.set()
+        if lane["held_back"] or lane["claiming"]:
+            wake.set()
 
     return callback
