@@ -16,7 +16,7 @@ import pytest
 
 from hirestream.intake.domain import mime_skeleton
 from hirestream.intake.domain.mail import parse_application_emails, parse_mime
-from hirestream.intake.domain.mime_skeleton import message_from_bytes
+from hirestream.intake.domain.mime_skeleton import decoded_payload, message_from_bytes
 
 CORPUS = Path("/work/shared/data/emails-mikel-mail")
 PDF = b"%PDF-1.4\n" + os.urandom(150 * 1024) + b"\n%%EOF"
@@ -111,6 +111,13 @@ CUT = {
     ),
 }
 
+BAD_BASE64 = {
+    "a stray character": mail(b64(PDF)[:3000] + b"!" + b64(PDF)[3000:]),
+    "missing padding": mail(b64(PDF[:-1])[:-1]),
+    "data after the padding": mail(b64(PDF[:-1]) + b"QUJD"),
+    "a space inside a line": mail(b64(PDF)[:3000] + b" " + b64(PDF)[3000:]),
+}
+
 LEFT_ALONE = {
     "bare LF": mail(b64(PDF, b"\n"), eol=b"\n"),
     "a bare CR": mail(b64(PDF)).replace(b"My CV.", b"My\rCV."),
@@ -144,6 +151,30 @@ def test_a_skeleton_whose_structure_differs_falls_back_to_the_whole_parse() -> N
         b'boundary="b-1"', b'boundary*0="b-"; boundary*1="1"; boundary="b-1"'
     )
     same_as_stdlib(raw)
+
+
+def leaves(part: Message) -> list[Message]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        return [leaf for child in payload for leaf in leaves(child)]
+    return [part]
+
+
+@pytest.mark.parametrize(
+    "raw", [*CUT.values(), *BAD_BASE64.values()], ids=[*CUT.keys(), *BAD_BASE64.keys()]
+)
+def test_every_part_decodes_to_the_stdlibs_bytes(raw: bytes) -> None:
+    assert mime_skeleton._cut(raw) is not None
+    ours = leaves(message_from_bytes(raw, email.policy.default))
+    theirs = leaves(email.message_from_bytes(raw, policy=email.policy.default))
+    assert [decoded_payload(p) for p in ours] == [p.get_payload(decode=True) for p in theirs]
+
+
+def test_a_clean_base64_cv_is_decoded_once_by_the_skeleton() -> None:
+    (_, cv) = leaves(message_from_bytes(CUT["bench-like"], email.policy.default))
+    assert cv.__dict__.get(mime_skeleton._DECODED) == PDF
+    (_, damaged) = leaves(message_from_bytes(BAD_BASE64["a stray character"], email.policy.default))
+    assert mime_skeleton._DECODED not in damaged.__dict__  # left to the stdlib's lenient path
 
 
 def test_the_cv_of_a_cut_mail_is_byte_identical() -> None:

@@ -14,7 +14,7 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from hirestream.contracts import Channel
-from hirestream.intake.domain.mime_skeleton import message_from_bytes
+from hirestream.intake.domain.mime_skeleton import decoded_payload, message_from_bytes
 from hirestream.intake.domain.submission import (
     Attachment,
     Refusal,
@@ -231,7 +231,7 @@ class _Walker:
         if is_body:
             self._body(part)
             return
-        data = part.get_payload(decode=True)
+        data = decoded_payload(part)
         if not isinstance(data, bytes):
             return
         if len(self.attachments) >= self.limits.max_attachments:
@@ -245,7 +245,7 @@ class _Walker:
         subtype = part.get_content_subtype()
         if self.text and subtype != "plain":
             return
-        data = part.get_payload(decode=True)
+        data = decoded_payload(part)
         if not isinstance(data, bytes):
             return
         charset = part.get_content_charset() or "us-ascii"
