@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import secrets
 
 import asyncpg
@@ -29,6 +30,9 @@ SERVICE = "intake"
 
 def build(settings: IntakeSettings, pool: asyncpg.Pool, *, reuse_port: bool = False) -> Wiring:
     """``reuse_port``: one of several workers sharing the HTTP and SMTP ports."""
+    # aiosmtpd logs every command line, sender and recipient at INFO: five or six log records
+    # per mail (CPU on the hot path) carrying candidates' addresses, which stay out of logs.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     handler = ApplicationMailHandler(
         pool,
         settings.topic_prefix,
