@@ -80,3 +80,26 @@ def test_random_placements_and_encodings_always_reassemble() -> None:
         contents = {ref.sha256: d for ref, d in contained}
         whole = reassemble(blob.data, blob.layout, contents) if blob.layout else blob.data
         assert whole == raw
+
+
+def test_the_prefix_probe_finds_what_bytes_find_finds() -> None:
+    from hirestream.kit.blobstore import _PROBE, _PROBE_TRIES, _find
+
+    rng = random.Random(7)
+    blob = rng.randbytes(5000)
+    near_misses = blob[:_PROBE] + b"x"  # the prefix, then not the blob
+    cases = [
+        (rng.randbytes(300) + blob + rng.randbytes(300), blob),
+        (blob, blob),
+        (b"", blob),
+        (rng.randbytes(9000), blob),  # absent
+        (blob[:-1], blob),  # all but its last byte
+        (near_misses * (_PROBE_TRIES - 1) + blob, blob),
+        (near_misses * (_PROBE_TRIES + 3) + blob + blob, blob),  # past the tries: full search
+        (near_misses * (_PROBE_TRIES + 3), blob),
+        (bytes(20000), bytes(5000)),  # one repeated byte
+        (b"a" * 7000 + b"b", b"a" * 6000 + b"b"),
+        (b"xyzabc", b"abc"),  # shorter than the probe
+    ]
+    for data, content in cases:
+        assert _find(data, content) == data.find(content)

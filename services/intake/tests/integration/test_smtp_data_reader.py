@@ -4,12 +4,21 @@ line-by-line reader gives, on a real socket, whatever way the bytes are split.""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
+import smtplib
+import ssl
+from pathlib import Path
 
 import pytest
+import uvloop
 from aiosmtpd.smtp import SMTP, Envelope, Session
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
-from hirestream.intake.entrypoints.smtp import ApplicationSMTP
+from hirestream.intake.entrypoints.smtp import ApplicationSMTP, smtp_tls_context
 
 
 class Recorder:
@@ -67,6 +76,10 @@ def split(request: pytest.FixtureRequest) -> int:
 
 
 async def test_bulk_reader_gives_the_handler_what_aiosmtpd_gives(split: int) -> None:
+    await compare_with_aiosmtpd(split)
+
+
+async def compare_with_aiosmtpd(split: int) -> None:
     for name, payload in CASES.items():
         if split == 1 and len(payload) > 10_000:
             continue  # byte by byte over 200 KB proves nothing more and takes long
@@ -93,3 +106,68 @@ async def test_too_much_data_is_refused_with_552_and_the_session_goes_on() -> No
     assert replies[-2].startswith(b"552") and replies[-1].startswith(b"221")
     assert barely[-2].startswith(b"552")  # 4001 bytes with the CRLF: over by one
     assert recorder.messages == []
+
+
+def self_signed(tmp_path: Path) -> ssl.SSLContext:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = smtp_tls_context(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
+    assert context is not None
+    return context
+
+
+def test_the_server_works_the_same_on_uvloop_with_and_without_starttls(tmp_path: Path) -> None:
+    """intake runs on uvloop (``app.run``): aiosmtpd's stream protocol, the bulk reader
+    (which feeds a pipelined command back to the reader) and STARTTLS (aiosmtpd wraps the
+    transport in asyncio's own SSLProtocol) must behave there as on asyncio's loop."""
+    tls = self_signed(tmp_path)
+    mail = b"Subject: x\r\n\r\n" + CASES["big base64 body"][:-3]
+
+    def send_over_tls(port: int) -> tuple[bool, bool]:
+        client = ssl.create_default_context()
+        client.check_hostname = False
+        client.verify_mode = ssl.CERT_NONE
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            smtp.ehlo()
+            offered = smtp.has_extn("starttls")
+            smtp.starttls(context=client)
+            smtp.ehlo()
+            smtp.sendmail("a@b.c", ["x@y.z"], mail)
+            return offered, smtp.sock.version() is not None  # type: ignore[union-attr]
+
+    async def check() -> None:
+        assert isinstance(asyncio.get_running_loop(), uvloop.Loop)
+        for split in (7, 4096, 1 << 20):
+            await compare_with_aiosmtpd(split)
+        recorder = Recorder()
+        server = await asyncio.get_running_loop().create_server(
+            lambda: ApplicationSMTP(recorder, tls_context=tls), "127.0.0.1", 0
+        )
+        try:
+            port = server.sockets[0].getsockname()[1]
+            offered, encrypted = await asyncio.to_thread(send_over_tls, port)
+        finally:
+            server.close()
+        assert offered and encrypted
+        assert recorder.messages == [mail]
+
+    uvloop.run(check())

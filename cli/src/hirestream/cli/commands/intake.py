@@ -12,16 +12,17 @@ import tarfile
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import asyncpg
 import httpx
 import typer
 
 BENCH_SLUG = "bench-posting"
+T = TypeVar("T")
 _CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -105,48 +106,65 @@ def counter(limit: int, deadline: float) -> Callable[[], int | None]:
     return take
 
 
-async def _http_worker(
-    client: httpx.AsyncClient,
-    next_index: Callable[[], int | None],
-    size: int,
-    api_key: str,
-    result: Result,
-) -> None:
-    while (index := next_index()) is not None:
-        data = {
-            "posting": BENCH_SLUG,
-            "name": f"Bench {index}",
-            "email": f"b{index}@bench.example.com",
-        }
-        files = {"cv": (f"cv-{index}.pdf", fake_cv(index, size), "application/pdf")}
-        started = time.perf_counter()
-        try:
-            response = await client.post(
-                "/v1/applications", data=data, files=files, headers={"X-API-Key": api_key}
-            )
-            ok = response.status_code == 201
-        except httpx.HTTPError:
-            ok = False
-        result.latencies.append(time.perf_counter() - started)
-        if ok:
-            result.accepted += 1
-        else:
-            result.failed += 1
+async def _drive(
+    channel: str,
+    concurrency: int,
+    count: int,
+    seconds: float,
+    build: Callable[[int], T],
+    send_one: Callable[[int, T], Awaitable[bool]],
+) -> Result:
+    """``concurrency`` workers, each sending one submission after another until ``count`` were
+    sent or ``seconds`` passed. ``build(index)`` makes submission ``index`` (not timed);
+    ``send_one(worker, submission)`` sends it on that worker's connection and says whether it
+    was accepted (a failure it saw is ``False``, not an exception)."""
+    result = Result(channel, 0, 0, 0.0, [])
+    take = counter(count, time.monotonic() + seconds)
+
+    async def worker(number: int) -> None:
+        while (index := take()) is not None:
+            submission = build(index)
+            started = time.perf_counter()
+            ok = await send_one(number, submission)
+            result.latencies.append(time.perf_counter() - started)
+            if ok:
+                result.accepted += 1
+            else:
+                result.failed += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(number) for number in range(concurrency)))
+    result.seconds = time.perf_counter() - started
+    return result
 
 
 async def bench_http(
     url: str, api_key: str, count: int, seconds: float, concurrency: int, size: int
 ) -> Result:
-    result = Result("http", 0, 0, 0.0, [])
-    take = counter(count, time.monotonic() + seconds)
     limits = httpx.Limits(max_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(
-            *(_http_worker(client, take, size, api_key, result) for _ in range(concurrency))
-        )
-        result.seconds = time.perf_counter() - started
-    return result
+
+        def build(index: int) -> tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]:
+            data = {
+                "posting": BENCH_SLUG,
+                "name": f"Bench {index}",
+                "email": f"b{index}@bench.example.com",
+            }
+            return data, {"cv": (f"cv-{index}.pdf", fake_cv(index, size), "application/pdf")}
+
+        async def send_one(
+            _: int, form: tuple[dict[str, str], dict[str, tuple[str, bytes, str]]]
+        ) -> bool:
+            data, files = form
+            try:
+                response = await client.post(
+                    "/v1/applications", data=data, files=files, headers={"X-API-Key": api_key}
+                )
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 201
+
+        return await _drive("http", concurrency, count, seconds, build, send_one)
 
 
 def multipart_application(index: int, size: int) -> tuple[bytes, str]:
@@ -214,30 +232,27 @@ class HttpClient:
 async def bench_http_raw(
     url: str, api_key: str, count: int, seconds: float, concurrency: int, size: int
 ) -> Result:
-    result = Result("http", 0, 0, 0.0, [])
-    take = counter(count, time.monotonic() + seconds)
     host, port = url.removeprefix("http://").rsplit(":", 1)
+    clients = [HttpClient(host, int(port), api_key) for _ in range(concurrency)]
 
-    async def worker() -> None:
-        client = HttpClient(host, int(port), api_key)
-        while (index := take()) is not None:
-            body, content_type = multipart_application(index, size)
-            started = time.perf_counter()
-            try:
-                ok = await client.post("/v1/applications", body, content_type) == 201
-            except ConnectionError:
-                ok = False
-            result.latencies.append(time.perf_counter() - started)
-            if ok:
-                result.accepted += 1
-            else:
-                result.failed += 1
-        await client.close()
+    async def send_one(worker: int, request: tuple[bytes, str]) -> bool:
+        try:
+            return await clients[worker].post("/v1/applications", *request) == 201
+        except ConnectionError:  # the client closed the connection; the next post reopens it
+            return False
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    result.seconds = time.perf_counter() - started
-    return result
+    try:
+        return await _drive(
+            "http",
+            concurrency,
+            count,
+            seconds,
+            lambda index: multipart_application(index, size),
+            send_one,
+        )
+    finally:
+        for client in clients:
+            await client.close()
 
 
 class SmtpClient:
@@ -287,31 +302,26 @@ class SmtpClient:
 async def bench_smtp(
     port: int, domain: str, count: int, seconds: float, concurrency: int, size: int
 ) -> Result:
-    result = Result("smtp", 0, 0, 0.0, [])
-    take = counter(count, time.monotonic() + seconds)
     recipient = f"{BENCH_SLUG}@{domain}".encode()
+    clients = [await SmtpClient.connect(port) for _ in range(concurrency)]
 
-    async def worker() -> None:
-        client = await SmtpClient.connect(port)
-        while (index := take()) is not None:
-            message = fake_mail(index, size, domain)
-            started = time.perf_counter()
-            try:
-                ok = await client.send(f"s{index}@bench.example.com".encode(), recipient, message)
-            except (OSError, ConnectionError):
-                ok = False
-                client = await SmtpClient.connect(port)
-            result.latencies.append(time.perf_counter() - started)
-            if ok:
-                result.accepted += 1
-            else:
-                result.failed += 1
-        await client.close()
+    def build(index: int) -> tuple[bytes, bytes]:
+        return f"s{index}@bench.example.com".encode(), fake_mail(index, size, domain)
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    result.seconds = time.perf_counter() - started
-    return result
+    async def send_one(worker: int, mail: tuple[bytes, bytes]) -> bool:
+        sender, message = mail
+        try:
+            return await clients[worker].send(sender, recipient, message)
+        except (OSError, ConnectionError):
+            clients[worker] = await SmtpClient.connect(port)
+            return False
+
+    try:
+        return await _drive("smtp", concurrency, count, seconds, build, send_one)
+    finally:
+        for client in clients:
+            with contextlib.suppress(OSError, ConnectionError):
+                await client.close()
 
 
 def _cpu_seconds(pid: int, *, with_exited_children: bool = False) -> float:
@@ -476,6 +486,27 @@ def checkout(ref: str, into: Path) -> Path:
     return target
 
 
+# Packages uvicorn (httptools) or intake (uvloop) use merely because they are installed. The
+# workspace has one environment, so a baseline from before intake declared them would pick them
+# up too and be measured with part of the change it is compared against.
+_ACCELERATORS = ("httptools", "uvloop")
+
+
+def hide_undeclared_accelerators(source: Path) -> Path:
+    """A directory to put first on the baseline's PYTHONPATH: each accelerator its intake
+    ``pyproject.toml`` does not declare is a module there whose import fails, as it did then."""
+    declared = (source / "services/intake/pyproject.toml").read_text()
+    hidden = source / "_undeclared"
+    for name in _ACCELERATORS:
+        if f'"{name}' not in declared:
+            (hidden / name).mkdir(parents=True, exist_ok=True)
+            (hidden / name / "__init__.py").write_text(
+                f"raise ImportError('{name} is not a dependency of intake at this ref')\n"
+            )
+    hidden.mkdir(exist_ok=True)
+    return hidden
+
+
 def register(app: typer.Typer) -> None:
     intake = typer.Typer(help="Intake: the front door for applications.")
     app.add_typer(intake, name="intake")
@@ -521,7 +552,12 @@ def register(app: typer.Typer) -> None:
 
         def sources(ref: str) -> dict[str, str]:
             source = checkout(ref, workdir)
-            return {"PYTHONPATH": f"{source}/services/intake/src{os.pathsep}{source}/libs/kit/src"}
+            paths = [
+                hide_undeclared_accelerators(source),
+                source / "services/intake/src",
+                source / "libs/kit/src",
+            ]
+            return {"PYTHONPATH": os.pathsep.join(str(p) for p in paths)}
 
         variants: list[tuple[str, dict[str, str]]] = []
         if baseline:

@@ -35,6 +35,8 @@ _MAX_DEPTH = 4
 # Below this a reference saves less than the layout costs to read: keep the bytes.
 MIN_REFERENCED_BYTES = 1024
 _B64_PROBE = 40  # leading base64 characters searched for: shorter than any line length used
+_PROBE = 64  # leading bytes of a contained blob searched for before comparing all of it
+_PROBE_TRIES = 8  # probe hits that are not the blob before falling back to a full search
 
 
 def sha256_hex(data: bytes) -> str:
@@ -87,6 +89,22 @@ def _base64_at(data: bytes, text: bytes, start: int) -> tuple[dict[str, Any], by
     return {"encoding": "base64", "line": line, "eol": eol}, encoded
 
 
+def _find(data: bytes, content: bytes) -> int:
+    """``data.find(content)``: ``bytes.find`` with a 150 KB needle spends ~0.5 ms preparing
+    to search (and as much again to find nothing); a short prefix and one comparison per place
+    it occurs find the same first occurrence in microseconds. Input where the prefix recurs
+    (a file of one repeated byte) falls back to the full search after a few tries."""
+    if len(content) <= _PROBE:
+        return data.find(content)
+    probe = content[:_PROBE]
+    start = data.find(probe)
+    for _ in range(_PROBE_TRIES):
+        if start < 0 or data.startswith(content, start):
+            return start
+        start = data.find(probe, start + 1)
+    return data.find(content, max(start, 0)) if start >= 0 else -1
+
+
 def compose(
     data: bytes, media_type: str, contained: Sequence[tuple[BlobRef, bytes]]
 ) -> Blob | None:
@@ -97,7 +115,7 @@ def compose(
     for inner, content in contained:
         if len(content) < MIN_REFERENCED_BYTES or inner.sha256 == ref.sha256:
             continue
-        start = data.find(content)
+        start = _find(data, content)
         if start >= 0:
             found.append((start, content, inner.sha256, {"encoding": "identity"}))
             continue

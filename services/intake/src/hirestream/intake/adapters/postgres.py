@@ -311,8 +311,31 @@ class PostgresIntakeStore:
         await add_to_outbox(self._conn, event, topic_prefix=self._prefix)
 
 
+# Receiving an application starts with one look-up (_PRIOR) that PostgreSQL planned afresh on
+# every call: its parameters are often NULL (no phone, no delivery id), which makes each custom
+# plan look cheaper than the generic one, so the plan cache never settles — 0.65 ms of planning
+# for 0.06 ms of execution (pg_stat_statements). The transaction that stores an application
+# asks for generic plans, in the same round trip as its BEGIN.
+_BEGIN_GENERIC = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"
+
+
 @contextlib.asynccontextmanager
-async def unit_of_work(pool: asyncpg.Pool, topic_prefix: str) -> AsyncIterator[PostgresIntakeStore]:
-    """One transaction; leaving the block normally commits, an exception rolls back."""
-    async with pool.acquire() as conn, conn.transaction():
-        yield PostgresIntakeStore(conn, topic_prefix)
+async def unit_of_work(
+    pool: asyncpg.Pool, topic_prefix: str, *, generic_plans: bool = False
+) -> AsyncIterator[PostgresIntakeStore]:
+    """One transaction; leaving the block normally commits, an exception rolls back.
+    ``generic_plans``: the statements in it use cached generic plans (see _BEGIN_GENERIC)."""
+    async with pool.acquire() as conn:
+        if not generic_plans:
+            async with conn.transaction():
+                yield PostgresIntakeStore(conn, topic_prefix)
+            return
+        await conn.execute(_BEGIN_GENERIC)
+        try:
+            yield PostgresIntakeStore(conn, topic_prefix)
+        except BaseException:
+            if not conn.is_closed():
+                with contextlib.suppress(Exception):  # the first error is the one to see
+                    await conn.execute("ROLLBACK")
+            raise
+        await conn.execute("COMMIT")

@@ -6,8 +6,6 @@ Every way of failing is a ``Refusal`` with a reason a sender can act on; nothing
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from dataclasses import dataclass, field
 from email.message import EmailMessage, Message
@@ -16,6 +14,7 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from hirestream.contracts import Channel
+from hirestream.intake.domain.mime_skeleton import decoded_payload, message_from_bytes
 from hirestream.intake.domain.submission import (
     Attachment,
     Refusal,
@@ -132,7 +131,7 @@ def parse_mime(raw: bytes, limits: MailLimits = DEFAULT_LIMITS) -> InboundMail:
         raise Refusal("empty_message", "The message is empty.")
     try:
         # A fresh policy per message: its header cache lives and dies with the message.
-        message = email.message_from_bytes(raw, policy=_ParsePolicy())
+        message = message_from_bytes(raw, _ParsePolicy())
     except Exception as exc:  # the stdlib parser is lenient; anything left is malformed input
         raise Refusal("malformed_message", f"The message cannot be parsed: {exc}") from exc
     assert isinstance(message, EmailMessage)
@@ -232,7 +231,7 @@ class _Walker:
         if is_body:
             self._body(part)
             return
-        data = part.get_payload(decode=True)
+        data = decoded_payload(part)
         if not isinstance(data, bytes):
             return
         if len(self.attachments) >= self.limits.max_attachments:
@@ -246,7 +245,7 @@ class _Walker:
         subtype = part.get_content_subtype()
         if self.text and subtype != "plain":
             return
-        data = part.get_payload(decode=True)
+        data = decoded_payload(part)
         if not isinstance(data, bytes):
             return
         charset = part.get_content_charset() or "us-ascii"

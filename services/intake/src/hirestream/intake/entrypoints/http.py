@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
@@ -18,6 +19,8 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, EmailStr, Field, ValidationError
 from starlette.datastructures import UploadFile
+from starlette.routing import BaseRoute
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hirestream.contracts import Channel
 from hirestream.intake.adapters.postgres import unit_of_work
@@ -29,6 +32,7 @@ from hirestream.intake.domain.submission import (
     normalise_phone,
     sniff_media_type,
 )
+from hirestream.intake.entrypoints.form_data import FilePart, parse_form
 from hirestream.intake.entrypoints.inbound import inbound_router, rate_limit
 from hirestream.intake.entrypoints.submit import submit
 from hirestream.kit.health import health_router
@@ -79,11 +83,79 @@ class ApplicationRequest(BaseModel):
     cv: CvFile
 
 
+APPLICATIONS_PATH = "/v1/applications"
+FastPath = Callable[[Scope, Receive, Send, ASGIApp], Awaitable[None]]
+
+
+class IntakeAPI(FastAPI):
+    """FastAPI with one request served before its middleware and router: a multipart
+    ``POST /v1/applications``, intake's hot path. Routing, dependency solving, the request and
+    response classes and Starlette's streaming form parser cost more CPU per upload than
+    storing the application. The route stays declared (OpenAPI, and every request the fast path
+    does not take with certainty goes to it); the server span of FastAPI's telemetry, which sits
+    outside the middleware stack, covers both."""
+
+    fast_path: FastPath | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        fast_path = self.fast_path
+        if fast_path is None:
+            return stack
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if (
+                scope["type"] == "http"
+                and scope["method"] == "POST"
+                and scope["path"] == APPLICATIONS_PATH
+                and not scope.get("root_path")
+            ):
+                await fast_path(scope, receive, send, stack)
+            else:
+                await stack(scope, receive, send)
+
+        return app
+
+
+def _first_headers(scope: Scope) -> dict[bytes, str]:
+    """Each header's first value, as Starlette's ``Headers.get`` and FastAPI's ``Header()``
+    give it."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+async def _read_body(receive: Receive) -> tuple[list[Message], bytes | None]:
+    """Every message received, and the body (``None`` when the client went away first)."""
+    messages: list[Message] = []
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return messages, b"".join(chunks)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """``receive`` as if nothing had been read from it yet."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
+
+
 def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
     # FastAPI's own telemetry keeps the HTTP server span (the parent of
     # intake.receive_application); its operation spans (one per dependency, endpoint and
     # serialisation, ~4 per upload) cost more CPU than storing the application.
-    app = FastAPI(title="hirestream intake", telemetry={"operation_spans": False})
+    app = IntakeAPI(title="hirestream intake", telemetry={"operation_spans": False})
     app.include_router(health_router(pool))
     api = APIRouter()
     prefix = settings.topic_prefix
@@ -109,9 +181,12 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
         )
         return response
 
-    def check_api_key(x_api_key: str | None, authorization: str | None) -> None:
+    def api_key_valid(x_api_key: str | None, authorization: str | None) -> bool:
         given = x_api_key or (authorization or "").removeprefix("Bearer ").strip()
-        if not given or not hmac.compare_digest(given, settings.api_key):
+        return bool(given) and hmac.compare_digest(given, settings.api_key)
+
+    def check_api_key(x_api_key: str | None, authorization: str | None) -> None:
+        if not api_key_valid(x_api_key, authorization):
             raise HTTPException(401, "missing or wrong API key", {"WWW-Authenticate": "Bearer"})
 
     def attachment(data: bytes, filename: str | None) -> Attachment:
@@ -119,57 +194,53 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             raise Refusal("too_large", f"The CV exceeds {settings.max_upload_bytes} bytes.")
         return Attachment(filename, sniff_media_type(data, filename), data)
 
-    @app.exception_handler(Refusal)
-    async def refused(_: Request, refusal: Refusal) -> JSONResponse:
+    def refused_response(refusal: Refusal) -> JSONResponse:
         status = _REFUSAL_STATUS.get(refusal.code, 422)
         return JSONResponse({"error": refusal.code, "message": refusal.message}, status)
 
-    @app.exception_handler(ValidationError)
-    async def invalid(_: Request, exc: ValidationError) -> JSONResponse:
+    def invalid_response(exc: ValidationError) -> JSONResponse:
         fields = {".".join(str(p) for p in e["loc"]) or "body": e["msg"] for e in exc.errors()}
         return JSONResponse(
             {"error": "invalid", "message": "Invalid fields.", "fields": fields}, 422
         )
 
+    def unavailable_response() -> JSONResponse:
+        body = {"error": "unavailable", "message": "Storage unavailable; nothing was recorded."}
+        return JSONResponse(body, 503, headers={"Retry-After": "30"})
+
+    @app.exception_handler(Refusal)
+    async def refused(_: Request, refusal: Refusal) -> JSONResponse:
+        return refused_response(refusal)
+
+    @app.exception_handler(ValidationError)
+    async def invalid(_: Request, exc: ValidationError) -> JSONResponse:
+        return invalid_response(exc)
+
+    unavailable_errors = (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError)
+
     @app.exception_handler(OSError)
     @app.exception_handler(asyncpg.PostgresConnectionError)
     @app.exception_handler(asyncpg.InterfaceError)
     async def unavailable(_: Request, exc: Exception) -> JSONResponse:
-        body = {"error": "unavailable", "message": "Storage unavailable; nothing was recorded."}
-        return JSONResponse(body, 503, headers={"Retry-After": "30"})
+        return unavailable_response()
 
-    @api.post("/v1/applications", status_code=201)
-    async def create_application(
-        request: Request,
-        x_api_key: Annotated[str | None, Header()] = None,
-        authorization: Annotated[str | None, Header()] = None,
-        idempotency_key: Annotated[str | None, Header()] = None,
+    def form_request(fields: Mapping[str, object], filename: str | None) -> ApplicationRequest:
+        return ApplicationRequest(
+            posting=str(fields.get("posting", "")),
+            name=str(fields.get("name", "")),
+            email=str(fields.get("email", "")),
+            phone=str(fields["phone"]) if fields.get("phone") else None,
+            cover_letter=str(fields["cover_letter"]) if fields.get("cover_letter") else None,
+            cv=CvFile(filename=filename, content_base64=""),
+        )
+
+    async def accept(
+        body: ApplicationRequest,
+        cv: Attachment,
+        raw: bytes,
+        raw_media_type: str,
+        idempotency_key: str | None,
     ) -> JSONResponse:
-        check_api_key(x_api_key, authorization)
-        raw = await request.body()
-        if len(raw) > settings.max_upload_bytes * 2:
-            raise Refusal("too_large", "Request too large.")
-        if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            form = await request.form()
-            upload = form.get("cv")
-            if not isinstance(upload, UploadFile):
-                raise Refusal("no_cv", "Attach the CV as the 'cv' file field.")
-            body = ApplicationRequest(
-                posting=str(form.get("posting", "")),
-                name=str(form.get("name", "")),
-                email=str(form.get("email", "")),
-                phone=str(form["phone"]) if form.get("phone") else None,
-                cover_letter=str(form["cover_letter"]) if form.get("cover_letter") else None,
-                cv=CvFile(filename=upload.filename, content_base64=""),
-            )
-            cv = attachment(await upload.read(), upload.filename)
-        else:
-            body = ApplicationRequest.model_validate_json(raw)
-            try:
-                data = base64.b64decode(body.cv.content_base64, validate=True)
-            except binascii.Error as exc:
-                raise Refusal("bad_encoding", "cv.content_base64 is not valid base64.") from exc
-            cv = attachment(data, body.cv.filename)
         submission = Submission(
             posting_slug=body.posting,
             channel=Channel.API,
@@ -178,7 +249,7 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             candidate_phone=body.phone,
             cv=cv,
             raw=raw,
-            raw_media_type=request.headers.get("content-type", "application/octet-stream"),
+            raw_media_type=raw_media_type,
             delivery_id=idempotency_key,
             cover_letter=body.cover_letter,
         )
@@ -191,6 +262,86 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
             },
             200 if receipt.duplicate else 201,
         )
+
+    @api.post("/v1/applications", status_code=201)
+    async def create_application(
+        request: Request,
+        x_api_key: Annotated[str | None, Header()] = None,
+        authorization: Annotated[str | None, Header()] = None,
+        idempotency_key: Annotated[str | None, Header()] = None,
+    ) -> JSONResponse:
+        check_api_key(x_api_key, authorization)
+        raw = await request.body()
+        if len(raw) > settings.max_upload_bytes * 2:
+            raise Refusal("too_large", "Request too large.")
+        content_type = request.headers.get("content-type", "application/octet-stream")
+        if content_type.startswith("multipart/form-data"):
+            form = await request.form()
+            upload = form.get("cv")
+            if not isinstance(upload, UploadFile):
+                raise Refusal("no_cv", "Attach the CV as the 'cv' file field.")
+            body = form_request(form, upload.filename)
+            cv = attachment(await upload.read(), upload.filename)
+        else:
+            body = ApplicationRequest.model_validate_json(raw)
+            try:
+                data = base64.b64decode(body.cv.content_base64, validate=True)
+            except binascii.Error as exc:
+                raise Refusal("bad_encoding", "cv.content_base64 is not valid base64.") from exc
+            cv = attachment(data, body.cv.filename)
+        return await accept(body, cv, raw, content_type, idempotency_key)
+
+    async def create_application_fast(
+        scope: Scope, receive: Receive, send: Send, stack: ASGIApp
+    ) -> None:
+        """``create_application`` for a well-formed multipart upload with the right API key,
+        with the same answers; every other request (and any doubt) goes through FastAPI,
+        with what was read of the body replayed."""
+        headers = _first_headers(scope)
+        content_type = headers.get(b"content-type", "")
+        try:
+            allowed = api_key_valid(headers.get(b"x-api-key"), headers.get(b"authorization"))
+        except TypeError:  # a non-ASCII key: let FastAPI answer it as it always has
+            allowed = False
+        if not allowed or not content_type.startswith("multipart/form-data"):
+            await stack(scope, receive, send)
+            return
+        messages, raw = await _read_body(receive)
+        form = (
+            parse_form(raw, content_type)
+            if raw is not None and len(raw) <= settings.max_upload_bytes * 2
+            else None
+        )
+        upload = form.get("cv") if form is not None else None
+        if (
+            form is None
+            or not isinstance(upload, FilePart)
+            or any(isinstance(v, FilePart) for k, v in form.items() if k != "cv")
+        ):
+            await stack(scope, _replay(messages, receive), send)
+            return
+        assert raw is not None
+        # What FastAPI's router would have left in the scope: the metrics' route label and
+        # the server span's http.route.
+        scope["route"] = applications_route
+        telemetry = scope.get("fastapi.telemetry")
+        if telemetry is not None and hasattr(telemetry, "route"):
+            telemetry.route = APPLICATIONS_PATH
+        try:
+            response = await accept(
+                form_request(form, upload.filename),
+                attachment(upload.data, upload.filename),
+                raw,
+                content_type,
+                headers.get(b"idempotency-key"),
+            )
+        except Refusal as refusal:
+            response = refused_response(refusal)
+        except ValidationError as exc:
+            response = invalid_response(exc)
+        except unavailable_errors:
+            response = unavailable_response()
+        await response(scope, receive, send)
 
     @api.get("/v1/applications/{application_id}")
     async def get_application(application_id: uuid.UUID) -> dict[str, object]:
@@ -332,4 +483,15 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
 
     app.include_router(api)
     app.include_router(inbound_router(pool, settings))
+    applications_route = _route(api.routes, APPLICATIONS_PATH, "POST")
+    app.fast_path = create_application_fast
     return app
+
+
+def _route(routes: list[BaseRoute], path: str, method: str) -> BaseRoute:
+    for route in routes:
+        if getattr(route, "path", None) == path and method in (
+            getattr(route, "methods", None) or ()
+        ):
+            return route
+    raise LookupError(f"no {method} {path} route")

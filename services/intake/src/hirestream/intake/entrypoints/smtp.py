@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import ssl
+import time
 from typing import Any
 
 import asyncpg
@@ -123,6 +124,13 @@ def smtp_reply(refusal: Refusal) -> str:
     return f"{_REPLY.get(refusal.code, '550 5.6.0')} {refusal.message}"
 
 
+# How long RCPT trusts that a posting it found is still open. DATA looks the posting up again
+# in the transaction that stores the application, and answers 550 5.1.1 if it is gone, so
+# this only spares each mail one read (a pool round trip and a query) at RCPT.
+KNOWN_POSTING_SECONDS = 5.0
+_KNOWN_POSTINGS_MAX = 1024
+
+
 class ApplicationMailHandler:
     def __init__(
         self,
@@ -137,6 +145,21 @@ class ApplicationMailHandler:
         self._domain = mail_domain
         self._limits = limits
         self._rate_limit = rate_limit
+        self._known_postings: dict[str, float] = {}  # slug -> until (monotonic)
+
+    async def _posting_open(self, slug: str) -> bool:
+        now = time.monotonic()
+        if self._known_postings.get(slug, 0.0) > now:
+            return True
+        # One read, no transaction: BEGIN and COMMIT were two of its three round trips.
+        async with self._pool.acquire() as conn:
+            posting = await PostgresIntakeStore(conn, self._prefix).posting_by_slug(slug)
+        if posting is None:  # never remembered: a posting published now is found at once
+            return False
+        if len(self._known_postings) >= _KNOWN_POSTINGS_MAX:
+            self._known_postings.clear()
+        self._known_postings[slug] = now + KNOWN_POSTING_SECONDS
+        return True
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
@@ -145,12 +168,10 @@ class ApplicationMailHandler:
         if slug is None:
             return f"550 5.1.1 <{address}>: not an application address of {self._domain}"
         try:
-            # One read, no transaction: BEGIN and COMMIT were two of its three round trips.
-            async with self._pool.acquire() as conn:
-                posting = await PostgresIntakeStore(conn, self._prefix).posting_by_slug(slug)
+            open_posting = await self._posting_open(slug)
         except STORAGE_ERRORS:
             return TEMPORARY
-        if posting is None:
+        if not open_posting:
             return f"550 5.1.1 <{address}>: no open posting called '{slug}'"
         envelope.rcpt_tos.append(address)
         return "250 OK"
