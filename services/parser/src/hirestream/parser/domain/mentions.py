@@ -39,6 +39,7 @@ _EDGES = " \t-–—:.'\"“”*/"
 _MAX_WORDS = 10
 _MAX_CHARS = 80
 _MAX_LINE = 300  # longer lines are prose: their pieces are sentences, not fields
+_DIGIT = re.compile(r"\d")
 _WORD = re.compile(r"[^\W\d_][\w&'’.+#\-]*|\d+", re.UNICODE)
 
 
@@ -62,7 +63,7 @@ def pieces(lines: Sequence[Line]) -> list[Piece]:
         if len(text) > _MAX_LINE:
             continue
         cuts = [(m.start(), m.end()) for m in _SEPARATOR.finditer(text)]
-        if any(c.isdigit() for c in text):
+        if _DIGIT.search(text):
             cuts += date_spans(text)
         cuts.sort()
         raw: list[tuple[int, int, str, str]] = []
@@ -131,7 +132,9 @@ def features(
     ``neighbours`` are the last word of the piece before it on its line and the first word of
     the piece after it."""
     words = _WORD.findall(piece.text)
-    folded = [fold(w) for w in words]
+    folded = _WORD.findall(fold(piece.text))
+    if len(folded) != len(words):  # folding changed the word count (rare): fold one by one
+        folded = [fold(w) for w in words]
     out = ["bias"]
     out += [f"w:{w}" for w in folded]
     if folded:
@@ -203,7 +206,7 @@ def piece_features(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MentionModel:
     """A multi-class linear model: ``weights[class][feature]``, and per class the margin over
     the best other class above which a piece is proposed."""
@@ -211,9 +214,29 @@ class MentionModel:
     weights: Mapping[str, Mapping[str, float]]
     thresholds: Mapping[str, float]
 
+    @functools.cached_property
+    def _rows(self) -> dict[str, tuple[float, float, float]]:
+        """feature → its weight per class (in ``CLASSES`` order): one look-up per feature."""
+        names = {f for w in self.weights.values() for f in w}
+        return {
+            f: (
+                self.weights.get(TITLE, {}).get(f, 0.0),
+                self.weights.get(COMPANY, {}).get(f, 0.0),
+                self.weights.get(OTHER, {}).get(f, 0.0),
+            )
+            for f in names
+        }
+
     def scores(self, feats: Iterable[str]) -> dict[str, float]:
-        feats = list(feats)
-        return {c: sum(self.weights.get(c, {}).get(f, 0.0) for f in feats) for c in CLASSES}
+        title = company = other = 0.0
+        rows = self._rows
+        for f in feats:
+            row = rows.get(f)
+            if row is not None:
+                title += row[0]
+                company += row[1]
+                other += row[2]
+        return {TITLE: title, COMPANY: company, OTHER: other}
 
     def margin(self, feats: Iterable[str]) -> tuple[str, float]:
         """The likelier of title and employer, and how far its score is above the best other
