@@ -127,10 +127,11 @@ def features(
     facts: Sequence[tuple[bool, bool, str, str]],
     ruled: Mapping[str, str],
     neighbours: tuple[str, str] | None = None,
+    line_kinds: Mapping[int, frozenset[str]] | None = None,
 ) -> list[str]:
     """The piece's features; ``ruled`` maps folded texts the rules read to their kind,
     ``neighbours`` are the last word of the piece before it on its line and the first word of
-    the piece after it."""
+    the piece after it, ``line_kinds`` what the rules read on each line (by index)."""
     words = _WORD.findall(piece.text)
     folded = _WORD.findall(fold(piece.text))
     if len(folded) != len(words):  # folding changed the word count (rare): fold one by one
@@ -166,6 +167,8 @@ def features(
                 out.append(f"range@{delta}")
             elif dated:
                 out.append(f"year@{delta}")
+            if line_kinds is not None:
+                out += [f"ruled@{delta}:{kind}" for kind in sorted(line_kinds.get(j, ()))]
             if delta in (-1, 1):
                 out += [f"first@{delta}:{first}", f"last@{delta}:{last}"]
                 if lines[j].is_heading:
@@ -194,6 +197,12 @@ def piece_features(
     """Every piece of the CV with its features, in reading order."""
     facts = _line_facts(lines)
     found = pieces(lines)
+    kinds: dict[int, set[str]] = {}
+    for piece in found:
+        kind = ruled.get(fold(piece.text))
+        if kind is not None:
+            kinds.setdefault(piece.line, set()).add(kind)
+    line_kinds = {i: frozenset(k) for i, k in kinds.items()}
     out = []
     for k, piece in enumerate(found):
         before = found[k - 1] if k and found[k - 1].line == piece.line else None
@@ -202,7 +211,7 @@ def piece_features(
             _edge_word(before.text, last=True) if before else "",
             _edge_word(after.text, last=False) if after else "",
         )
-        out.append((piece, features(piece, lines, facts, ruled, neighbours)))
+        out.append((piece, features(piece, lines, facts, ruled, neighbours, line_kinds)))
     return out
 
 
