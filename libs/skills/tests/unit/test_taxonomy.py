@@ -347,6 +347,7 @@ def test_a_role_noun_counts_for_the_candidate_not_for_someone_else(taxonomy):
 def test_a_title_case_term_opening_an_organisation_name_is_not_a_skill(taxonomy):
     assert "Team Leadership" not in names(taxonomy, "Scholar, Public Health Leadership Institute")
     assert "Mentoring" not in names(taxonomy, "Everett Mendelsohn Excellence in Mentoring Award")
+    assert "Oracle Database" not in names(taxonomy, "Trained at Oracle University on SQL, MySQL")
     assert "Team Leadership" in names(taxonomy, "Leadership: Secretary General of the club")
     assert "Team Leadership" in names(taxonomy, "provides technical leadership institute-wide")
 

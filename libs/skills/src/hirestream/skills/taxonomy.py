@@ -332,11 +332,12 @@ _OTHER_PERSON_BEFORE = re.compile(
     re.IGNORECASE,
 )
 # A Title Case term followed by one of these words opens a proper name, not a claimed skill:
-# "Public Health Leadership Institute", "Education Leadership Journal", "Mentoring Award".
+# "Public Health Leadership Institute", "Education Leadership Journal", "Mentoring Award",
+# "Oracle University" (where one trained, not the database).
 _NAMED_BODY_AFTER = re.compile(
     r"[ \t]+(?:Institute|Journal|Conference|Awards?|Association|Society|Program|Programme|"
     r"Cent(?:er|re)|Council|Foundation|Academy|Club|Forum|Summit|Magazine|Quarterly|"
-    r"Fellowships?|Scholarships?)\b"
+    r"Fellowships?|Scholarships?|University|College|Corporation|Inc|Ltd|Limited)\b"
 )
 _YEAR_AFTER = re.compile(r"[ \t]*,?[ \t]+(?:19|20)\d\d(?!\d)")
 _TERM_AFTER = re.compile(r"[ \t]+(?:semesters?|terms?|quarters?|sessions?|break)\b", re.IGNORECASE)
