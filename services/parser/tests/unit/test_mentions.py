@@ -4,6 +4,7 @@ profile combines it with the rules."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hirestream.parser.bench.accuracy import Counts, _similar, norm, set_counts
 from hirestream.parser.bench.corpus import load_corpus
 from hirestream.parser.bench.train_mentions import MODEL_PATH, train
 from hirestream.parser.domain import build_profile
-from hirestream.parser.domain.analysis import analyse
+from hirestream.parser.domain.analysis import collect_evidence
 from hirestream.parser.domain.document import ExtractedText
 from hirestream.parser.domain.mentions import (
     CLASSES,
@@ -25,6 +26,7 @@ from hirestream.parser.domain.mentions import (
     load_mention_model,
     pieces,
 )
+from hirestream.parser.domain.profile import RoleMention
 from hirestream.parser.domain.sections import split_lines
 
 CORPUS = Path(__file__).parents[4] / ".." / "shared" / "data" / "resume-ner-train"
@@ -91,8 +93,12 @@ def test_the_profile_marks_learned_roles_and_their_evidence_is_less_sure():
     } - {(r.title, r.company) for r in rules_only.roles}
     for role in learned:
         assert role.span is not None and text[role.span[0] : role.span[1]] in text
-    evidence = analyse(ExtractedText(text, "text/plain"), None, TODAY).evidence  # type: ignore[arg-type]
-    assert all(e.confidence <= 0.6 for e in evidence if e.field.startswith("roles"))
+    rule_role = RoleMention("Volunteer Engineer", None, learned[0].span)
+    both = replace(with_model, roles=[rule_role, *learned])
+    evidence = collect_evidence(both, ExtractedText(text, "text/plain"))
+    confidence = {e.field: e.confidence for e in evidence if e.field.startswith("roles")}
+    assert confidence["roles[0]"] == 0.6  # a rule's reading
+    assert all(confidence[f"roles[{i + 1}]"] < 0.6 for i in range(len(learned)))
 
 
 def test_the_shipped_weights_load_with_cross_validated_thresholds():
