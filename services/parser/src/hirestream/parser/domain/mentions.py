@@ -3,13 +3,16 @@ pieces of each line (what a comma, a dash, a wide gap, "at" or a date separates)
 titles and employers the rules did not find.
 
 The rules (``experience``, ``roles``) keep precedence: a piece they already read is not proposed
-again, and the classifier only adds pieces it is confident about. Its weights are a data file
+again, and the classifier only adds pieces whose score clears a per-class threshold chosen by
+cross-validation (it may be negative: a title that "other" narrowly outscores still helps recall
+more than it costs precision on this corpus). Its weights are a data file
 shipped with the parser (``data/mentions.json``), trained on the tuning split of the labelled
 resume corpus only (files whose number is not a multiple of 5) by
 ``hirestream parser train mentions``; the held-out split never sees it. The features are words,
 word shapes, the piece's place in its line and section, the separators around it and the dates
 on neighbouring lines: nothing tied to one language, though the words it learned are mostly
-English. Pure: the weights come in as a ``MentionModel``.
+English. ``find_mentions`` is pure (the weights come in as a ``MentionModel``);
+``load_mention_model`` reads the shipped file once per process, as ``load_taxonomy`` does.
 """
 
 from __future__ import annotations
