@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
-from hirestream.parser.domain.experience import _COMPANY, _TITLE, date_spans, find_ranges
+from hirestream.parser.domain.experience import _COMPANY, _TITLE_WORDS, date_spans, find_ranges
 from hirestream.parser.domain.sections import Line, fold
 
 TITLE = "title"
@@ -43,6 +43,22 @@ _MAX_WORDS = 10
 _MAX_CHARS = 80
 _MAX_LINE = 300  # longer lines are prose: their pieces are sentences, not fields
 _DIGIT = re.compile(r"\d")
+# Whether a piece holds a title word: ``experience._TITLE`` for ``search``, without the leading
+# ``\w*`` of its German-suffix branch (a match exists with it iff one exists without it), which
+# made every search try that branch at each character.
+_TITLE_WORD = re.compile(
+    rf"\b(?:{_TITLE_WORDS})s?\b"
+    r"|(?:entwickler|ingenieur|leiter|berater|pfleger|techniker|buchhalter)(?:in)?\b",
+    re.IGNORECASE,
+)
+
+
+@functools.lru_cache(maxsize=1 << 14)  # pieces recur across CVs ("Present", "Java", towns)
+def _words_found(text: str) -> tuple[bool, bool]:
+    """Whether the piece holds an organisation word and a title word."""
+    return bool(_COMPANY.search(text)), bool(_TITLE_WORD.search(text))
+
+
 _WORD = re.compile(r"[^\W\d_][\w&'’.+#\-]*|\d+", re.UNICODE)
 
 
@@ -177,9 +193,10 @@ def features(
                 if lines[j].is_heading:
                     out.append(f"heading@{delta}")
     text = piece.text
-    if _COMPANY.search(text):
+    org, title = _words_found(text)
+    if org:
         out.append("org_suffix")
-    if _TITLE.search(text):
+    if title:
         out.append("title_word")
     if text.endswith("."):
         out.append("full_stop")
