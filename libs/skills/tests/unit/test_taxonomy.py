@@ -299,3 +299,74 @@ def test_find_scans_a_megabyte_and_finds_every_repeat(taxonomy):
     matches = taxonomy.find(paragraph * repeats)
     assert once
     assert len(matches) == len(once) * repeats
+
+
+# --- readings refused whatever the context -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "refused", "kept"),
+    [
+        # Being supervised is not supervising; supervising staff is.
+        ("Can work under pressure and with limited supervision.", "People Management", None),
+        ("Analysed sessions under the supervision of Dr. Smith.", "People Management", None),
+        ("Provide supervision to assigned staff.", None, "People Management"),
+        # A template's copyright notice is not copyright law; licensing rights is.
+        ("This CV template is the copyright of Dayjob Ltd.", "Copyright Law", None),
+        ("Copyright information - Please read", "Copyright Law", None),
+        ("Negotiated royalties and copyright ownership.", None, "Copyright Law"),
+        # A billing system is a domain; doing the billing is invoicing.
+        ("Built mock-ups for the bank's billing application.", "Invoicing", None),
+        ("Front office, billing, patient scheduling.", None, "Invoicing"),
+        # Slides are not public speaking; "presentation skills" are.
+        ("Documented the requirements in presentations.", "Public Speaking", None),
+        ("Strong presentation skills.", None, "Public Speaking"),
+    ],
+)
+def test_not_in_phrases_refuse_readings_that_mean_something_else(taxonomy, text, refused, kept):
+    found = set(names(taxonomy, text))
+    if refused:
+        assert refused not in found
+    if kept:
+        assert kept in found
+
+
+def test_a_role_noun_counts_for_the_candidate_not_for_someone_else(taxonomy):
+    assert "Project Management" in names(taxonomy, "Technical Project Manager, Hyderabad")
+    assert "Project Management" in names(taxonomy, "Served as the project manager for SAP rollout")
+    for other in (
+        "Worked with the project manager and the designers",
+        "Support Project manager in generating test coverage reports",
+        "Reporting to project manager on progress",
+    ):
+        assert "Project Management" not in names(taxonomy, other), other
+    assert "Mentoring" in names(taxonomy, "Act as technical lead, mentor, and model for a team")
+    assert "Mentoring" not in names(taxonomy, "Met weekly with my mentor")
+
+
+def test_a_title_case_term_opening_an_organisation_name_is_not_a_skill(taxonomy):
+    assert "Team Leadership" not in names(taxonomy, "Scholar, Public Health Leadership Institute")
+    assert "Mentoring" not in names(taxonomy, "Everett Mendelsohn Excellence in Mentoring Award")
+    assert "Oracle Database" not in names(taxonomy, "Trained at Oracle University on SQL, MySQL")
+    assert "Team Leadership" in names(taxonomy, "Leadership: Secretary General of the club")
+    assert "Team Leadership" in names(taxonomy, "provides technical leadership institute-wide")
+
+
+def test_bare_ui_needs_design_context(taxonomy):
+    assert "UI Design" not in names(taxonomy, "Web services tested with SOAP UI and BI Publisher")
+    assert "UI Design" not in names(taxonomy, "Ran the recovery process through the UI.")
+    assert "UI Design" in names(taxonomy, "UI and visual design, wireframes in Figma")
+
+
+def test_spring_as_a_season_is_not_the_framework(taxonomy):
+    for season in (
+        "Journal of Economic Perspectives, Vol. 29 (Spring, 2015), Java and Python",
+        "Taught CS 100M during the Fall and Spring semesters; Java, Hibernate",
+    ):
+        assert "Spring Framework" not in names(taxonomy, season), season
+    assert "Spring Framework" in names(taxonomy, "Java [Core, JEE, Spring, Hibernate, Struts]")
+
+
+def test_roles_must_be_terms_of_their_skill():
+    with pytest.raises(TaxonomyError, match="roles"):
+        Taxonomy([Skill("Tutoring", "x", aliases=("tutoring",), roles=("tutor",))])

@@ -212,3 +212,46 @@ def test_language_levels_are_cefr():
     )
     levels = {e.language: e.level for e in build_profile(text, today=TODAY).languages}
     assert levels == {"en": "C2", "de": "C1", "it": "C1", "es": "B1", "fr": "A2", "nl": "B2"}
+
+
+def test_a_degree_line_read_as_a_heading_is_still_a_degree():
+    text = "Education\nAssociate's Degree - Education\n1998\nGalley Community College\n"
+    assert build_profile(text, today=TODAY).education == [
+        EducationEntry("Associate's Degree", "Galley Community College", 1998)
+    ]
+
+
+def test_a_degree_named_outside_the_education_section_needs_its_school_or_year():
+    text = (
+        "Jane Roe\nExperience\nScholastic Profile:\nB.E from University of Madras in 2007\n"
+        "Bachelor of Ceremonies for the annual gala\nEducation\nMSc in Finance, LSE, 2010\n"
+    )
+    degrees = [(e.degree, e.year) for e in build_profile(text, today=TODAY).education]
+    assert ("B.E from University of Madras in", 2007) in degrees
+    assert ("MSc in Finance", 2010) in degrees
+    assert not any("Ceremonies" in (d or "") for d, _ in degrees)
+
+
+def test_a_bare_degree_takes_its_subject_from_the_line_below():
+    text = "Education\nBS\nElectrical Engineering, 1991: Rutgers University, New Brunswick\n"
+    assert [e.degree for e in build_profile(text, today=TODAY).education] == [
+        "BS Electrical Engineering"
+    ]
+    # A line of its own below the degree may be anything: not taken as the subject.
+    text = "Education\nBCA\nKgisl\nPSG College, 2012\n"
+    assert [e.degree for e in build_profile(text, today=TODAY).education] == ["BCA"]
+
+
+def test_schools_far_from_any_entry_are_not_schools_attended():
+    filler = "".join(f"Served on panel number {n}\n" for n in range(6))
+    text = (
+        "Education\nPh.D., University of Wisconsin, 1984\n"
+        f"{filler}Harvard University, 2009\nPrinceton University Press, 1997\n"
+    )
+    entries = build_profile(text, today=TODAY).education
+    assert [e.institution for e in entries] == ["University of Wisconsin"]
+    near = "Education\nPh.D., University of Wisconsin, 1984\nHarvard University, 2009\n"
+    assert [e.institution for e in build_profile(near, today=TODAY).education] == [
+        "University of Wisconsin",
+        "Harvard University",
+    ]

@@ -16,6 +16,8 @@ import typer
 parser_app = typer.Typer(help="Parser tools.")
 bench_app = typer.Typer(help="Parser benchmarks (accuracy on the labelled corpus, speed).")
 parser_app.add_typer(bench_app, name="bench")
+train_app = typer.Typer(help="Train the parser's learned components on the tuning split.")
+parser_app.add_typer(train_app, name="train")
 
 CORPUS = Path(__file__).resolve().parents[5].parent / "shared" / "data" / "resume-ner-train"
 
@@ -28,11 +30,36 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()}"
 
 
+@train_app.command("mentions")
+def train_mentions(
+    corpus: Annotated[Path, typer.Option(help="the resume-ner-train directory")] = CORPUS,
+    output: Annotated[Path | None, typer.Option(help="where to write the weights")] = None,
+) -> None:
+    """Title / employer classifier: trained on the tuning split only (files not numbered 0 mod
+    5), thresholds by cross-validation inside it; writes the parser's domain/data/mentions.json."""
+    from hirestream.parser.bench.corpus import load_corpus
+    from hirestream.parser.bench.train_mentions import MODEL_PATH, run, write
+
+    if not corpus.is_dir():
+        raise typer.BadParameter(f"corpus not found: {corpus}")
+    training = run(load_corpus(corpus))
+    write(training, output or MODEL_PATH)
+    typer.echo(f"wrote {output or MODEL_PATH}")
+    for kind, figures in training.report.items():
+        typer.echo(
+            f"{kind}: rules-only F1 {figures['rules_f1']:.3f}, with the classifier "
+            f"{figures['out_of_fold_f1']:.3f} out of fold (threshold {figures['threshold']})"
+        )
+
+
 @bench_app.command("accuracy")
 def accuracy(
     corpus: Annotated[Path, typer.Option(help="the resume-ner-train directory")] = CORPUS,
     formats: Annotated[str, typer.Option(help="comma-separated: text,pdf,docx")] = "text,pdf,docx",
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    split: Annotated[
+        str, typer.Option(help="both, or tuning alone (to iterate without reading held-out)")
+    ] = "both",
 ) -> None:
     """Precision / recall / F1 per field; files numbered 0 mod 5 are the held-out split."""
     from hirestream.parser.bench.accuracy import FIELDS, run
@@ -40,7 +67,15 @@ def accuracy(
 
     if not corpus.is_dir():
         raise typer.BadParameter(f"corpus not found: {corpus}")
-    results = run(load_corpus(corpus), [f.strip() for f in formats.split(",") if f.strip()])
+    if split not in ("both", "tuning"):
+        raise typer.BadParameter("--split is 'both' or 'tuning'")
+    cvs = load_corpus(corpus)
+    if split == "tuning":
+        cvs = [cv for cv in cvs if not cv.held_out]
+    results = run(cvs, [f.strip() for f in formats.split(",") if f.strip()])
+    if split == "tuning":
+        for reports in results.values():
+            del reports["held_out"]
     if as_json:
         out = {
             kind: {

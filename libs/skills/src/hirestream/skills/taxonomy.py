@@ -44,6 +44,13 @@ class Skill:
     ambiguous: tuple[str, ...] = ()
     # Categories, skill names or keywords whose presence near an ambiguous term confirms it.
     context: tuple[str, ...] = ()
+    # Phrases in which a term of this skill means something else ("under the supervision of":
+    # being supervised, not supervising; "billing system": a domain, not invoicing).
+    not_in: tuple[str, ...] = ()
+    # Terms that name a person in the role ("project manager", "tutor"): the candidate's own
+    # role when they hold it, someone else's after "the", "with", "my"... ("worked with the
+    # project manager"), which says nothing about the candidate's skills.
+    roles: tuple[str, ...] = ()
 
     @property
     def terms(self) -> tuple[str, ...]:
@@ -67,6 +74,7 @@ class Taxonomy:
         self._skills: dict[str, Skill] = {}
         self._by_key: dict[str, Skill] = {}
         self._ambiguous_keys: set[str] = set()
+        self._role_keys: set[str] = set()
         for skill in skills:
             self._add(skill)
         for skill in self._skills.values():
@@ -90,6 +98,11 @@ class Taxonomy:
                 raise TaxonomyError(f"{term!r} of {skill.name!r} collides with {owner.name!r}")
             self._by_key[key] = skill
         self._ambiguous_keys |= {term_key(t) for t in skill.ambiguous}
+        terms = {term_key(t) for t in skill.terms}
+        unknown_roles = [r for r in skill.roles if term_key(r) not in terms]
+        if unknown_roles:
+            raise TaxonomyError(f"roles {unknown_roles} of {skill.name!r} are not its terms")
+        self._role_keys |= {term_key(r) for r in skill.roles}
         self._skills[skill.name] = skill
 
     @classmethod
@@ -103,6 +116,8 @@ class Taxonomy:
                 implies=tuple(r.get("implies", ())),
                 ambiguous=tuple(r.get("ambiguous", ())),
                 context=tuple(r.get("context", ())),
+                not_in=tuple(r.get("not_in", ())),
+                roles=tuple(r.get("roles", ())),
             )
             for r in records
         )
@@ -171,6 +186,34 @@ class Taxonomy:
                 patterns[skill.name] = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.I)
         return patterns
 
+    @functools.cached_property
+    def _not_in_patterns(self) -> dict[str, re.Pattern[str]]:
+        patterns = {}
+        for skill in self._skills.values():
+            if skill.not_in:
+                phrases = sorted(skill.not_in, key=len, reverse=True)
+                alternation = "|".join(
+                    r"\s+".join(re.escape(w) for w in p.split()) for p in phrases
+                )
+                patterns[skill.name] = re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.I)
+        return patterns
+
+    def _reads_as_something_else(self, match: SkillMatch, key: str, text: str) -> bool:
+        """Readings refused for clear and ambiguous terms alike: the term inside one of its
+        skill's ``not_in`` phrases, a role noun naming someone else, or a Title Case term that
+        opens the name of an organisation or an event ("Leadership Institute")."""
+        pattern = self._not_in_patterns.get(match.name)
+        if pattern is not None:
+            lo = max(0, match.start - _NOT_IN_REACH)
+            for phrase in pattern.finditer(text, lo, match.end + _NOT_IN_REACH):
+                if phrase.start() <= match.start and match.end <= phrase.end():
+                    return True
+        if key in self._role_keys and _OTHER_PERSON_BEFORE.search(
+            text, max(0, match.start - 30), match.start
+        ):
+            return True
+        return match.surface[:1].isupper() and _NAMED_BODY_AFTER.match(text, match.end) is not None
+
     def find(self, text: str) -> list[SkillMatch]:
         """Every skill occurrence in ``text``, in order; ambiguous ones only when confirmed."""
         clear: list[SkillMatch] = []
@@ -179,6 +222,8 @@ class Taxonomy:
             surface = m.group()
             key = term_key(surface)
             match = SkillMatch(self._by_key[key].name, m.start(), m.end(), surface)
+            if self._reads_as_something_else(match, key, text):
+                continue
             (doubtful if key in self._ambiguous_keys else clear).append(match)
         if not doubtful:
             return clear
@@ -251,8 +296,13 @@ class _ContextJudge:
         # "R." / "J. R. Smith": an initial.
         if len(match.surface) == 1 and "." in (text[end : end + 1], text[start - 1 : start]):
             return True
-        # "Spring 2006", "Fall 2005 - Spring 2006": a season or a name with a year, not a skill.
-        if _YEAR_AFTER.match(text, end):
+        # "Spring 2006", "(Spring, 2015)", "Fall and Spring semesters": a season or a name with
+        # a year, not a skill.
+        if (
+            _YEAR_AFTER.match(text, end)
+            or _TERM_AFTER.match(text, end)
+            or _SEASON_BEFORE.search(text, max(0, start - 20), start)
+        ):
             return True
         # "John R Smith", "Cisco Express Forwarding": one word of a proper name, unless the
         # capitalised neighbours are skills themselves ("Word Excel PowerPoint").
@@ -271,7 +321,27 @@ class _ContextJudge:
         return False
 
 
-_YEAR_AFTER = re.compile(r"[ \t]+(?:19|20)\d\d(?!\d)")
+# How far around a match its skill's ``not_in`` phrases are looked for, in characters.
+_NOT_IN_REACH = 40
+# Words just before a role noun that make it someone else: "with the project manager", "my
+# mentor", "assisted the trainer", "reporting to project manager".
+_OTHER_PERSON_BEFORE = re.compile(
+    r"(?<!\w)(?:(?<!\bas )the|with|his|her|their|our|your|my|each|every|other|"
+    r"report(?:ed|ing|s)?[ \t]+to|assist(?:ed|ing|s)?|support(?:ed|ing|s)?|help(?:ed|ing|s)?)"
+    r"[ \t]+$",
+    re.IGNORECASE,
+)
+# A Title Case term followed by one of these words opens a proper name, not a claimed skill:
+# "Public Health Leadership Institute", "Education Leadership Journal", "Mentoring Award",
+# "Oracle University" (where one trained, not the database).
+_NAMED_BODY_AFTER = re.compile(
+    r"[ \t]+(?:Institute|Journal|Conference|Awards?|Association|Society|Program|Programme|"
+    r"Cent(?:er|re)|Council|Foundation|Academy|Club|Forum|Summit|Magazine|Quarterly|"
+    r"Fellowships?|Scholarships?|University|College|Corporation|Inc|Ltd|Limited)\b"
+)
+_YEAR_AFTER = re.compile(r"[ \t]*,?[ \t]+(?:19|20)\d\d(?!\d)")
+_TERM_AFTER = re.compile(r"[ \t]+(?:semesters?|terms?|quarters?|sessions?|break)\b", re.IGNORECASE)
+_SEASON_BEFORE = re.compile(r"\b(?:Fall|Autumn|Summer|Winter)[ \t]*(?:and|&|-|\u2013|/)[ \t]*$")
 _CAPITALISED_BEFORE = re.compile(r"(?<![\w.])([A-Z][\w.&]*)[ \t]+$")
 _CAPITALISED_AFTER = re.compile(r"[ \t]+([A-Z][a-z]+)\b")
 _LINE_START_BEFORE = re.compile(r"(?:^|\n|\")[ \t]*$")

@@ -33,6 +33,7 @@ _CONFIDENCE = {
     "languages": 0.8,
 }
 _OCR_FACTOR = 0.85
+_LEARNED_DROP = 0.2
 _NOT_LOCATED_FACTOR = 0.7
 
 
@@ -175,8 +176,12 @@ def collect_evidence(profile: Profile, document: ExtractedText) -> list[Evidence
         add(f"experience[{i}]", "experience", " · ".join(filter(None, [job.title, job.company])),
             span, both)  # fmt: skip
     for i, role in enumerate(profile.roles):
+        # A role the learned classifier proposed is less sure than one a rule read.
+        shift = (0.1 if role.title and role.company else 0.0) - (
+            _LEARNED_DROP if role.learned else 0.0
+        )
         add(f"roles[{i}]", "roles", " · ".join(filter(None, [role.title, role.company])), role.span,
-            0.1 if role.title and role.company else 0.0)  # fmt: skip
+            shift)  # fmt: skip
     for i, school in enumerate(profile.education):
         anchor = school.degree or school.institution or ""
         add(f"education[{i}]", "education", anchor, school.span or _locate(text, anchor),

@@ -140,10 +140,53 @@ _SECONDARY = re.compile(
     re.IGNORECASE,
 )
 _ENTRY_LINES = 4
+# Lines a school without a degree may sit below the previous entry (or the section's start).
+_ENTRY_GAP = 4
+# Institutions one works for, publishes with or is funded by, not schools one attended.
+_NOT_ATTENDED = re.compile(
+    r"\b(?:press|professor|grant|fellowships?|association|alumni|research\s+initiative)\b",
+    re.IGNORECASE,
+)
 _DATES_ONLY = re.compile(
     rf"^(?:(?:19[5-9]\d|20\d\d|(?:{_MONTH})\.?|\d{{1,2}}[/.]|current|present|now|to|de|[-–—:/,])\s*)+$",
     re.IGNORECASE,
 )
+
+
+# A line opening with a degree, written out or abbreviated with dots, after any bullet:
+# "Bachelor of Science in ...", "B.E from University of Madras in 2007", "Ph.D., Economics".
+_LEADING_DEGREE = re.compile(
+    r"^[^\w(]{0,3}(?:bachelor|master|doctor(?:ate)?\s+of|associate(?:['’]s)?\s+(?:of|in|degree)"
+    r"|[BM]\.\s?(?:Tech|Sc|S|A|E|Ed|Com)\b\.?|Ph\.\s?D|MBA\b|B\.?Sc\b|M\.?Sc\b)",
+    re.IGNORECASE,
+)
+# A degree written alone on its line ("BS", "MBA", "B.Tech") whose subject is the next line:
+# "BS\nElectrical Engineering, 1991: Rutgers University".
+_BARE_DEGREE = re.compile(r"^[A-Za-z.]{2,8}$")
+_SUBJECT = re.compile(r"^\(?([A-ZÀ-Þ][\w&]*(?:[ \t]+(?:[A-ZÀ-Þ][\w&]*|and|of|&))*)\)?$")
+
+
+def _with_field(degree: str, below: Sequence[str]) -> str:
+    """The degree with its subject when the subject starts the next line and nothing else names
+    it: "BS" + "Electrical Engineering, 1991: Rutgers" → "BS Electrical Engineering"."""
+    if not below or not _BARE_DEGREE.match(degree):
+        return degree
+    fields = _fields(below[0])
+    # The subject leads a line that goes on with the degree's year or school; a line of its
+    # own below a bare degree may be anything (a name, a board, a town).
+    if len(fields) < 2 or not any(_YEAR.search(f) or _INSTITUTION.search(f) for f in fields[1:]):
+        return degree
+    subject = fields[0].strip(" ,;:-–")
+    m = _SUBJECT.match(subject)
+    if (
+        m is None
+        or len(subject.split()) > 5
+        or _INSTITUTION.search(subject)
+        or _DEGREE.search(subject)
+        or _SECONDARY.search(subject)
+    ):
+        return degree
+    return f"{degree} {m.group(1)}"
 
 
 def _span(line: Line) -> tuple[int, int]:
@@ -159,15 +202,32 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
     in_section = [i for i, line in enumerate(lines) if line.section == EDUCATION]
     indexes = in_section or range(len(lines))
     section = set(in_section)
+    # "Associate's Degree - Education", "MSc. Name of Education": a degree whose line reads as
+    # a heading (it ends in "education") is still a degree, and does not end the entry above.
+    heading = {
+        i for i, line in enumerate(lines) if line.is_heading and not _DEGREE.search(line.text)
+    }
     degree_at: dict[int, str] = {}
     for i in indexes:
-        if not lines[i].is_heading:
+        if i not in heading:
             found = _degree_in(lines[i].text)
             if found is not None:
                 degree_at[i] = found
+    # A CV with an education section may still name its degree elsewhere (under the summary,
+    # "Scholastic Profile:" inside the experience section): a line that opens with a degree
+    # counts there, with the same care as in a CV without sections (see below).
+    outside: set[int] = set()
+    if section:
+        for i, line in enumerate(lines):
+            if i in section or i in heading or not _LEADING_DEGREE.match(line.text):
+                continue
+            found = _degree_in(line.text)
+            if found is not None:
+                degree_at[i] = found
+                outside.add(i)
     school_at: dict[int, str] = {}
-    for i in indexes:
-        if not lines[i].is_heading:
+    for i in sorted({*indexes, *outside, *(i + 1 for i in outside if i + 1 < len(lines))}):
+        if i not in heading:
             school = _school_of(lines[i].text, i in section)
             if school is not None:
                 school_at[i] = school
@@ -179,11 +239,13 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         # just above when that school is not another degree's.
         block = [i]
         for j in range(i + 1, min(i + _ENTRY_LINES, len(lines))):
-            if lines[j].is_heading or j in degree_at:
+            if j in heading or j in degree_at:
                 break
             block.append(j)
-        if not section:
+        if not section or i in outside:
             block = block[:2]  # outside an education section, only the line itself and the next
+        if lines[i].text.strip(_EDGES + ".") == degree.strip(_EDGES + "."):
+            degree = _with_field(degree, [lines[j].text for j in block[1:2]])
         candidates = [j for j in block if j in school_at and j not in claimed]
         if (
             not candidates
@@ -202,25 +264,34 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
             below = [j for j in block[1:] if _YEAR.search(lines[j].text)]
             year = _year_in([lines[j].text for j in below])
             used_years.update(below)
+        if i in outside and institution is None and year is None:
+            continue  # outside the section, a degree needs its school or its year beside it
         if year is None and candidates and candidates[0] == i - 1:
             year = _year_in([lines[i - 1].text])
         if year is None:
             # "2013 – 2015\nMSc in Finance": the dates written just above the entry, when no
             # earlier entry took them as its own.
             for j in (i - 1, i - 2):
-                if j < 0 or lines[j].is_heading or j in degree_at or j in used_years:
+                if j < 0 or j in heading or j in degree_at or j in used_years:
                     break
                 if _DATES_ONLY.match(lines[j].text):
                     year = _year_in([lines[j].text])
                     used_years.add(j)
                     break
         entries.append((i, Degree(degree, institution, year, _span(lines[i]))))
-    for i, school in school_at.items():
+    # A school without a degree counts only close to the section's start or to another entry:
+    # an education section whose end went unseen (no heading after it) runs on into
+    # publications and grants, whose presses and institutes are not schools attended.
+    anchors = {*degree_at, *(in_section[:1])}
+    for i, school in sorted(school_at.items()):
         if i in claimed or i not in section or i in degree_at or _SECONDARY.search(school):
             continue
+        if _NOT_ATTENDED.search(school) or not any(0 <= i - a <= _ENTRY_GAP for a in anchors):
+            continue
+        anchors.add(i)
         block = [i]
         for j in range(i + 1, min(i + 3, len(lines))):
-            if lines[j].is_heading or j in degree_at or j in school_at:
+            if j in heading or j in degree_at or j in school_at:
                 break
             block.append(j)
         year = _year_in([lines[j].text for j in block])

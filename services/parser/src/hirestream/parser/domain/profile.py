@@ -7,6 +7,7 @@ Every field is what the text shows: a name, location or date that cannot be foun
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,8 +31,15 @@ from hirestream.parser.domain.experience import (
     restore_range_dashes,
 )
 from hirestream.parser.domain.languages import detect_language, find_spoken
+from hirestream.parser.domain.mentions import (
+    COMPANY,
+    TITLE,
+    MentionModel,
+    find_mentions,
+    load_mention_model,
+)
 from hirestream.parser.domain.roles import find_roles
-from hirestream.parser.domain.sections import split_lines
+from hirestream.parser.domain.sections import Line, fold, split_lines
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
 PARSER_VERSION = "0.2.0"
@@ -67,6 +75,8 @@ class RoleMention:
     title: str | None
     company: str | None
     span: tuple[int, int] | None = field(default=None, compare=False)  # the mention's span
+    # Proposed by the learned mention classifier (``mentions``) rather than read by a rule.
+    learned: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,16 +179,48 @@ def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
     return company
 
 
+def ruled_mentions(entries: Iterable[Job | ExperienceEntry | RoleMention]) -> dict[str, str]:
+    """Folded titles and employers the rules read, to their kind: the classifier's input."""
+    ruled: dict[str, str] = {}
+    for entry in entries:
+        if entry.title:
+            ruled.setdefault(fold(entry.title), TITLE)
+        if entry.company:
+            ruled.setdefault(fold(entry.company), COMPANY)
+    return ruled
+
+
+def _learned_roles(
+    lines: Sequence[Line],
+    jobs: Sequence[Job],
+    roles: Sequence[RoleMention],
+    model: MentionModel,
+    taxonomy: Taxonomy,
+) -> list[RoleMention]:
+    """What the classifier adds to the rules: titles and employers they did not read."""
+    added = []
+    for mention in find_mentions(lines, ruled_mentions([*jobs, *roles]), model):
+        span = (mention.start, mention.end)
+        if mention.kind == TITLE:
+            added.append(RoleMention(mention.text, None, span, learned=True))
+        elif (company := _employer(mention.text, taxonomy)) is not None:
+            added.append(RoleMention(None, company, span, learned=True))
+    return added
+
+
 def build_profile(
     text: str,
     taxonomy: Taxonomy | None = None,
     today: date | None = None,
     region: str = "US",
+    mentions: MentionModel | bool | None = True,
 ) -> Profile:
     """Everything the CV text says about the candidate, as far as it can be read reliably.
 
     ``region`` is the phone-number region hint for numbers written without a country code;
     ``today`` bounds open-ended jobs ("2019 – present") and defaults to the current date.
+    ``mentions``: the learned title / employer classifier (True: the shipped one; False or
+    None: rules only, as its training reads them).
     """
     taxonomy = taxonomy or load_taxonomy()
     today = today or date.today()
@@ -201,6 +243,9 @@ def build_profile(
         company = _employer(r.company, taxonomy)
         if r.title or company:
             roles.append(RoleMention(r.title, company, (r.start, r.end)))
+    if mentions:
+        model = mentions if isinstance(mentions, MentionModel) else load_mention_model()
+        roles += _learned_roles(lines, jobs, roles, model, taxonomy)
     months = merge_months(((j.start, j.end) for j in jobs), today) if jobs else None
 
     return Profile(

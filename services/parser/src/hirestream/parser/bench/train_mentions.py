@@ -1,0 +1,209 @@
+"""Training of the title / employer classifier (``domain/mentions.py``) on the tuning split.
+
+Reproducible: ``hirestream parser train mentions`` reads the labelled corpus, keeps the tuning
+split only (files whose number is not a multiple of 5: the held-out split is never read), and
+writes ``domain/data/mentions.json``. Same corpus, same code → same file: the pieces come in
+corpus order, the perceptron's shuffles use a fixed seed, weights are rounded.
+
+- Examples: every piece of every line (``mentions.pieces``) of the CV as the rules-only parser
+  reads it, labelled by the corpus spans: a title when a Designation label covers most of the
+  piece and the piece most of the label, an employer likewise for Companies worked at, other
+  otherwise.
+- Model: a multi-class averaged perceptron (pure Python; no dependency).
+- Thresholds: chosen by 4-fold cross-validation *inside* the tuning split, for the margin that
+  maximises the out-of-fold F1 of the field (rules + proposals, scored like the benchmark), so the
+  shipped thresholds were never chosen on CVs the model was trained on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hirestream.parser.bench.accuracy import _similar, norm, set_counts
+from hirestream.parser.bench.corpus import LabelledCv
+from hirestream.parser.domain.mentions import (
+    CLASSES,
+    COMPANY,
+    OTHER,
+    TITLE,
+    MentionModel,
+    piece_features,
+)
+from hirestream.parser.domain.profile import (
+    ExperienceEntry,
+    RoleMention,
+    _normalise,
+    build_profile,
+    ruled_mentions,
+)
+from hirestream.parser.domain.sections import split_lines
+from hirestream.skills import load_taxonomy
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "domain" / "data" / "mentions.json"
+EPOCHS = 8
+MIN_COUNT = 2
+SEED = 20261201
+FOLDS = 4
+_LABEL_KIND = {"Designation": TITLE, "Companies worked at": COMPANY}
+_GOLD_FIELD = {TITLE: "Designation", COMPANY: "Companies worked at"}
+_THRESHOLDS = [x / 2 for x in range(-20, 41)]  # margins -10 .. 20
+
+
+@dataclass
+class _Cv:
+    number: int
+    examples: list[tuple[list[str], str, str]]  # features, label, normalised piece text
+    ruled: dict[str, list[str]]  # kind → the rules' normalised predictions
+    gold: dict[str, list[str]]  # kind → normalised labels
+
+
+def _label(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> str:
+    for kind, a, b in spans:
+        overlap = min(end, b) - max(start, a)
+        if overlap > 0 and 2 * overlap >= end - start and 2 * overlap >= b - a:
+            return kind
+    return OTHER
+
+
+def examples(cv: LabelledCv) -> _Cv:
+    assert not cv.held_out, "the held-out split is never read for training"
+    text = _normalise(cv.text)
+    lines = split_lines(text)
+    profile = build_profile(cv.text, load_taxonomy(), mentions=False)
+    jobs_and_roles: list[ExperienceEntry | RoleMention] = [*profile.experience, *profile.roles]
+    ruled = ruled_mentions(jobs_and_roles)
+    spans = [
+        (kind, a, b) for label, kind in _LABEL_KIND.items() for a, b in cv.spans.get(label, [])
+    ]
+    found = []
+    for piece, feats in piece_features(lines, ruled):
+        found.append((feats, _label(piece.start, piece.end, spans), norm(piece.text)))
+    return _Cv(
+        cv.number,
+        found,
+        {
+            TITLE: [norm(e.title) for e in jobs_and_roles if e.title],
+            COMPANY: [norm(e.company) for e in jobs_and_roles if e.company],
+        },
+        {k: [norm(v) for v in cv.labels.get(f, [])] for k, f in _GOLD_FIELD.items()},
+    )
+
+
+def train(data: Sequence[tuple[list[str], str]], epochs: int = EPOCHS) -> MentionModel:
+    """Averaged multi-class perceptron; deterministic for the same data. Features seen fewer
+    than ``MIN_COUNT`` times are left out: they say little about unseen CVs and fatten the file."""
+    counts: dict[str, int] = defaultdict(int)
+    for feats, _ in data:
+        for f in feats:
+            counts[f] += 1
+    data = [([f for f in feats if counts[f] >= MIN_COUNT], y) for feats, y in data]
+    weights: dict[str, dict[str, float]] = {c: defaultdict(float) for c in CLASSES}
+    totals: dict[str, dict[str, float]] = {c: defaultdict(float) for c in CLASSES}
+    stamps: dict[str, dict[str, int]] = {c: defaultdict(int) for c in CLASSES}
+    order = list(range(len(data)))
+    rng = random.Random(SEED)
+    step = 0
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for index in order:
+            feats, gold = data[index]
+            step += 1
+            scores = {c: sum(weights[c].get(f, 0.0) for f in feats) for c in CLASSES}
+            guess = max(CLASSES, key=lambda c: (scores[c], c == OTHER))
+            if guess == gold:
+                continue
+            for cls, sign in ((gold, 1.0), (guess, -1.0)):
+                w, t, s = weights[cls], totals[cls], stamps[cls]
+                for f in feats:
+                    t[f] += (step - s[f]) * w[f]
+                    s[f] = step
+                    w[f] += sign
+    averaged: dict[str, dict[str, float]] = {}
+    for cls in CLASSES:
+        w, t, s = weights[cls], totals[cls], stamps[cls]
+        kept = {}
+        for f in w:
+            value = round((t[f] + (step - s[f]) * w[f]) / step, 4)
+            if value:
+                kept[f] = value
+        averaged[cls] = kept
+    return MentionModel(averaged, {})
+
+
+def _field_f1(cvs: Sequence[_Cv], kind: str, proposals: dict[int, list[tuple[str, float]]],
+              threshold: float) -> float:  # fmt: skip
+    tp_pred = pred = tp_gold = gold = 0
+    for cv in cvs:
+        predicted = cv.ruled[kind] + [t for t, m in proposals[cv.number] if m >= threshold]
+        c = set_counts(predicted, cv.gold[kind], _similar)
+        tp_pred, pred, tp_gold, gold = (
+            tp_pred + c.tp_pred, pred + c.pred, tp_gold + c.tp_gold, gold + c.gold
+        )  # fmt: skip
+    p = tp_pred / pred if pred else 0.0
+    r = tp_gold / gold if gold else 0.0
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def _proposals(model: MentionModel, cv: _Cv, kind: str) -> list[tuple[str, float]]:
+    out = []
+    ruled = set(cv.ruled[TITLE]) | set(cv.ruled[COMPANY])
+    for feats, _, text in cv.examples:
+        if text in ruled:
+            continue
+        best, margin = model.margin(feats)
+        if best == kind:
+            out.append((text, margin))
+    return out
+
+
+@dataclass(frozen=True)
+class Training:
+    model: MentionModel
+    report: dict[str, dict[str, float]]  # kind → rules-only and out-of-fold F1, threshold
+
+
+def run(corpus: Sequence[LabelledCv]) -> Training:
+    cvs = [examples(cv) for cv in corpus if not cv.held_out]
+    folds = [[cv for cv in cvs if cv.number % FOLDS == k] for k in range(FOLDS)]
+    out_of_fold: dict[str, dict[int, list[tuple[str, float]]]] = {TITLE: {}, COMPANY: {}}
+    for k, fold_cvs in enumerate(folds):
+        rest = [(f, y) for j, other in enumerate(folds) if j != k for cv in other
+                for f, y, _ in cv.examples]  # fmt: skip
+        model = train(rest)
+        for cv in fold_cvs:
+            for kind in (TITLE, COMPANY):
+                out_of_fold[kind][cv.number] = _proposals(model, cv, kind)
+    thresholds: dict[str, float] = {}
+    report: dict[str, dict[str, float]] = {}
+    for kind in (TITLE, COMPANY):
+        best = max(_THRESHOLDS, key=lambda t: (_field_f1(cvs, kind, out_of_fold[kind], t), t))
+        thresholds[kind] = best
+        report[kind] = {
+            "rules_f1": round(_field_f1(cvs, kind, out_of_fold[kind], float("inf")), 4),
+            "out_of_fold_f1": round(_field_f1(cvs, kind, out_of_fold[kind], best), 4),
+            "threshold": best,
+        }
+    final = train([(f, y) for cv in cvs for f, y, _ in cv.examples])
+    return Training(MentionModel(final.weights, thresholds), report)
+
+
+def write(training: Training, path: Path = MODEL_PATH) -> None:
+    data = {
+        "about": (
+            "Weights of the title / employer classifier (hirestream.parser.domain.mentions), "
+            "trained by `hirestream parser train mentions` on the tuning split of the labelled "
+            "resume corpus (files whose number is not a multiple of 5); thresholds chosen by "
+            f"{FOLDS}-fold cross-validation inside that split."
+        ),
+        "epochs": EPOCHS,
+        "seed": SEED,
+        "cross_validation": training.report,
+        **training.model.to_json(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
