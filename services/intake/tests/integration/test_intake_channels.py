@@ -7,10 +7,10 @@ import asyncio
 import base64
 import re
 import smtplib
+import ssl
 import uuid
 from collections.abc import AsyncIterator
 from email.message import EmailMessage
-from pathlib import Path
 
 import asyncpg
 import httpx
@@ -338,40 +338,9 @@ async def test_smtp_refusals_are_precise_and_a_rate_limited_sender_is_told_to_re
 
 
 async def test_smtp_offers_starttls_when_a_certificate_is_configured(
-    pool: asyncpg.Pool, tmp_path: Path
+    pool: asyncpg.Pool, smtp_tls: ssl.SSLContext
 ) -> None:
-    import datetime as dt
-    import ssl
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from cryptography.x509.oid import NameOID
-
-    from hirestream.intake.entrypoints.smtp import smtp_tls_context
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    tls = smtp_tls_context(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
+    tls = smtp_tls
     handler = ApplicationMailHandler(pool, "", "jobs.example.com")
     port = free_port()
     server = await asyncio.get_running_loop().create_server(

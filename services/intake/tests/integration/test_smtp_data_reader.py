@@ -4,21 +4,15 @@ line-by-line reader gives, on a real socket, whatever way the bytes are split.""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import os
 import smtplib
 import ssl
-from pathlib import Path
 
 import pytest
 import uvloop
 from aiosmtpd.smtp import SMTP, Envelope, Session
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 
-from hirestream.intake.entrypoints.smtp import ApplicationSMTP, smtp_tls_context
+from hirestream.intake.entrypoints.smtp import ApplicationSMTP
 
 
 class Recorder:
@@ -108,38 +102,13 @@ async def test_too_much_data_is_refused_with_552_and_the_session_goes_on() -> No
     assert recorder.messages == []
 
 
-def self_signed(tmp_path: Path) -> ssl.SSLContext:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    (tmp_path / "key.pem").write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    context = smtp_tls_context(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
-    assert context is not None
-    return context
-
-
-def test_the_server_works_the_same_on_uvloop_with_and_without_starttls(tmp_path: Path) -> None:
+def test_the_server_works_the_same_on_uvloop_with_and_without_starttls(
+    smtp_tls: ssl.SSLContext,
+) -> None:
     """intake runs on uvloop (``app.run``): aiosmtpd's stream protocol, the bulk reader
     (which feeds a pipelined command back to the reader) and STARTTLS (aiosmtpd wraps the
     transport in asyncio's own SSLProtocol) must behave there as on asyncio's loop."""
-    tls = self_signed(tmp_path)
+    tls = smtp_tls
     mail = b"Subject: x\r\n\r\n" + CASES["big base64 body"][:-3]
 
     def send_over_tls(port: int) -> tuple[bool, bool]:
