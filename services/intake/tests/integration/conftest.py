@@ -19,11 +19,20 @@ from hirestream.kit.runtime import migrate
 
 
 @pytest.fixture
-async def intake_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    """A migrated intake schema with two open postings."""
+def open_postings() -> tuple[str, ...]:
+    """Slugs of the postings ``intake_pool`` opens (title = slug); a module overrides this
+    fixture to start with other postings or none."""
+    return ("backend-engineer", "data-engineer")
+
+
+@pytest.fixture
+async def intake_pool(
+    database_url: str, open_postings: tuple[str, ...]
+) -> AsyncIterator[asyncpg.Pool]:
+    """A migrated intake schema with the ``open_postings``."""
     await migrate(database_url, "intake", "hirestream.intake")
     pool = await create_pool(database_url, "intake")
-    for slug in ("backend-engineer", "data-engineer"):
+    for slug in open_postings:
         await pool.execute(
             "INSERT INTO postings (posting_id, slug, title) VALUES ($1, $2, $2)",
             uuid.uuid4(),
@@ -31,6 +40,12 @@ async def intake_pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
         )
     yield pool
     await pool.close()
+
+
+@pytest.fixture
+def pool(intake_pool: asyncpg.Pool) -> asyncpg.Pool:
+    """The name most intake tests use for ``intake_pool``."""
+    return intake_pool
 
 
 @pytest.fixture

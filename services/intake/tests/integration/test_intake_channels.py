@@ -22,22 +22,14 @@ from hirestream.intake.entrypoints.smtp import ApplicationMailHandler, Applicati
 from hirestream.kit.blobstore import get_blob
 from hirestream.kit.db import create_pool
 from hirestream.kit.devstack import free_port
-from hirestream.kit.runtime import migrate
 
 pytestmark = pytest.mark.integration
 CV = b"%PDF-1.4\n% a tiny but sniffable CV"
 
 
 @pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    await migrate(database_url, "intake", "hirestream.intake")
-    pool = await create_pool(database_url, "intake")
-    await pool.execute(
-        "INSERT INTO postings (posting_id, slug, title) VALUES ($1, 'backend-engineer', 'Backend')",
-        uuid.uuid4(),
-    )
-    yield pool
-    await pool.close()
+def open_postings() -> tuple[str, ...]:
+    return ("backend-engineer",)
 
 
 @pytest.fixture
