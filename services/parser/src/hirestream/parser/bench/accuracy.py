@@ -11,6 +11,13 @@ Matching rules (micro-averaged over all CVs of a split):
   headline, "Position:" fields, "worked as X with Y"): the annotators label a designation or an
   employer at every mention, so scoring only the dated jobs counted mentions the profile does
   report as misses. Institutions and degrees come from the education entries;
+- degree: the annotators label certifications, courses and licences as Degree too ("Cisco
+  Certified Network Associate", "PMP", "Paralegal Certificate": 80 of the 556 distinct
+  tuning-split Degree labels), so the predictions are the education entries' degrees *and* the
+  profile's certifications; a certification is right when its canonical name or its text as
+  written matches a label, and every certification predicted counts in precision, whether the
+  annotators labelled it or not (a driving licence they left unlabelled is a false positive).
+  ``degree_degrees_only`` keeps the previous rule (education degrees only) beside it;
 - graduation year: set of years of education entries vs years in Graduation Year labels;
 - years of experience: CVs whose labels state "N years"; correct when the total experience
   found (overlaps merged) is within 12 months of N years;
@@ -45,7 +52,8 @@ FIELDS = ("name", "email", "designation", "companies", "college", "degree", "gra
 # The same fields under the previous, stricter-than-fair rules, printed beside them so the effect
 # of each rule change can be read apart from the parser's: titles and employers of dated jobs
 # only, and skill labels read alone.
-PREVIOUS_RULES = ("designation_jobs_only", "companies_jobs_only", "skills_labels_alone")
+PREVIOUS_RULES = ("designation_jobs_only", "companies_jobs_only", "skills_labels_alone",
+                  "degree_degrees_only")  # fmt: skip
 FORMATS = ("text", "pdf", "docx")
 LATEST_YEAR = 2023
 
@@ -126,6 +134,32 @@ def set_counts(
     )
 
 
+def forms_counts(
+    pred: Iterable[Iterable[str]], gold: Iterable[str], same: Callable[[str, str], bool]
+) -> Counts:
+    """Like ``set_counts``, for predictions that may be written several ways (a certification's
+    canonical name and its text as written): one prediction, right when any of its forms is."""
+    predicted: list[tuple[str, ...]] = []
+    for forms in pred:
+        kept = tuple(dict.fromkeys(f for f in forms if f))
+        if kept and not any(set(kept) & set(other) for other in predicted):
+            predicted.append(kept)
+    labelled = list(dict.fromkeys(g for g in gold if g))
+    return Counts(
+        tp_pred=sum(any(same(f, g) for f in forms for g in labelled) for forms in predicted),
+        pred=len(predicted),
+        tp_gold=sum(any(same(f, g) for forms in predicted for f in forms) for g in labelled),
+        gold=len(labelled),
+    )
+
+
+def degree_forms(p: Profile) -> list[tuple[str, ...]]:
+    """The degrees of the education entries and the certifications (name, and as written)."""
+    return [(norm(e.degree),) for e in p.education if e.degree] + [
+        (norm(c.name), norm(c.written or c.name)) for c in p.certifications
+    ]
+
+
 def _titles(p: Profile) -> list[str | None]:
     """Titles of the dated jobs and of the roles the CV names elsewhere: the labels mark a
     designation at every mention, the profile reports each distinct one it can support."""
@@ -161,7 +195,10 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
         (norm(e.institution or "") for e in p.education),
         (norm(v) for v in labels.get("College Name", [])), _similar,
     ))  # fmt: skip
-    counts["degree"].add(set_counts(
+    counts["degree"].add(
+        forms_counts(degree_forms(p), (norm(v) for v in labels.get("Degree", [])), _similar)
+    )
+    counts["degree_degrees_only"].add(set_counts(
         (norm(e.degree or "") for e in p.education),
         (norm(v) for v in labels.get("Degree", [])), _similar,
     ))  # fmt: skip

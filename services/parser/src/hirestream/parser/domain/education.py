@@ -29,6 +29,7 @@ _DEGREE = re.compile(
     r"|\bBac\s*\+\s*\d\b",
     re.IGNORECASE,
 )
+DEGREE_PATTERN = _DEGREE  # what the certifications reader leaves to this one
 # Abbreviations start upper case in CVs (BSc, MBA, PhD); lower-case "ms", "ba", "me" are words.
 _ABBREVIATION = re.compile(r"^[A-Z][A-Za-z]{1,3}$")
 _INSTITUTION = re.compile(
