@@ -324,7 +324,10 @@ def _known(
         and credential_skill(m.name, taxonomy)
     ]  # fmt: skip
     for m in inside:
-        rest = line.text[start : m.start - line.start] + " " + line.text[m.end - line.start : end]
+        a, b = m.start - line.start, m.end - line.start
+        if line.text[a - 1 : a] == "(" and line.text[b : b + 1] == ")" and b + 1 >= end:
+            return m.name  # "Soporte Vital Básico (BLS)": the abbreviation names the credential
+        rest = line.text[start:a] + " " + line.text[b:end]
         rest = _ABBREVIATION_IN_BRACKETS.sub(" ", rest)
         if all(_is_cue(w) for w in re.findall(r"[\w+]+", rest)):
             return m.name
