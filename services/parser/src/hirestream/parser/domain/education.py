@@ -26,6 +26,9 @@ _DEGREE = re.compile(
     r"|MS(?!\s+(?:access|project|office|excel|word|sql|dos|windows|visio|outlook|powerpoint"
     r"|dynamics|teams|paint))|BS|BE|ME)\b\.?"
     r"|\b(?:BA|BS|MA|MS|BE|ME)\b(?=\s+(?:in|of)\b|\s*\()"
+    # "BA English Studies and Marketing Management, Oxford Brookes": a field opening with the
+    # abbreviation, in capitals, and its subject in title case.
+    r"|(?:^|(?<=:\s))(?-i:BA|MA)(?= (?-i:[A-Z][a-z]+))"
     r"|\bBac\s*\+\s*\d\b",
     re.IGNORECASE,
 )
@@ -59,9 +62,20 @@ def _fields(text: str) -> list[str]:
     return [f for s in segments(text) for f in _FIELD_SPLIT.split(s) if f.strip(_EDGES)]
 
 
-def _clean(part: str) -> str | None:
-    """Trim separators and a year; keep "(Hons)" whole. Sentences are not fields: None."""
-    part = _YEAR.sub("", part).strip(" ,;:-–\"'“”")
+# Bullets or symbol-font glyphs before a field ("\uf06cBachelors in Arts"), and the dates that
+# open it ("Feb 2008 -Nov 2010 Bachelor of Arts").
+_DATE_ = rf"(?:(?:{_MONTH})\.?\s*)?(?:19[5-9]\d|20\d\d)"
+_LEADING_DATES = re.compile(
+    rf"^[^\w(\"'“]*(?:{_DATE_}(?:\s*[-–—]\s*(?:{_DATE_}|present|current|now))?[\s:,\-–]+)?",
+    re.IGNORECASE,
+)
+
+
+def _clean(part: str, lower_ok: bool = False) -> str | None:
+    """Trim separators, bullets, a year and the rest of its date; keep "(Hons)" whole.
+    Sentences are not fields: None. ``lower_ok``: a school's name may be written in lower case
+    ("narayana jr.college")."""
+    part = _YEAR.sub("", _LEADING_DATES.sub("", part)).strip(" ,;:-–\"'“”")
     while part.endswith(")") and part.count("(") < part.count(")"):
         part = part[:-1].rstrip()
     while part.startswith("(") and part.count("(") > part.count(")"):
@@ -71,7 +85,7 @@ def _clean(part: str) -> str | None:
     if not part or len(part.split()) > 12 or len(part) > 100:
         return None
     if (part.endswith(".") and len(part.split()) > 3) or not (
-        part[0].isupper() or part[0].isdigit()
+        part[0].isupper() or part[0].isdigit() or (lower_ok and len(part.split()) <= 6)
     ):
         return None  # a sentence from a description ("...with the Scrum Master and developers.")
     return part
@@ -104,11 +118,11 @@ def _degree_in(text: str) -> str | None:
     return None
 
 
-def _institution_in(texts: Sequence[str]) -> str | None:
+def _institution_in(texts: Sequence[str], in_section: bool = False) -> str | None:
     for text in texts:
         for part in _fields(text):
             if _INSTITUTION.search(part) and not _DEGREE.search(part):
-                cleaned = _clean(part)
+                cleaned = _clean(part, lower_ok=in_section)
                 if cleaned:
                     return cleaned
     return None
@@ -120,7 +134,7 @@ _SCHOOL_LINE = re.compile(r"^(?P<school>[^\-–]{2,80}?)\s+[-–]\s+[A-ZÀ-Þ][^
 
 
 def _school_of(text: str, in_section: bool) -> str | None:
-    found = _institution_in([text])
+    found = _institution_in([text], in_section)
     if found or not in_section:
         return found
     m = _SCHOOL_LINE.match(text)
@@ -234,6 +248,26 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
                 school_at[i] = school
     claimed: set[int] = set()
     used_years: set[int] = set()  # lines whose dates an entry took as its year
+
+    def dates_above(i: int) -> int | None:
+        """The dates-only line written just above entry ``i`` (above its school, when the school
+        heads the entry), unless an earlier entry took it."""
+        for j in (i - 1, i - 2):
+            if j < 0 or j in heading or j in degree_at or j in used_years:
+                return None
+            if _DATES_ONLY.match(lines[j].text):
+                return j
+            if j not in school_at:
+                return None
+        return None
+
+    # "Education\n2012\nPhD in ...\nThesis: ...\n2008\nMSc in ...": a section whose first entry
+    # has its dates above it writes every entry so; the dates below a degree are the next one's.
+    firsts = [i for i in degree_at if i in section]
+    first_dates = dates_above(min(firsts)) if firsts else None
+    dates_first = first_dates is not None and (
+        first_dates == in_section[0] or first_dates - 1 in heading
+    )
     entries: list[tuple[int, Degree]] = []
     for i, degree in degree_at.items():
         # The entry runs to the next degree or heading; its school is on its line, below, or
@@ -247,7 +281,32 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
             block = block[:2]  # outside an education section, only the line itself and the next
         if lines[i].text.strip(_EDGES + ".") == degree.strip(_EDGES + "."):
             degree = _with_field(degree, [lines[j].text for j in block[1:2]])
-        candidates = [j for j in block if j in school_at and j not in claimed]
+        own_year = _YEAR.search(lines[i].text) is not None
+        # "Marietta College Bachelor of Arts, ..., 2011\n• Major...\nUrsuline College, ..., 2014":
+        # a school below a dated degree line, with dates of its own, opens the next entry.
+        candidates = [
+            j
+            for j in block
+            if j in school_at and j not in claimed
+            and not (own_year and j > i and _YEAR.search(lines[j].text))
+            and not (
+                # "BSc\nvasundhara womens\n2015\nnarayana jr.college\n2012": past the entry's
+                # dates, a school with dates of its own below it is the next entry
+                j + 1 < len(lines) and _DATES_ONLY.match(lines[j + 1].text)
+                and any(_DATES_ONLY.match(lines[k].text) for k in range(i + 1, j))
+            )
+        ]  # fmt: skip
+        if (
+            candidates
+            and candidates[0] > i
+            and i - 1 in school_at
+            and i - 1 not in claimed
+            and i - 1 not in degree_at
+            and any(_DATES_ONLY.match(lines[j].text) for j in block if i < j < candidates[0])
+        ):
+            # "Nuneaton University\nBSc (Hons)\n2008 - 2011\nCoventry Central College": the
+            # school above, the entry closed by its dates, then the next school.
+            candidates = [i - 1]
         if (
             not candidates
             and i - 1 in school_at
@@ -261,6 +320,11 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         if not section and institution is None:
             continue  # outside an education section, a degree word alone is too weak
         year = _year_in([lines[i].text])
+        if year is None and dates_first and i in section:
+            above = dates_above(i)
+            if above is not None:
+                year = _year_in([lines[above].text])
+                used_years.add(above)
         if year is None:
             below = [j for j in block[1:] if _YEAR.search(lines[j].text)]
             year = _year_in([lines[j].text for j in below])
