@@ -162,7 +162,11 @@ def test_a_place_line_is_not_the_employer():
             "Bachelors Degree in Business Administration",
             "Bachelors Degree in Business Administration",
         ),
-        ("Masters, Business Administration, University of Florida", "Masters"),
+        # the subject written in the next field belongs to the degree
+        (
+            "Masters, Business Administration, University of Florida",
+            "Masters Business Administration",
+        ),
         ("B.E from University of Madras in 2007", "B.E from University of Madras in"),
     ],
 )
@@ -339,3 +343,29 @@ def test_degrees_after_dates_bullets_and_capital_abbreviations(line, degree):
 
 def test_a_state_abbreviation_is_not_a_degree():
     assert _education("Education\nBoston, MA Harvard Extension\nma English\n") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "degree"),
+    [
+        ("BS, Business Management, University of Phoenix, 1999", "BS Business Management"),
+        ("Ed.D., Educational Finance and Policy", "Ed.D. Educational Finance and Policy"),
+        ("BS - Behavioral Science", "BS Behavioral Science"),
+        # a town after the degree is not its subject
+        ("MBA, Austin, TX, 2010", "MBA"),
+    ],
+)
+def test_a_bare_degree_takes_its_subject_from_the_next_field(line, degree):
+    assert _education(f"Education\n{line}\n")[0][0] == degree
+
+
+def test_degrees_written_after_the_candidates_name():
+    text = "Todd Kertzmann, MBA, PMP\ntodd@example.com\nExperience\nProgram manager, Acme\n"
+    profile = build_profile(text, today=TODAY, mentions=False)
+    assert [(e.degree, e.institution, e.year) for e in profile.education] == [("MBA", None, None)]
+    assert [c.name for c in profile.certifications] == ["Project Management Professional"]
+    # a degree the education section already names is not listed twice
+    text += "Education\nMBA, Harvard Business School, 2010\n"
+    assert [e.institution for e in build_profile(text, today=TODAY).education] == [
+        "Harvard Business School"
+    ]

@@ -104,32 +104,10 @@ _TAIL = re.compile(
 _YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d\d)(?!\d)")
 _DATES_ONLY = re.compile(r"^[\W\d_]*(?:(?:19[5-9]\d|20\d\d)[\W\d_]*)+$")
 # Small words a credential's name may hold between its capitalised words.
-_JOINERS = frozenset(
-    [
-        "in",
-        "of",
-        "for",
-        "and",
-        "&",
-        "on",
-        "the",
-        "to",
-        "de",
-        "du",
-        "des",
-        "d'",
-        "en",
-        "et",
-        "la",
-        "le",
-        "el",
-        "del",
-        "y",
-        "fur",
-        "fuer",
-        "und",
-    ]
-)
+_JOINERS = frozenset({
+    "in", "of", "for", "and", "&", "on", "the", "to", "de", "du", "des", "d'", "en", "et", "la",
+    "le", "el", "del", "y", "fur", "fuer", "und", "as", "a", "an",
+})  # fmt: skip
 # Organisations that issue credentials: a field naming one after the credential is its issuer.
 _ISSUER_WORD = re.compile(
     r"\b(?:institute|institut|instituto|alliance|association|asociaci[oó]n|academy|acad[ée]mie"
@@ -174,25 +152,11 @@ def _is_cue(token: str) -> bool:
 
 
 # Past participles and gerunds that are a credential's own words, not an action's.
-_NAME_PARTICIPLES = frozenset(
-    [
-        "certified",
-        "licensed",
-        "accredited",
-        "advanced",
-        "registered",
-        "chartered",
-        "qualified",
-        "applied",
-        "associated",
-        "integrated",
-        "distinguished",
-        "trained",
-        "enrolled",
-        "authorized",
-        "authorised",
-    ]
-)
+_NAME_PARTICIPLES = frozenset({
+    "certified", "licensed", "accredited", "advanced", "registered", "chartered", "qualified",
+    "applied", "associated", "integrated", "distinguished", "trained", "enrolled", "authorized",
+    "authorised",
+})  # fmt: skip
 
 
 def _phrase(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
@@ -247,11 +211,11 @@ def _phrase(text: str, cue: re.Match[str]) -> tuple[int, int] | None:
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     """Lead-in verbs, labels, a trailing year and punctuation off a phrase's span."""
+    while start < end and text[start] in " -–—:,;.\"'“”*":
+        start += 1
     lead = _LEAD_IN.match(text[start:end])
     if lead:
         start += lead.end()
-    while start < end and text[start] in " -–—:,;.\"'“”*":
-        start += 1
     while True:
         before = end
         while end > start and text[end - 1] in " -–—:,;\"'“”*":
@@ -351,6 +315,8 @@ def _is_degree(piece: str, degree: re.Pattern[str] | None) -> bool:
     """ "Licence en droit", "Licence professionnelle", "Diploma in ...": the education reader's."""
     if re.match(r"^licen[cs]e\b(?!\s*[:(])", piece, re.IGNORECASE):
         return True
+    if re.search(r"\b(?:course|training|program(?:me)?)\b", piece, re.IGNORECASE):
+        return False  # "Diploma Course In Java Technology": a course, not a degree
     if degree is None or any(
         not re.fullmatch(r"licen[cs]e", cue.group(), re.IGNORECASE) for cue in _CUE.finditer(piece)
     ):
@@ -374,10 +340,12 @@ def find_certifications(
     matches: Sequence[SkillMatch],
     taxonomy: Taxonomy,
     degree: re.Pattern[str] | None = None,
+    name: str | None = None,
 ) -> list[Certification]:
     """Credentials in order of first mention, one per name. ``matches`` are the taxonomy's
     findings in the document (offsets in the document text); ``degree`` the education reader's
-    degree pattern, whose findings are degrees and not certifications."""
+    degree pattern, whose findings are degrees and not certifications; ``name`` the candidate's,
+    whose post-nominal letters name credentials ("Todd Kertzmann, MBA, PMP")."""
     found: list[Certification] = []
     seen: dict[str, int] = {}
     taken: list[tuple[int, int]] = []
@@ -424,10 +392,14 @@ def find_certifications(
                     name or written, issuer, _year(rest), span, written, name is not None,
                     in_section,
                 ))  # fmt: skip
+        post_nominals = _post_nominals(line, name)
         for m in by_line[index]:
             if any(a <= m.start and m.end <= b for a, b in taken):
                 continue
-            if not _named_taxonomy_credential(m, taxonomy, line.text[: m.start - line.start]):
+            if not (
+                _named_taxonomy_credential(m, taxonomy, line.text[: m.start - line.start])
+                or ((m.start, m.end) in post_nominals and credential_skill(m.name, taxonomy))
+            ):
                 continue
             rest = line.text[m.end - line.start :]
             add(Certification(
@@ -451,6 +423,25 @@ def find_certifications(
         else:
             previous = None
     return found
+
+
+def _post_nominals(line: Line, name: str | None) -> set[tuple[int, int]]:
+    """Spans of the comma-separated letters after the candidate's name on its line
+    ("Hal Schmeler, MS (CS), CSM, PMP"): credentials when the taxonomy knows them as such."""
+    if not name:
+        return set()
+    at = fold(line.text).find(fold(name))
+    if at < 0 or line.text[at + len(name) : at + len(name) + 1] != ",":
+        return set()
+    spans = set()
+    pos = at + len(name)
+    for piece in line.text[pos:].split(","):
+        stripped = piece.strip(' "')
+        if stripped and re.fullmatch(r"[A-Z][A-Za-z0-9.\-]{1,9}", stripped):
+            start = line.start + pos + piece.find(stripped)
+            spans.add((start, start + len(stripped)))
+        pos += len(piece) + 1
+    return spans
 
 
 def _continues(written: str, following: Line) -> bool:
@@ -500,28 +491,11 @@ def _pieces(line: Line) -> list[tuple[int, str]]:
 
 
 # Words a heading or a list's label is made of: "Certification and Honors", "Other Licenses".
-_GENERIC = frozenset(
-    [
-        "additional",
-        "other",
-        "professional",
-        "relevant",
-        "courses",
-        "course",
-        "trainings",
-        "training",
-        "honors",
-        "honours",
-        "awards",
-        "and",
-        "&",
-        "obtained",
-        "earned",
-        "achieved",
-        "various",
-        "my",
-    ]
-)
+_GENERIC = frozenset({
+    "additional", "other", "professional", "relevant", "courses", "course", "trainings",
+    "training", "honors", "honours", "awards", "and", "&", "obtained", "earned", "achieved",
+    "various", "my",
+})  # fmt: skip
 _ANSWERS = re.compile(
     r"^(?:yes|no|oui|non|s[ií]|ja|nein|none|n/?a|available|clean|full|valid)\b", re.IGNORECASE
 )

@@ -107,15 +107,42 @@ def _degree_in(text: str) -> str | None:
             continue
         if len(bare) <= 2 and "." not in word and not bare.isupper():
             continue  # "me", "Be", "ms": words, not degrees
-        for part in _fields(text):
+        fields = _fields(text)
+        for k, part in enumerate(fields):
             if m.group() in part:
                 if part.startswith(m.group()) and part[:1].islower():
                     # "b.tech in computer science": written in lower case, still a degree.
                     cleaned = _clean(part[:1].upper() + part[1:])
                     return part[:1] + cleaned[1:] if cleaned else None
-                return _clean(part)
+                cleaned = _clean(part)
+                if cleaned and k + 1 < len(fields) and _BARE_DEGREE.match(cleaned):
+                    return _with_subject(cleaned, fields[k + 1 :])
+                return cleaned
         return None
     return None
+
+
+# "BS, Business Management, University of Phoenix, 1999", "Ed.D., Educational Finance and
+# Policy": the subject of a bare degree is the next field when a school, a year or nothing
+# follows it (a town would be followed by its state or country: "MBA, Austin, TX").
+_STATE = re.compile(r"^[A-Z]{2}$")
+
+
+def _with_subject(degree: str, rest: Sequence[str]) -> str:
+    subject = rest[0].strip(" ,;:-–()")
+    after = rest[1:]
+    if (
+        not _SUBJECT.match(subject)
+        or len(subject.split()) > 6
+        or _INSTITUTION.search(subject)
+        or _DEGREE.search(subject)
+        or _SECONDARY.search(subject)
+        or _YEAR.search(subject)
+        or (after and _STATE.match(after[0].strip(" .")))
+        or (after and not (_YEAR.search(after[0]) or _INSTITUTION.search(after[0])))
+    ):
+        return degree
+    return f"{degree} {subject.strip('()')}"
 
 
 def _institution_in(texts: Sequence[str], in_section: bool = False) -> str | None:
@@ -366,3 +393,27 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         if entry not in degrees:
             degrees.append(entry)
     return degrees
+
+
+def post_nominal_degrees(lines: Sequence[Line], name: str | None) -> list[Degree]:
+    """Degrees written after the candidate's name on its line ("Todd Kertzmann, MBA, PMP",
+    "Trina Mosciski, M.Ed."): the candidate states them, with no school or year."""
+    if not name:
+        return []
+    for line in lines[:15]:
+        at = line.text.find(name)
+        if at < 0 or line.text[at + len(name) : at + len(name) + 1] != ",":
+            continue
+        found = []
+        pos = at + len(name) + 1
+        for piece in line.text[pos:].split(","):
+            letters = piece.strip(' "')
+            start = line.start + pos + piece.find(letters) if letters else -1
+            pos += len(piece) + 1
+            if not _BARE_DEGREE.match(letters.split(" (")[0]) or _SECONDARY.search(letters):
+                continue
+            degree = _degree_in(letters)
+            if degree is not None and degree.rstrip(".") == letters.rstrip("."):
+                found.append(Degree(degree, None, None, (start, start + len(letters))))
+        return found
+    return []

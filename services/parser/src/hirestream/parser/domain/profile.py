@@ -21,7 +21,7 @@ from hirestream.parser.domain.contacts import (
     find_phones,
     mask,
 )
-from hirestream.parser.domain.education import DEGREE_PATTERN, find_degrees
+from hirestream.parser.domain.education import DEGREE_PATTERN, find_degrees, post_nominal_degrees
 from hirestream.parser.domain.experience import (
     PRESENT,
     Job,
@@ -230,6 +230,19 @@ def _learned_roles(
     return added
 
 
+def _education(lines: Sequence[Line], name: str | None) -> list[EducationEntry]:
+    """The education entries, then degrees the candidate writes after their name that no entry
+    already names."""
+    entries = [EducationEntry(d.degree, d.institution, d.year, d.span) for d in find_degrees(lines)]
+    named = {fold(e.degree).replace(".", "") for e in entries if e.degree}
+    for d in post_nominal_degrees(lines, name):
+        key = fold(d.degree or "").replace(".", "")
+        if key not in named:
+            named.add(key)
+            entries.append(EducationEntry(d.degree, None, None, d.span))
+    return entries
+
+
 def build_profile(
     text: str,
     taxonomy: Taxonomy | None = None,
@@ -281,14 +294,12 @@ def build_profile(
         experience=experience,
         total_experience_months=months,
         roles=roles,
-        education=[
-            EducationEntry(d.degree, d.institution, d.year, d.span) for d in find_degrees(lines)
-        ],
+        education=_education(lines, name),
         languages=[LanguageEntry(s.language, s.level, s.span) for s in find_spoken(lines)],
         language=language,
         certifications=[
             CertificationEntry(c.name, c.issuer, c.year, c.span, c.written, c.known, c.in_section)
-            for c in find_certifications(lines, matches, taxonomy, DEGREE_PATTERN)
+            for c in find_certifications(lines, matches, taxonomy, DEGREE_PATTERN, name)
         ],
     )
 
