@@ -54,6 +54,10 @@ FIELDS = ("name", "email", "designation", "companies", "college", "degree", "gra
 # only, and skill labels read alone.
 PREVIOUS_RULES = ("designation_jobs_only", "companies_jobs_only", "skills_labels_alone",
                   "degree_degrees_only")  # fmt: skip
+# Printed for information, not a headline: graduation years with the certifications' years
+# added, the counterpart of the degree rule (the annotators label a certification's year as a
+# Graduation Year too).
+INFORMATIVE = ("graduation_year_with_certifications",)
 FORMATS = ("text", "pdf", "docx")
 LATEST_YEAR = 2023
 
@@ -102,7 +106,7 @@ class Report:
     files: int = 0
     failed: int = 0
     fields: dict[str, Counts] = field(
-        default_factory=lambda: {f: Counts() for f in (*FIELDS, *PREVIOUS_RULES)}
+        default_factory=lambda: {f: Counts() for f in (*FIELDS, *PREVIOUS_RULES, *INFORMATIVE)}
     )
     skill_labels: int = 0
     skill_labels_known: int = 0  # labels naming at least one taxonomy skill
@@ -202,10 +206,16 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
         (norm(e.degree or "") for e in p.education),
         (norm(v) for v in labels.get("Degree", [])), _similar,
     ))  # fmt: skip
-    counts["graduation_year"].add(set_counts(
-        (str(e.year) for e in p.education if e.year),
-        (max(_YEAR.findall(v)) for v in labels.get("Graduation Year", []) if _YEAR.search(v)),
-        str.__eq__,
+    graduation = [
+        max(_YEAR.findall(v)) for v in labels.get("Graduation Year", []) if _YEAR.search(v)
+    ]
+    counts["graduation_year"].add(
+        set_counts((str(e.year) for e in p.education if e.year), graduation, str.__eq__)
+    )
+    counts["graduation_year_with_certifications"].add(set_counts(
+        [str(e.year) for e in p.education if e.year]
+        + [str(c.year) for c in p.certifications if c.year],
+        graduation, str.__eq__,
     ))  # fmt: skip
     stated = [
         float(m.group(1))
