@@ -38,6 +38,7 @@ _CUE_WORDS = (
     r"|licensure|licencia|lizenz|accredited|accr[ée]dit[ée]e?"
 )
 _CUE = re.compile(rf"(?<![\w\-])(?:{_CUE_WORDS})(?![\w\-])", re.IGNORECASE)
+_ANY_CUE = re.compile(r"certifi|licen[cs]|accr[ée]dit|zertifi|lizenz", re.IGNORECASE)  # cheap
 # "Certifications:", "Certification Done:", "Safety Certifications:", "Licenses:", "Licensure:",
 # "Certificaciones:": what follows the colon is a list of credentials.
 _LABEL = re.compile(
@@ -375,7 +376,9 @@ def find_certifications(
             listing = False
         in_section = listing and line.section == CERTIFICATIONS
         before = len(found)
-        for seg_start, seg in _pieces(line):
+        # Outside a certifications section only a credential word opens the rules' reading.
+        pieces = _pieces(line) if in_section or _ANY_CUE.search(line.text) else []
+        for seg_start, seg in pieces:
             for start, end, rest in _credentials_in(seg, in_section, degree):
                 a, b = seg_start + start, seg_start + end
                 span = (line.start + a, line.start + b)
@@ -392,7 +395,7 @@ def find_certifications(
                     name or written, issuer, _year(rest), span, written, name is not None,
                     in_section,
                 ))  # fmt: skip
-        post_nominals = _post_nominals(line, name)
+        post_nominals = _post_nominals(line, name) if index < 15 else set()
         for m in by_line[index]:
             if any(a <= m.start and m.end <= b for a, b in taken):
                 continue
