@@ -64,3 +64,34 @@ def test_roles_count_for_designations_and_companies(tmp_path):
     # The previous rule, kept beside it for comparison, scores the dated jobs alone.
     assert with_roles.fields["designation_jobs_only"].tp_gold == 0
     assert with_roles.fields["companies_jobs_only"].gold == 1
+
+
+DEGREE_CV = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<cv>\n'
+    "Asha Rao\nEDUCATION\n"
+    '<label type="Degree">BSc Nursing</label>, University of Leeds, '
+    '<label type="Graduation Year">2016</label>\n'
+    "CERTIFICATIONS\n"
+    '<label type="Degree">Cisco Certified Network Associate</label>\n</cv>\n'
+)
+
+
+def test_degree_labels_count_certifications_both_ways(tmp_path):
+    from hirestream.parser.domain.profile import CertificationEntry, EducationEntry
+
+    (tmp_path / "1.xml").write_text(DEGREE_CV, encoding="utf-8")
+    cv = load_corpus(tmp_path)[0]
+    report = Report()
+    profile = Profile(
+        education=[EducationEntry("BSc Nursing", "University of Leeds", 2016)],
+        certifications=[
+            # canonical name differs from the label, the text as written matches it
+            CertificationEntry("CCNA", "Cisco", None, written="Cisco Certified Network Associate"),
+            # predicted, not labelled: counts against precision
+            CertificationEntry("Driving License", None, None, written="driving licence"),
+        ],
+    )
+    score_cv(cv, profile, load_taxonomy(), report)
+    degree, degrees_only = report.fields["degree"], report.fields["degree_degrees_only"]
+    assert (degree.tp_pred, degree.pred, degree.tp_gold, degree.gold) == (2, 3, 2, 2)
+    assert (degrees_only.tp_pred, degrees_only.pred, degrees_only.tp_gold) == (1, 1, 1)

@@ -162,7 +162,11 @@ def test_a_place_line_is_not_the_employer():
             "Bachelors Degree in Business Administration",
             "Bachelors Degree in Business Administration",
         ),
-        ("Masters, Business Administration, University of Florida", "Masters"),
+        # the subject written in the next field belongs to the degree
+        (
+            "Masters, Business Administration, University of Florida",
+            "Masters Business Administration",
+        ),
         ("B.E from University of Madras in 2007", "B.E from University of Madras in"),
     ],
 )
@@ -254,4 +258,114 @@ def test_schools_far_from_any_entry_are_not_schools_attended():
     assert [e.institution for e in build_profile(near, today=TODAY).education] == [
         "University of Wisconsin",
         "Harvard University",
+    ]
+
+
+def _education(text: str) -> list[tuple[str | None, str | None, int | None]]:
+    profile = build_profile(text, today=TODAY, mentions=False)
+    return [(e.degree, e.institution, e.year) for e in profile.education]
+
+
+def test_dates_above_every_entry_are_read_as_the_section_writes_them():
+    # The first entry's dates sit above it, so the dates below a degree are the next entry's
+    # (before: the PhD took 2008 and the MSc "2016 to date" from the job below).
+    text = (
+        "Education\n2012\nPhD in Computer Science, Lodz University of Technology\n"
+        "Thesis: Orthogonal wavelet synthesis.\n2008\n"
+        "MSc in Computer Science, Lodz University of Technology\nThesis: Fingerprints.\n"
+        "Academic career\n2016 to date\nResearch Associate\n"
+    )
+    assert [(d, y) for d, _, y in _education(text)] == [
+        ("PhD in Computer Science", 2012),
+        ("MSc in Computer Science", 2008),
+    ]
+
+
+def test_dates_above_the_school_that_heads_an_entry():
+    text = (
+        "EDUCATION\nJune 2015\nNorthwestern University, Evanston, IL\n"
+        "Master of Science in Higher Education Administration\nMasters Research Project\n"
+        "June 2012\nBachelor of Science in Psychology\n"
+    )
+    assert _education(text)[0] == (
+        "Master of Science in Higher Education Administration",
+        "Northwestern University",
+        2015,
+    )
+
+
+def test_a_school_with_its_own_dates_below_a_dated_degree_opens_the_next_entry():
+    text = (
+        "EDUCATION\nMarietta College Bachelor of Arts, Marietta, Ohio, August 2007 - May 2011\n"
+        "• Major in Psychology, Minor in Spanish\n"
+        "Ursuline College, Pepper Pike, Ohio, August 2014\n"
+        "• M. Ed. Special Education Mild to Moderate\nEXPERIENCE\n"
+    )
+    assert [(s, y) for _, s, y in _education(text)] == [
+        (None, 2011),
+        ("Ursuline College", 2014),
+    ]
+
+
+def test_a_school_above_the_degree_when_the_one_below_follows_its_dates():
+    text = (
+        "ACADEMIC QUALIFICATIONS\nNuneaton University\nBSc (Hons)\nSales Management\n"
+        "2008 - 2011\nCoventry Central College\nA levels:\n"
+    )
+    assert _education(text)[0] == ("BSc (Hons)", "Nuneaton University", 2011)
+
+
+def test_lower_case_schools_and_their_own_years():
+    text = (
+        "EDUCATION\nBSc in Computer Science\nvasundhara womens\n2015\n"
+        "narayana jr.college\n2012\nSKILLS\nJava\n"
+    )
+    assert _education(text) == [
+        ("BSc in Computer Science", None, 2015),
+        (None, "narayana jr.college", 2012),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "degree"),
+    [
+        ("BA English Studies and Marketing Management, Oxford Brookes, 1998 -2001",
+         "BA English Studies and Marketing Management"),
+        ("1999 -2003: BA Commercial and Industrial Arts, Milwaukee Institute of Art Design",
+         "BA Commercial and Industrial Arts"),
+        ("\uf06cBachelors in Arts, Clifford College, Ohio, 2002", "Bachelors in Arts"),
+        ("Feb 2008 -Nov 2010 Bachelor of Arts, Monash University", "Bachelor of Arts"),
+    ],
+)  # fmt: skip
+def test_degrees_after_dates_bullets_and_capital_abbreviations(line, degree):
+    assert _education(f"Education\n{line}\n")[0][0] == degree
+
+
+def test_a_state_abbreviation_is_not_a_degree():
+    assert _education("Education\nBoston, MA Harvard Extension\nma English\n") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "degree"),
+    [
+        ("BS, Business Management, University of Phoenix, 1999", "BS Business Management"),
+        ("Ed.D., Educational Finance and Policy", "Ed.D. Educational Finance and Policy"),
+        ("BS - Behavioral Science", "BS Behavioral Science"),
+        # a town after the degree is not its subject
+        ("MBA, Austin, TX, 2010", "MBA"),
+    ],
+)
+def test_a_bare_degree_takes_its_subject_from_the_next_field(line, degree):
+    assert _education(f"Education\n{line}\n")[0][0] == degree
+
+
+def test_degrees_written_after_the_candidates_name():
+    text = "Todd Kertzmann, MBA, PMP\ntodd@example.com\nExperience\nProgram manager, Acme\n"
+    profile = build_profile(text, today=TODAY, mentions=False)
+    assert [(e.degree, e.institution, e.year) for e in profile.education] == [("MBA", None, None)]
+    assert [c.name for c in profile.certifications] == ["Project Management Professional"]
+    # a degree the education section already names is not listed twice
+    text += "Education\nMBA, Harvard Business School, 2010\n"
+    assert [e.institution for e in build_profile(text, today=TODAY).education] == [
+        "Harvard Business School"
     ]

@@ -11,6 +11,13 @@ Matching rules (micro-averaged over all CVs of a split):
   headline, "Position:" fields, "worked as X with Y"): the annotators label a designation or an
   employer at every mention, so scoring only the dated jobs counted mentions the profile does
   report as misses. Institutions and degrees come from the education entries;
+- degree: the annotators label certifications, courses and licences as Degree too ("Cisco
+  Certified Network Associate", "PMP", "Paralegal Certificate": 80 of the 556 distinct
+  tuning-split Degree labels), so the predictions are the education entries' degrees *and* the
+  profile's certifications; a certification is right when its canonical name or its text as
+  written matches a label, and every certification predicted counts in precision, whether the
+  annotators labelled it or not (a driving licence they left unlabelled is a false positive).
+  ``degree_degrees_only`` keeps the previous rule (education degrees only) beside it;
 - graduation year: set of years of education entries vs years in Graduation Year labels;
 - years of experience: CVs whose labels state "N years"; correct when the total experience
   found (overlaps merged) is within 12 months of N years;
@@ -45,7 +52,12 @@ FIELDS = ("name", "email", "designation", "companies", "college", "degree", "gra
 # The same fields under the previous, stricter-than-fair rules, printed beside them so the effect
 # of each rule change can be read apart from the parser's: titles and employers of dated jobs
 # only, and skill labels read alone.
-PREVIOUS_RULES = ("designation_jobs_only", "companies_jobs_only", "skills_labels_alone")
+PREVIOUS_RULES = ("designation_jobs_only", "companies_jobs_only", "skills_labels_alone",
+                  "degree_degrees_only")  # fmt: skip
+# Printed for information, not a headline: graduation years with the certifications' years
+# added, the counterpart of the degree rule (the annotators label a certification's year as a
+# Graduation Year too).
+INFORMATIVE = ("graduation_year_with_certifications",)
 FORMATS = ("text", "pdf", "docx")
 LATEST_YEAR = 2023
 
@@ -94,7 +106,7 @@ class Report:
     files: int = 0
     failed: int = 0
     fields: dict[str, Counts] = field(
-        default_factory=lambda: {f: Counts() for f in (*FIELDS, *PREVIOUS_RULES)}
+        default_factory=lambda: {f: Counts() for f in (*FIELDS, *PREVIOUS_RULES, *INFORMATIVE)}
     )
     skill_labels: int = 0
     skill_labels_known: int = 0  # labels naming at least one taxonomy skill
@@ -124,6 +136,32 @@ def set_counts(
         tp_gold=sum(any(same(p, g) for p in predicted) for g in labelled),
         gold=len(labelled),
     )
+
+
+def forms_counts(
+    pred: Iterable[Iterable[str]], gold: Iterable[str], same: Callable[[str, str], bool]
+) -> Counts:
+    """Like ``set_counts``, for predictions that may be written several ways (a certification's
+    canonical name and its text as written): one prediction, right when any of its forms is."""
+    predicted: list[tuple[str, ...]] = []
+    for forms in pred:
+        kept = tuple(dict.fromkeys(f for f in forms if f))
+        if kept and not any(set(kept) & set(other) for other in predicted):
+            predicted.append(kept)
+    labelled = list(dict.fromkeys(g for g in gold if g))
+    return Counts(
+        tp_pred=sum(any(same(f, g) for f in forms for g in labelled) for forms in predicted),
+        pred=len(predicted),
+        tp_gold=sum(any(same(f, g) for forms in predicted for f in forms) for g in labelled),
+        gold=len(labelled),
+    )
+
+
+def degree_forms(p: Profile) -> list[tuple[str, ...]]:
+    """The degrees of the education entries and the certifications (name, and as written)."""
+    return [(norm(e.degree),) for e in p.education if e.degree] + [
+        (norm(c.name), norm(c.written or c.name)) for c in p.certifications
+    ]
 
 
 def _titles(p: Profile) -> list[str | None]:
@@ -161,14 +199,23 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
         (norm(e.institution or "") for e in p.education),
         (norm(v) for v in labels.get("College Name", [])), _similar,
     ))  # fmt: skip
-    counts["degree"].add(set_counts(
+    counts["degree"].add(
+        forms_counts(degree_forms(p), (norm(v) for v in labels.get("Degree", [])), _similar)
+    )
+    counts["degree_degrees_only"].add(set_counts(
         (norm(e.degree or "") for e in p.education),
         (norm(v) for v in labels.get("Degree", [])), _similar,
     ))  # fmt: skip
-    counts["graduation_year"].add(set_counts(
-        (str(e.year) for e in p.education if e.year),
-        (max(_YEAR.findall(v)) for v in labels.get("Graduation Year", []) if _YEAR.search(v)),
-        str.__eq__,
+    graduation = [
+        max(_YEAR.findall(v)) for v in labels.get("Graduation Year", []) if _YEAR.search(v)
+    ]
+    counts["graduation_year"].add(
+        set_counts((str(e.year) for e in p.education if e.year), graduation, str.__eq__)
+    )
+    counts["graduation_year_with_certifications"].add(set_counts(
+        [str(e.year) for e in p.education if e.year]
+        + [str(c.year) for c in p.certifications if c.year],
+        graduation, str.__eq__,
     ))  # fmt: skip
     stated = [
         float(m.group(1))

@@ -3,6 +3,7 @@
 from hirestream.parser.domain.profile import (
     PARSER_VERSION,
     PRESENT,
+    CertificationEntry,
     EducationEntry,
     ExperienceEntry,
     LanguageEntry,
@@ -15,6 +16,7 @@ from hirestream.parser.domain.profile import (
 __all__ = [
     "PARSER_VERSION",
     "PRESENT",
+    "CertificationEntry",
     "EducationEntry",
     "ExperienceEntry",
     "LanguageEntry",

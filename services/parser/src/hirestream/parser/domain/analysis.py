@@ -31,7 +31,12 @@ _CONFIDENCE = {
     "roles": 0.6,
     "education": 0.75,
     "languages": 0.8,
+    "certifications": 0.7,
 }
+# A credential the taxonomy knows, or one listed under a certifications heading, is surer than a
+# "… Certificate" phrase read in running text.
+_KNOWN_CREDENTIAL = 0.15
+_LISTED_CREDENTIAL = 0.1
 _OCR_FACTOR = 0.85
 _LEARNED_DROP = 0.2
 _NOT_LOCATED_FACTOR = 0.7
@@ -64,9 +69,12 @@ class Analysis:
     def stored(self, document: ExtractedText) -> dict[str, Any]:
         """The profile as the parser stores it: fields, evidence, quality, document facts."""
         fields = asdict(self.profile)
-        for key in ("experience", "roles", "education", "languages"):
+        for key in ("experience", "roles", "education", "languages", "certifications"):
             for entry in fields[key]:
                 entry.pop("span", None)  # the evidence list carries every span
+        for entry in fields["certifications"]:
+            for kept_in_evidence in ("written", "known", "in_section"):
+                entry.pop(kept_in_evidence, None)  # the evidence's value and confidence
         return {
             **fields,
             "leadership_months": self.leadership_months,
@@ -188,6 +196,12 @@ def collect_evidence(profile: Profile, document: ExtractedText) -> list[Evidence
             0.1 if school.degree and school.institution and school.year else 0.0)  # fmt: skip
     for i, spoken in enumerate(profile.languages):
         add(f"languages[{i}]", "languages", spoken.language, spoken.span)
+    for i, credential in enumerate(profile.certifications):
+        bonus = (_KNOWN_CREDENTIAL if credential.known else 0.0) + (
+            _LISTED_CREDENTIAL if credential.in_section else 0.0
+        )
+        add(f"certifications[{i}]", "certifications", credential.written or credential.name,
+            credential.span, bonus)  # fmt: skip
     return out
 
 

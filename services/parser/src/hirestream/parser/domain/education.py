@@ -26,9 +26,13 @@ _DEGREE = re.compile(
     r"|MS(?!\s+(?:access|project|office|excel|word|sql|dos|windows|visio|outlook|powerpoint"
     r"|dynamics|teams|paint))|BS|BE|ME)\b\.?"
     r"|\b(?:BA|BS|MA|MS|BE|ME)\b(?=\s+(?:in|of)\b|\s*\()"
+    # "BA English Studies and Marketing Management, Oxford Brookes": a field opening with the
+    # abbreviation, in capitals, and its subject in title case.
+    r"|(?:^|(?<=:\s))(?-i:BA|MA)(?= (?-i:[A-Z][a-z]+))"
     r"|\bBac\s*\+\s*\d\b",
     re.IGNORECASE,
 )
+DEGREE_PATTERN = _DEGREE  # what the certifications reader leaves to this one
 # Abbreviations start upper case in CVs (BSc, MBA, PhD); lower-case "ms", "ba", "me" are words.
 _ABBREVIATION = re.compile(r"^[A-Z][A-Za-z]{1,3}$")
 _INSTITUTION = re.compile(
@@ -58,9 +62,20 @@ def _fields(text: str) -> list[str]:
     return [f for s in segments(text) for f in _FIELD_SPLIT.split(s) if f.strip(_EDGES)]
 
 
-def _clean(part: str) -> str | None:
-    """Trim separators and a year; keep "(Hons)" whole. Sentences are not fields: None."""
-    part = _YEAR.sub("", part).strip(" ,;:-–\"'“”")
+# Bullets or symbol-font glyphs before a field ("\uf06cBachelors in Arts"), and the dates that
+# open it ("Feb 2008 -Nov 2010 Bachelor of Arts").
+_DATE_ = rf"(?:(?:{_MONTH})\.?\s*)?(?:19[5-9]\d|20\d\d)"
+_LEADING_DATES = re.compile(
+    rf"^[^\w(\"'“]*(?:{_DATE_}(?:\s*[-–—]\s*(?:{_DATE_}|present|current|now))?[\s:,\-–]+)?",
+    re.IGNORECASE,
+)
+
+
+def _clean(part: str, lower_ok: bool = False) -> str | None:
+    """Trim separators, bullets, a year and the rest of its date; keep "(Hons)" whole.
+    Sentences are not fields: None. ``lower_ok``: a school's name may be written in lower case
+    ("narayana jr.college")."""
+    part = _YEAR.sub("", _LEADING_DATES.sub("", part)).strip(" ,;:-–\"'“”")
     while part.endswith(")") and part.count("(") < part.count(")"):
         part = part[:-1].rstrip()
     while part.startswith("(") and part.count("(") > part.count(")"):
@@ -70,7 +85,7 @@ def _clean(part: str) -> str | None:
     if not part or len(part.split()) > 12 or len(part) > 100:
         return None
     if (part.endswith(".") and len(part.split()) > 3) or not (
-        part[0].isupper() or part[0].isdigit()
+        part[0].isupper() or part[0].isdigit() or (lower_ok and len(part.split()) <= 6)
     ):
         return None  # a sentence from a description ("...with the Scrum Master and developers.")
     return part
@@ -92,22 +107,49 @@ def _degree_in(text: str) -> str | None:
             continue
         if len(bare) <= 2 and "." not in word and not bare.isupper():
             continue  # "me", "Be", "ms": words, not degrees
-        for part in _fields(text):
+        fields = _fields(text)
+        for k, part in enumerate(fields):
             if m.group() in part:
                 if part.startswith(m.group()) and part[:1].islower():
                     # "b.tech in computer science": written in lower case, still a degree.
                     cleaned = _clean(part[:1].upper() + part[1:])
                     return part[:1] + cleaned[1:] if cleaned else None
-                return _clean(part)
+                cleaned = _clean(part)
+                if cleaned and k + 1 < len(fields) and _BARE_DEGREE.match(cleaned):
+                    return _with_subject(cleaned, fields[k + 1 :])
+                return cleaned
         return None
     return None
 
 
-def _institution_in(texts: Sequence[str]) -> str | None:
+# "BS, Business Management, University of Phoenix, 1999", "Ed.D., Educational Finance and
+# Policy": the subject of a bare degree is the next field when a school, a year or nothing
+# follows it (a town would be followed by its state or country: "MBA, Austin, TX").
+_STATE = re.compile(r"^[A-Z]{2}$")
+
+
+def _with_subject(degree: str, rest: Sequence[str]) -> str:
+    subject = rest[0].strip(" ,;:-–()")
+    after = rest[1:]
+    if (
+        not _SUBJECT.match(subject)
+        or len(subject.split()) > 6
+        or _INSTITUTION.search(subject)
+        or _DEGREE.search(subject)
+        or _SECONDARY.search(subject)
+        or _YEAR.search(subject)
+        or (after and _STATE.match(after[0].strip(" .")))
+        or (after and not (_YEAR.search(after[0]) or _INSTITUTION.search(after[0])))
+    ):
+        return degree
+    return f"{degree} {subject.strip('()')}"
+
+
+def _institution_in(texts: Sequence[str], in_section: bool = False) -> str | None:
     for text in texts:
         for part in _fields(text):
             if _INSTITUTION.search(part) and not _DEGREE.search(part):
-                cleaned = _clean(part)
+                cleaned = _clean(part, lower_ok=in_section)
                 if cleaned:
                     return cleaned
     return None
@@ -119,7 +161,7 @@ _SCHOOL_LINE = re.compile(r"^(?P<school>[^\-–]{2,80}?)\s+[-–]\s+[A-ZÀ-Þ][^
 
 
 def _school_of(text: str, in_section: bool) -> str | None:
-    found = _institution_in([text])
+    found = _institution_in([text], in_section)
     if found or not in_section:
         return found
     m = _SCHOOL_LINE.match(text)
@@ -233,6 +275,26 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
                 school_at[i] = school
     claimed: set[int] = set()
     used_years: set[int] = set()  # lines whose dates an entry took as its year
+
+    def dates_above(i: int) -> int | None:
+        """The dates-only line written just above entry ``i`` (above its school, when the school
+        heads the entry), unless an earlier entry took it."""
+        for j in (i - 1, i - 2):
+            if j < 0 or j in heading or j in degree_at or j in used_years:
+                return None
+            if _DATES_ONLY.match(lines[j].text):
+                return j
+            if j not in school_at:
+                return None
+        return None
+
+    # "Education\n2012\nPhD in ...\nThesis: ...\n2008\nMSc in ...": a section whose first entry
+    # has its dates above it writes every entry so; the dates below a degree are the next one's.
+    firsts = [i for i in degree_at if i in section]
+    first_dates = dates_above(min(firsts)) if firsts else None
+    dates_first = first_dates is not None and (
+        first_dates == in_section[0] or first_dates - 1 in heading
+    )
     entries: list[tuple[int, Degree]] = []
     for i, degree in degree_at.items():
         # The entry runs to the next degree or heading; its school is on its line, below, or
@@ -246,7 +308,32 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
             block = block[:2]  # outside an education section, only the line itself and the next
         if lines[i].text.strip(_EDGES + ".") == degree.strip(_EDGES + "."):
             degree = _with_field(degree, [lines[j].text for j in block[1:2]])
-        candidates = [j for j in block if j in school_at and j not in claimed]
+        own_year = _YEAR.search(lines[i].text) is not None
+        # "Marietta College Bachelor of Arts, ..., 2011\n• Major...\nUrsuline College, ..., 2014":
+        # a school below a dated degree line, with dates of its own, opens the next entry.
+        candidates = [
+            j
+            for j in block
+            if j in school_at and j not in claimed
+            and not (own_year and j > i and _YEAR.search(lines[j].text))
+            and not (
+                # "BSc\nvasundhara womens\n2015\nnarayana jr.college\n2012": past the entry's
+                # dates, a school with dates of its own below it is the next entry
+                j + 1 < len(lines) and _DATES_ONLY.match(lines[j + 1].text)
+                and any(_DATES_ONLY.match(lines[k].text) for k in range(i + 1, j))
+            )
+        ]  # fmt: skip
+        if (
+            candidates
+            and candidates[0] > i
+            and i - 1 in school_at
+            and i - 1 not in claimed
+            and i - 1 not in degree_at
+            and any(_DATES_ONLY.match(lines[j].text) for j in block if i < j < candidates[0])
+        ):
+            # "Nuneaton University\nBSc (Hons)\n2008 - 2011\nCoventry Central College": the
+            # school above, the entry closed by its dates, then the next school.
+            candidates = [i - 1]
         if (
             not candidates
             and i - 1 in school_at
@@ -260,6 +347,11 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         if not section and institution is None:
             continue  # outside an education section, a degree word alone is too weak
         year = _year_in([lines[i].text])
+        if year is None and dates_first and i in section:
+            above = dates_above(i)
+            if above is not None:
+                year = _year_in([lines[above].text])
+                used_years.add(above)
         if year is None:
             below = [j for j in block[1:] if _YEAR.search(lines[j].text)]
             year = _year_in([lines[j].text for j in below])
@@ -301,3 +393,27 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         if entry not in degrees:
             degrees.append(entry)
     return degrees
+
+
+def post_nominal_degrees(lines: Sequence[Line], name: str | None) -> list[Degree]:
+    """Degrees written after the candidate's name on its line ("Todd Kertzmann, MBA, PMP",
+    "Trina Mosciski, M.Ed."): the candidate states them, with no school or year."""
+    if not name:
+        return []
+    for line in lines[:15]:
+        at = line.text.find(name)
+        if at < 0 or line.text[at + len(name) : at + len(name) + 1] != ",":
+            continue
+        found = []
+        pos = at + len(name) + 1
+        for piece in line.text[pos:].split(","):
+            letters = piece.strip(' "')
+            start = line.start + pos + piece.find(letters) if letters else -1
+            pos += len(piece) + 1
+            if not _BARE_DEGREE.match(letters.split(" (")[0]) or _SECONDARY.search(letters):
+                continue
+            degree = _degree_in(letters)
+            if degree is not None and degree.rstrip(".") == letters.rstrip("."):
+                found.append(Degree(degree, None, None, (start, start + len(letters))))
+        return found
+    return []

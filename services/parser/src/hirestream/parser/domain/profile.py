@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from hirestream.parser.domain.certifications import find_certifications
 from hirestream.parser.domain.contacts import (
     contact_spans,
     find_emails,
@@ -20,7 +21,7 @@ from hirestream.parser.domain.contacts import (
     find_phones,
     mask,
 )
-from hirestream.parser.domain.education import find_degrees
+from hirestream.parser.domain.education import DEGREE_PATTERN, find_degrees, post_nominal_degrees
 from hirestream.parser.domain.experience import (
     PRESENT,
     Job,
@@ -88,6 +89,20 @@ class EducationEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class CertificationEntry:
+    """A certification, licence or course the CV names as one ("Cisco Certified Network
+    Associate", "RN license", "Certificat de ..."): never inferred from a skill alone."""
+
+    name: str  # the taxonomy's canonical name when it knows the credential, else as written
+    issuer: str | None
+    year: int | None
+    span: tuple[int, int] | None = field(default=None, compare=False)  # the credential's span
+    written: str = field(default="", compare=False)  # the credential as the CV writes it
+    known: bool = field(default=False, compare=False)  # the taxonomy knows it
+    in_section: bool = field(default=False, compare=False)  # read in a certifications section
+
+
+@dataclass(frozen=True, slots=True)
 class LanguageEntry:
     language: str  # ISO 639-1
     level: str | None  # CEFR (A1..C2): as written, or from a level word ("native" C2)
@@ -108,6 +123,7 @@ class Profile:
     education: list[EducationEntry] = field(default_factory=list)
     languages: list[LanguageEntry] = field(default_factory=list)
     language: str | None = None  # ISO 639-1 of the CV itself
+    certifications: list[CertificationEntry] = field(default_factory=list)
 
 
 _COLLAPSED_LINE = 300  # characters: longer lines with many wide gaps are several lines
@@ -149,11 +165,17 @@ def _evidence(text: str, match: SkillMatch) -> str:
     return snippet[:EVIDENCE_CHARS]
 
 
-def skills_with_evidence(text: str, taxonomy: Taxonomy) -> list[SkillEvidence]:
+def skill_matches(text: str, taxonomy: Taxonomy) -> list[SkillMatch]:
+    """Every skill mention, ignoring e-mail addresses and URLs (offsets in ``text``)."""
+    return taxonomy.find(mask(text, contact_spans(text)))
+
+
+def skills_with_evidence(
+    text: str, taxonomy: Taxonomy, matches: Sequence[SkillMatch] | None = None
+) -> list[SkillEvidence]:
     """Unique canonical skills in order of first mention, ignoring e-mail addresses and URLs."""
-    searchable = mask(text, contact_spans(text))
     first: dict[str, SkillMatch] = {}
-    for match in taxonomy.find(searchable):
+    for match in skill_matches(text, taxonomy) if matches is None else matches:
         first.setdefault(match.name, match)
     return [SkillEvidence(name, _evidence(text, m), m.start, m.end) for name, m in first.items()]
 
@@ -208,6 +230,19 @@ def _learned_roles(
     return added
 
 
+def _education(lines: Sequence[Line], name: str | None) -> list[EducationEntry]:
+    """The education entries, then degrees the candidate writes after their name that no entry
+    already names."""
+    entries = [EducationEntry(d.degree, d.institution, d.year, d.span) for d in find_degrees(lines)]
+    named = {fold(e.degree).replace(".", "") for e in entries if e.degree}
+    for d in post_nominal_degrees(lines, name):
+        key = fold(d.degree or "").replace(".", "")
+        if key not in named:
+            named.add(key)
+            entries.append(EducationEntry(d.degree, None, None, d.span))
+    return entries
+
+
 def build_profile(
     text: str,
     taxonomy: Taxonomy | None = None,
@@ -247,6 +282,7 @@ def build_profile(
         model = mentions if isinstance(mentions, MentionModel) else load_mention_model()
         roles += _learned_roles(lines, jobs, roles, model, taxonomy)
     months = merge_months(((j.start, j.end) for j in jobs), today) if jobs else None
+    matches = skill_matches(text, taxonomy)
 
     return Profile(
         name=name,
@@ -254,21 +290,24 @@ def build_profile(
         phones=find_phones(mask(text, date_spans(text)), regions),
         links=find_links(text),
         location=find_location(lines, name, taxonomy),
-        skills=skills_with_evidence(text, taxonomy),
+        skills=skills_with_evidence(text, taxonomy, matches),
         experience=experience,
         total_experience_months=months,
         roles=roles,
-        education=[
-            EducationEntry(d.degree, d.institution, d.year, d.span) for d in find_degrees(lines)
-        ],
+        education=_education(lines, name),
         languages=[LanguageEntry(s.language, s.level, s.span) for s in find_spoken(lines)],
         language=language,
+        certifications=[
+            CertificationEntry(c.name, c.issuer, c.year, c.span, c.written, c.known, c.in_section)
+            for c in find_certifications(lines, matches, taxonomy, DEGREE_PATTERN, name)
+        ],
     )
 
 
 __all__ = [
     "PARSER_VERSION",
     "PRESENT",
+    "CertificationEntry",
     "EducationEntry",
     "ExperienceEntry",
     "LanguageEntry",
