@@ -9,7 +9,6 @@ import os
 import statistics
 import subprocess
 import tarfile
-import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
@@ -541,95 +540,96 @@ def register(app: typer.Typer) -> None:
             StackConfig,
             prepare,
         )
+        from hirestream.kit.devstack import scratch_dir
 
-        workdir = Path(tempfile.mkdtemp(prefix="hirestream-intake-bench-"))
-        infra = Infrastructure(workdir)
-        admin_url, bootstrap = infra.start(f"bench_{uuid.uuid4().hex[:8]}")
-        postgres_pid = None
-        if infra.postgres is not None:
-            pidfile = infra.postgres.data_dir / "postmaster.pid"
-            postgres_pid = int(pidfile.read_text().split()[0])
+        with scratch_dir("hirestream-intake-bench-") as workdir:
+            infra = Infrastructure(workdir)
+            admin_url, bootstrap = infra.start(f"bench_{uuid.uuid4().hex[:8]}")
+            postgres_pid = None
+            if infra.postgres is not None:
+                pidfile = infra.postgres.data_dir / "postmaster.pid"
+                postgres_pid = int(pidfile.read_text().split()[0])
 
-        def sources(ref: str) -> dict[str, str]:
-            source = checkout(ref, workdir)
-            paths = [
-                hide_undeclared_accelerators(source),
-                source / "services/intake/src",
-                source / "libs/kit/src",
-            ]
-            return {"PYTHONPATH": os.pathsep.join(str(p) for p in paths)}
+            def sources(ref: str) -> dict[str, str]:
+                source = checkout(ref, workdir)
+                paths = [
+                    hide_undeclared_accelerators(source),
+                    source / "services/intake/src",
+                    source / "libs/kit/src",
+                ]
+                return {"PYTHONPATH": os.pathsep.join(str(p) for p in paths)}
 
-        variants: list[tuple[str, dict[str, str]]] = []
-        if baseline:
-            variants.append((f"baseline({baseline})", sources(baseline)))
-        variants.append(
-            (
-                f"current({current})" if current else "current",
-                {"INTAKE_WORKERS": str(workers), **(sources(current) if current else {})},
+            variants: list[tuple[str, dict[str, str]]] = []
+            if baseline:
+                variants.append((f"baseline({baseline})", sources(baseline)))
+            variants.append(
+                (
+                    f"current({current})" if current else "current",
+                    {"INTAKE_WORKERS": str(workers), **(sources(current) if current else {})},
+                )
             )
-        )
-        channels = ["http", "smtp"] if channel == "both" else [channel]
-        size = cv_kb * 1024
-        results: dict[tuple[str, str], list[Result]] = {}
-        try:
-            for run in range(repeat):
-                for label, env in variants:
-                    name = f"bench_{uuid.uuid4().hex[:8]}"
-                    database_url = asyncio.run(_create_database(admin_url, name))
-                    asyncio.run(prepare(database_url, bootstrap))
-                    asyncio.run(_add_posting(database_url))
-                    config = StackConfig(database_url, bootstrap, workdir, Ports.free())
-                    processes = ServiceProcesses(config)
-                    try:
-                        processes.start("intake", env=env)
-                        _wait_healthy(config.intake_url)
-                        _wait_smtp(config.ports.intake_smtp)
-                        _wait_workers(
-                            processes.procs["intake"].pid,
-                            int(env.get("INTAKE_WORKERS", "1")),
-                            {config.ports.intake_http, config.ports.intake_smtp},
-                        )
-                        time.sleep(1.0)
-                        meter = CpuMeter(processes.procs["intake"].pid, postgres_pid)
-                        for which in channels:
-                            wal_before = asyncio.run(_wal_lsn(database_url))
-                            meter.start()
-                            if which == "http":
-                                result = asyncio.run(
-                                    (bench_http_raw if http_client == "raw" else bench_http)(
-                                        config.intake_url,
-                                        config.api_key,
-                                        count,
-                                        seconds,
-                                        concurrency,
-                                        size,
-                                    )
-                                )
-                            else:
-                                result = asyncio.run(
-                                    bench_smtp(
-                                        config.ports.intake_smtp,
-                                        config.mail_domain,
-                                        count,
-                                        seconds,
-                                        concurrency,
-                                        size,
-                                    )
-                                )
-                            result.cpu = meter.stop()
-                            result.wal_bytes = asyncio.run(
-                                _wal_bytes_since(database_url, wal_before)
+            channels = ["http", "smtp"] if channel == "both" else [channel]
+            size = cv_kb * 1024
+            results: dict[tuple[str, str], list[Result]] = {}
+            try:
+                for run in range(repeat):
+                    for label, env in variants:
+                        name = f"bench_{uuid.uuid4().hex[:8]}"
+                        database_url = asyncio.run(_create_database(admin_url, name))
+                        asyncio.run(prepare(database_url, bootstrap))
+                        asyncio.run(_add_posting(database_url))
+                        config = StackConfig(database_url, bootstrap, workdir, Ports.free())
+                        processes = ServiceProcesses(config)
+                        try:
+                            processes.start("intake", env=env)
+                            _wait_healthy(config.intake_url)
+                            _wait_smtp(config.ports.intake_smtp)
+                            _wait_workers(
+                                processes.procs["intake"].pid,
+                                int(env.get("INTAKE_WORKERS", "1")),
+                                {config.ports.intake_http, config.ports.intake_smtp},
                             )
-                            result.label = f"[{run + 1}/{repeat}] {label}"
-                            typer.echo(result.line())
-                            results.setdefault((label, which), []).append(result)
-                        processes.check_alive()
-                    finally:
-                        processes.stop_all()
-            if repeat > 1 or baseline:
-                _summary(results, [label for label, _ in variants], channels)
-        finally:
-            infra.stop()
+                            time.sleep(1.0)
+                            meter = CpuMeter(processes.procs["intake"].pid, postgres_pid)
+                            for which in channels:
+                                wal_before = asyncio.run(_wal_lsn(database_url))
+                                meter.start()
+                                if which == "http":
+                                    result = asyncio.run(
+                                        (bench_http_raw if http_client == "raw" else bench_http)(
+                                            config.intake_url,
+                                            config.api_key,
+                                            count,
+                                            seconds,
+                                            concurrency,
+                                            size,
+                                        )
+                                    )
+                                else:
+                                    result = asyncio.run(
+                                        bench_smtp(
+                                            config.ports.intake_smtp,
+                                            config.mail_domain,
+                                            count,
+                                            seconds,
+                                            concurrency,
+                                            size,
+                                        )
+                                    )
+                                result.cpu = meter.stop()
+                                result.wal_bytes = asyncio.run(
+                                    _wal_bytes_since(database_url, wal_before)
+                                )
+                                result.label = f"[{run + 1}/{repeat}] {label}"
+                                typer.echo(result.line())
+                                results.setdefault((label, which), []).append(result)
+                            processes.check_alive()
+                        finally:
+                            processes.stop_all()
+                if repeat > 1 or baseline:
+                    _summary(results, [label for label, _ in variants], channels)
+            finally:
+                infra.stop()
 
     def _summary(
         results: dict[tuple[str, str], list[Result]], labels: list[str], channels: list[str]

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from datetime import datetime
@@ -189,59 +188,59 @@ async def _bench(
     repeat: int,
     rate: float,
 ) -> dict[str, list[dict[str, Any]]]:
-    from hirestream.kit.devstack import EmbeddedPostgres, free_port
+    from hirestream.kit.devstack import EmbeddedPostgres, free_port, scratch_dir
 
     embedded: EmbeddedPostgres | None = None
     base_url = os.environ.get("DATABASE_URL")
-    workdir = Path(tempfile.mkdtemp(prefix="hirestream-notifier-bench-"))
-    if not base_url:
-        embedded = EmbeddedPostgres(workdir / "pg", free_port())
-        embedded.start()
-    try:
-        results: dict[str, list[dict[str, Any]]] = {
-            "no slow endpoint": [],
-            "with slow endpoint": [],
-        }
-        # Alternating runs, so drift on a shared machine hits both setups alike.
-        setups = [("no slow endpoint", False), ("with slow endpoint", True)] * repeat
+    with scratch_dir("hirestream-notifier-bench-") as workdir:
+        if not base_url:
+            embedded = EmbeddedPostgres(workdir / "pg", free_port())
+            embedded.start()
+        try:
+            results: dict[str, list[dict[str, Any]]] = {
+                "no slow endpoint": [],
+                "with slow endpoint": [],
+            }
+            # Alternating runs, so drift on a shared machine hits both setups alike.
+            setups = [("no slow endpoint", False), ("with slow endpoint", True)] * repeat
 
-        async def fresh_database() -> str:
-            if embedded is None:
-                return base_url or ""  # an external database: runs tell theirs apart by posting
-            import asyncpg
+            async def fresh_database() -> str:
+                if embedded is None:
+                    return base_url or ""  # an external database: runs tell theirs apart by posting
+                import asyncpg
 
-            db_name = f"bench_{uuid.uuid4().hex[:8]}"
-            admin = await asyncpg.connect(embedded.url)
-            try:
-                await admin.execute(f'CREATE DATABASE "{db_name}"')
-            finally:
-                await admin.close()
-            return embedded.database_url(db_name)
+                db_name = f"bench_{uuid.uuid4().hex[:8]}"
+                admin = await asyncpg.connect(embedded.url)
+                try:
+                    await admin.execute(f'CREATE DATABASE "{db_name}"')
+                finally:
+                    await admin.close()
+                return embedded.database_url(db_name)
 
-        for name, slow in setups:
-            delay = slow_seconds if slow else 0.0
-            # A burst gives the throughput; paced arrivals give the latency a team sees.
-            burst = await _bench_run(
-                await fresh_database(), n, delay, target_concurrency, channel_concurrency, 0
-            )
-            paced = await _bench_run(
-                await fresh_database(), n, delay, target_concurrency, channel_concurrency, rate
-            )
-            results[name].append(
-                {
-                    "deliveries": burst["deliveries"],
-                    "rate": burst["rate"],
-                    "burst_p95_ms": burst["p95_ms"],
-                    "p50_ms": paced["p50_ms"],
-                    "p95_ms": paced["p95_ms"],
-                    "p95_ms_by_channel": paced["p95_ms_by_channel"],
-                    "slow_p95_ms": paced["slow_p95_ms"],
-                }
-            )
-        return results
-    finally:
-        if embedded is not None:
-            embedded.stop()
+            for name, slow in setups:
+                delay = slow_seconds if slow else 0.0
+                # A burst gives the throughput; paced arrivals give the latency a team sees.
+                burst = await _bench_run(
+                    await fresh_database(), n, delay, target_concurrency, channel_concurrency, 0
+                )
+                paced = await _bench_run(
+                    await fresh_database(), n, delay, target_concurrency, channel_concurrency, rate
+                )
+                results[name].append(
+                    {
+                        "deliveries": burst["deliveries"],
+                        "rate": burst["rate"],
+                        "burst_p95_ms": burst["p95_ms"],
+                        "p50_ms": paced["p50_ms"],
+                        "p95_ms": paced["p95_ms"],
+                        "p95_ms_by_channel": paced["p95_ms_by_channel"],
+                        "slow_p95_ms": paced["slow_p95_ms"],
+                    }
+                )
+            return results
+        finally:
+            if embedded is not None:
+                embedded.stop()
 
 
 async def _bench_run(

@@ -551,7 +551,7 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
     import uuid
 
     from hirestream.kit.db import create_pool
-    from hirestream.kit.devstack import EmbeddedPostgres, free_port
+    from hirestream.kit.devstack import EmbeddedPostgres, free_port, remove_tree
     from hirestream.kit.runtime import migrate
     from hirestream.scorer.adapters.announcer import announce_all
     from hirestream.scorer.adapters.postgres import ranking, unit_of_work
@@ -640,6 +640,7 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
         await admin.close()
         if embedded is not None:
             embedded.stop("immediate")
+            remove_tree(embedded.data_dir.parent)  # its scratch directory, hundreds of MB
 
 
 def _parent_pid(pid: int) -> int | None:

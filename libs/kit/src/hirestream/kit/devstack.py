@@ -14,8 +14,10 @@ import shutil
 import socket
 import stat
 import subprocess
+import sys
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 PG_SYSTEM_USER = "embedded_postgres"  # postgres refuses to run as root
@@ -215,3 +217,25 @@ async def ensure_topics(bootstrap: str, topics: Iterable[str], partitions: int =
 
 def remove_tree(path: Path) -> None:
     shutil.rmtree(path, ignore_errors=True)
+
+
+KEEP_WORKDIR = "HIRESTREAM_KEEP_WORKDIR"
+
+
+@contextlib.contextmanager
+def scratch_dir(prefix: str) -> Iterator[Path]:
+    """A fresh temporary directory for an embedded stack's data, logs and files, removed when
+    the block ends: a PostgreSQL data directory after a benchmark holds hundreds of MB to GBs
+    (WAL, the CVs), and runs that each left theirs behind filled a disk. It is kept, and its
+    path printed, when the block fails (the services' logs are in it) or when
+    ``HIRESTREAM_KEEP_WORKDIR`` is set."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    try:
+        yield path
+    except BaseException:
+        print(f"kept {path} for inspection (the run failed)", file=sys.stderr)
+        raise
+    if os.environ.get(KEEP_WORKDIR):
+        print(f"kept {path} ({KEEP_WORKDIR} is set)", file=sys.stderr)
+    else:
+        remove_tree(path)

@@ -9,7 +9,6 @@ Each test isolates itself with a database and a topic prefix of its own.
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -19,7 +18,13 @@ import asyncpg
 import pytest
 
 from hirestream.contracts import ALL_TOPICS, topic_name
-from hirestream.kit.devstack import EmbeddedPostgres, EmbeddedTansu, ensure_topics, free_port
+from hirestream.kit.devstack import (
+    EmbeddedPostgres,
+    EmbeddedTansu,
+    ensure_topics,
+    free_port,
+    scratch_dir,
+)
 
 
 @dataclass
@@ -37,7 +42,11 @@ class Stack:
 
 @pytest.fixture(scope="session")
 def stack() -> Iterator[Stack]:
-    workdir = Path(tempfile.mkdtemp(prefix="hirestream-test-"))
+    with scratch_dir("hirestream-test-") as workdir:
+        yield from _stack(workdir)
+
+
+def _stack(workdir: Path) -> Iterator[Stack]:
     postgres = tansu = None
     db_url = os.environ.get("DATABASE_URL")
     kafka = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
