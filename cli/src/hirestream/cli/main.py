@@ -6,7 +6,6 @@ import asyncio
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -222,9 +221,14 @@ def demo(
 ) -> None:
     """Start the stack, send ~20 applications, print rankings and captured alerts, stop."""
     from hirestream.cli.demo import run_demo
+    from hirestream.kit.devstack import scratch_dir
 
-    root = workdir or Path(tempfile.mkdtemp(prefix="hirestream-demo-"))
-    raise typer.Exit(run_demo(root, console, timeout=timeout))
+    if workdir is not None:
+        raise typer.Exit(run_demo(workdir, console, timeout=timeout))
+    with scratch_dir("hirestream-demo-") as root:
+        code = run_demo(root, console, timeout=timeout)
+        if code:
+            raise typer.Exit(code)  # inside the block: a failed demo keeps its logs
 
 
 register_all(app)
