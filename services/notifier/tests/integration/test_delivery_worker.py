@@ -527,13 +527,57 @@ async def test_without_polling_a_notify_and_a_finished_send_are_what_move_the_qu
         await asyncio.sleep(0.3)  # the lanes made their first claim and sleep
         events = [await env.score() for _ in range(4)]
         for _ in range(100):
-            if len(env.sink.messages) == 4:
+            # The sink has the last email a moment before its outcome commits: wait for both.
+            statuses = await env.statuses()
+            if len(env.sink.messages) == 4 and all(s[0] == "delivered" for s in statuses.values()):
                 break
             await asyncio.sleep(0.05)
         assert len(env.sink.messages) == 4
-        statuses = await env.statuses()
         assert all(statuses[(e.application_id, "email")] == ("delivered", 1) for e in events)
     finally:
         stop.set()
         worker.wake()  # the lanes sleep until a wake-up or their (long) poll
         await asyncio.wait_for(task, 10)
+
+
+async def test_planning_reads_posting_and_rules_at_once_and_wakes_only_the_new_rows_lanes(
+    env: Env,
+) -> None:
+    wakes: list[str] = []
+
+    def heard(*args: Any) -> None:
+        wakes.append(args[3])
+
+    listener = await env.pool.acquire()
+    await listener.add_listener("hirestream_deliveries", heard)
+    try:
+        async with env.pool.acquire() as conn:
+            store = PostgresNotifierStore(conn, "t.")
+            found = await store.posting_and_rules(POSTING.posting_id)
+            assert found is not None and found[0].slug == "be" and found[1] is None
+            assert await store.posting_and_rules(uuid.uuid4()) is None
+        await env.rules(
+            {"rules": [{"name": "all", "channels": [{"type": "email"}, *channels(
+                env.receiver, slack=Behaviour(kind="slack"))]}]}
+        )  # fmt: skip
+        async with env.pool.acquire() as conn:
+            found = await PostgresNotifierStore(conn, "t.").posting_and_rules(POSTING.posting_id)
+            assert found is not None and found[1] is not None
+            assert [c.type for c in found[1].rules[0].channels] == ["email", "slack"]
+        event = await env.score()
+        await asyncio.sleep(0.2)
+        assert sorted(wakes) == ["email", "slack"]  # one per channel, after the commit
+        async with env.pool.acquire() as conn, conn.transaction():  # a redelivery adds nothing
+            added = await plan_notifications(
+                PostgresNotifierStore(conn, "t."),
+                event,
+                env.clock,
+                default_recipient="team@hs.test",
+                public_url="http://intake.test",
+            )
+        await asyncio.sleep(0.2)
+        assert added == 0 and sorted(wakes) == ["email", "slack"]
+        assert set((await env.statuses()).values()) == {("pending", 0)}
+    finally:
+        await listener.remove_listener("hirestream_deliveries", heard)
+        await env.pool.release(listener)

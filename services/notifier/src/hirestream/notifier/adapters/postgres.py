@@ -53,19 +53,35 @@ class PostgresNotifierStore:
     async def rules_for(self, slug: str) -> PostingRules | None:
         return await rules_for(self._conn, slug)
 
+    async def posting_and_rules(
+        self, posting_id: uuid.UUID
+    ) -> tuple[PostingTarget, PostingRules | None] | None:
+        row = await self._conn.fetchrow(
+            "SELECT p.posting_id, p.slug, p.title, p.notify_email, r.slug IS NOT NULL AS own,"
+            " r.rules, r.acknowledgement FROM postings p"
+            " LEFT JOIN posting_rules r ON r.slug = p.slug WHERE p.posting_id = $1",
+            posting_id,
+        )
+        if row is None:
+            return None
+        posting = PostingTarget(row["posting_id"], row["slug"], row["title"], row["notify_email"])
+        return posting, _rules(row) if row["own"] else None
+
     async def add_deliveries(
         self, planned: Sequence[PlannedDelivery], now: datetime
     ) -> list[PlannedDelivery]:
-        if not planned:
-            return []
         trace = current_carrier()
         added: list[PlannedDelivery] = []
         for p in planned:
+            # One round trip: the row, and the NOTIFY naming its channel that wakes that lane
+            # of the delivery worker once this transaction commits (only for a row added;
+            # PostgreSQL folds a transaction's identical notifications).
             row = await self._conn.fetchrow(
-                "INSERT INTO deliveries (delivery_id, application_id, posting_id, rule, channel,"
-                " kind, destination, target_key, payload, digest_key, due_at, trace, created_at)"
-                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
-                " ON CONFLICT DO NOTHING RETURNING delivery_id",
+                "WITH added AS (INSERT INTO deliveries (delivery_id, application_id, posting_id,"
+                " rule, channel, kind, destination, target_key, payload, digest_key, due_at,"
+                " trace, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+                " ON CONFLICT DO NOTHING RETURNING channel)"
+                " SELECT pg_notify($14, channel) FROM added",
                 p.delivery_id,
                 p.application_id,
                 p.posting_id,
@@ -79,14 +95,10 @@ class PostgresNotifierStore:
                 p.due_at,
                 trace,
                 now,
+                DELIVERIES_CHANNEL,
             )
             if row is not None:
                 added.append(p)
-        if added:
-            # Wakes the delivery worker's lanes of these channels once this transaction commits
-            # (an empty payload wakes every lane).
-            channels = ",".join(sorted({p.channel for p in added}))
-            await self._conn.execute("SELECT pg_notify($1, $2)", DELIVERIES_CHANNEL, channels)
         return added
 
     async def emit(self, event: Event) -> None:
@@ -97,8 +109,10 @@ async def rules_for(conn: Connection | asyncpg.Pool, slug: str) -> PostingRules 
     row = await conn.fetchrow(
         "SELECT rules, acknowledgement FROM posting_rules WHERE slug = $1", slug
     )
-    if row is None:
-        return None
+    return None if row is None else _rules(row)
+
+
+def _rules(row: asyncpg.Record) -> PostingRules:
     data: dict[str, Any] = {"rules": row["rules"]}
     if row["acknowledgement"] is not None:
         data["acknowledgement"] = row["acknowledgement"]
