@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from opentelemetry import context as otel_context
 
 from hirestream.cli.sink import SmtpSink
 from hirestream.contracts import (
@@ -21,12 +22,15 @@ from hirestream.contracts import (
     ApplicationScoredV1,
     BlobRef,
     Channel,
+    NotificationSentV1,
     PostingPublishedV1,
     Tier,
 )
 from hirestream.kit.db import create_pool
 from hirestream.kit.devstack import free_port
+from hirestream.kit.outbox import add_to_outbox
 from hirestream.kit.runtime import migrate
+from hirestream.kit.telemetry import context_from_carrier
 from hirestream.notifier.adapters.http_channels import HttpChannelSender
 from hirestream.notifier.adapters.intake import IntakeContactDirectory
 from hirestream.notifier.adapters.postgres import (
@@ -581,3 +585,60 @@ async def test_planning_reads_posting_and_rules_at_once_and_wakes_only_the_new_r
     finally:
         await listener.remove_listener("hirestream_deliveries", heard)
         await env.pool.release(listener)
+
+
+async def test_an_outcome_writes_the_outbox_row_add_to_outbox_writes_and_wakes_the_relay(
+    env: Env,
+) -> None:
+    event = await env.score()
+    (delivery,) = await env.queue.claim(
+        "email", env.clock.now(), limit=5, in_flight={}, per_target=2, lease_seconds=30, owner="o"
+    )
+    sent = NotificationSentV1(
+        event_id=uuid.uuid5(delivery.delivery_id, "sent"),
+        application_id=event.application_id,
+        posting_id=event.posting_id,
+        delivery_id=delivery.delivery_id,
+        channel="email",
+        status="sent",
+    )
+    columns = "event_id, topic, key, payload, headers, sent_at, acked_at"
+    trace = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    token = otel_context.attach(context_from_carrier(trace))
+    try:
+        async with env.pool.acquire() as conn:  # the reference row, rolled back
+            transaction = conn.transaction()
+            await transaction.start()
+            await add_to_outbox(conn, sent, topic_prefix="t.")
+            expected = dict(await conn.fetchrow(f"SELECT {columns} FROM outbox"))
+            await transaction.rollback()
+        wakes: list[str] = []
+
+        def heard(*args: Any) -> None:
+            wakes.append(args[2])
+
+        listener = await env.pool.acquire()
+        await listener.add_listener("hirestream_outbox", heard)
+        try:
+            await env.queue.delivered([delivery], env.clock.now(), [sent])
+            await asyncio.sleep(0.2)
+        finally:
+            await listener.remove_listener("hirestream_outbox", heard)
+            await env.pool.release(listener)
+    finally:
+        otel_context.detach(token)
+    assert dict(await env.pool.fetchrow(f"SELECT {columns} FROM outbox")) == expected
+    assert expected["headers"]["traceparent"] == trace["traceparent"]
+    assert wakes == ["hirestream_outbox"]
+    row = await env.pool.fetchrow(
+        "SELECT status, attempts, lease_owner, delivered_at FROM deliveries WHERE delivery_id = $1",
+        delivery.delivery_id,
+    )
+    assert dict(row) == {
+        "status": "delivered",
+        "attempts": 1,
+        "lease_owner": None,
+        "delivered_at": env.clock.now(),
+    }
+    await env.queue.delivered([delivery], env.clock.now(), [sent])  # a late duplicate: dropped
+    assert await env.pool.fetchval("SELECT count(*) FROM outbox") == 1

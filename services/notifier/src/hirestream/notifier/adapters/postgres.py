@@ -9,8 +9,9 @@ from typing import Any
 
 import asyncpg
 
-from hirestream.contracts import Event
+from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
+from hirestream.kit.outbox import NOTIFY_CHANNEL as OUTBOX_CHANNEL
 from hirestream.kit.outbox import add_to_outbox
 from hirestream.kit.telemetry import current_carrier
 from hirestream.notifier.domain.planning import PlannedDelivery
@@ -199,16 +200,29 @@ class PostgresDeliveryQueue:
     async def delivered(
         self, deliveries: Sequence[Delivery], now: datetime, events: Sequence[Event]
     ) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                "UPDATE deliveries SET status = 'delivered', delivered_at = $2,"
-                " attempts = attempts + 1, lease_owner = NULL, lease_until = NULL,"
-                " last_error = NULL, updated_at = now() WHERE delivery_id = ANY($1::uuid[])",
-                [d.delivery_id for d in deliveries],
-                now,
-            )
-            for event in events:
-                await add_to_outbox(conn, event, topic_prefix=self._prefix)
+        """The records marked delivered and their events queued, atomically: one statement,
+        so one round trip and its own transaction instead of BEGIN, UPDATE, an outbox INSERT
+        per event and COMMIT (this runs once per send). The outbox rows are those
+        ``add_to_outbox`` writes (kit's row shape, the current trace context as headers, the
+        relay's NOTIFY, a duplicate event id dropped)."""
+        await self._pool.execute(
+            "WITH done AS (UPDATE deliveries SET status = 'delivered', delivered_at = $2,"
+            " attempts = attempts + 1, lease_owner = NULL, lease_until = NULL,"
+            " last_error = NULL, updated_at = now() WHERE delivery_id = ANY($1::uuid[]))"
+            " INSERT INTO outbox (event_id, topic, key, payload, headers)"
+            " SELECT e.event_id, e.topic, e.key, e.payload::jsonb, $7::jsonb"
+            " FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[])"
+            " AS e(event_id, topic, key, payload), pg_notify($8, '')"
+            " ON CONFLICT (event_id) DO NOTHING",
+            [d.delivery_id for d in deliveries],
+            now,
+            [e.event_id for e in events],
+            [topic_name(e.topic, self._prefix) for e in events],
+            [e.key() for e in events],
+            [e.model_dump_json() for e in events],
+            current_carrier(),
+            OUTBOX_CHANNEL,
+        )
 
     async def retry_later(
         self, deliveries: Sequence[Delivery], due_at: datetime, error: str
