@@ -6,6 +6,7 @@ from __future__ import annotations
 import email
 import random
 import string
+from dataclasses import replace
 from email import policy
 from email.charset import QP, Charset
 from email.header import Header
@@ -181,3 +182,21 @@ def test_a_boundary_never_occurs_in_a_quoted_printable_body() -> None:
     data = mime_bytes(mail)
     boundary = email.message_from_bytes(data).get_boundary()
     assert boundary is not None and data.count(boundary.encode()) == 4  # header + 3 delimiters
+
+
+def test_nothing_of_an_email_to_a_candidate_is_kept_in_a_cache() -> None:
+    from hirestream.notifier.adapters import mime
+
+    mime._folded.cache_clear()
+    mime._encoded_subject.cache_clear()
+    name = "Zoë Ångström-Øverli " * 4  # long and not ASCII: folded and encoded
+    to_candidate = Email("<c@hirestream>", "alerts@example.com", f'"{name}" <z@cand.test>',
+                         f"Thank you, {name}", "t", personal=True)  # fmt: skip
+    personal = mime_bytes(to_candidate, date=DATE)
+    assert mime._folded.cache_info().currsize == 0
+    assert mime._encoded_subject.cache_info().currsize == 0
+    boundary = new_boundary()  # and the bytes are the same as for anyone else
+    assert personal == mime_bytes(
+        replace(to_candidate, personal=False), date=DATE, boundary=boundary
+    )
+    assert mime._encoded_subject.cache_info().currsize == 1  # a team's subject is kept

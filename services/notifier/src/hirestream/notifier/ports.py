@@ -27,6 +27,9 @@ class Email:
     subject: str
     text: str
     html: str | None = None
+    # To a candidate (an acknowledgement): its subject may carry their name, so the MIME
+    # writer keeps nothing of it in its caches.
+    personal: bool = False
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ and HTML as alternatives; UTF-8, quoted-printable), without building and walking
 tree, formatting each header through ``Header`` and scanning the bodies for the boundary.
 
 Nothing is approximated: header values are folded by the very ``Header.encode`` call compat32
-makes (cached for the values that recur: the sender, subjects), except short
+makes (cached for the values that recur: the sender, the hiring team's subjects), except short
 printable ASCII values that fit on their line, which that call returns unchanged
 (``test_mime.py`` checks both against the email package, and whole messages byte for byte).
 """
@@ -35,11 +35,11 @@ _PART_HEADERS = (
 _BOUNDARY_TOKENS = (10**18, sys.maxsize)
 
 
-def fold(name: str, value: str) -> str:
+def fold(name: str, value: str, *, cached: bool = True) -> str:
     """The header line's value as compat32 writes it (``Compat32._fold``)."""
     if len(name) + 2 + len(value) <= _MAX_LINE and value.isascii() and value.isprintable():
         return value  # what Header.encode returns for it: checked in test_mime.py
-    if name == "To":  # may be a candidate's address: not kept in a cache
+    if name == "To" or not cached:  # may be a candidate's address or name: not kept
         return _header_encode(name, value)
     return _folded(name, value)
 
@@ -65,10 +65,14 @@ def sender_address(value: str) -> str:
     return addresses(value)
 
 
-@functools.lru_cache(maxsize=1024)
 def encoded_words(value: str) -> str:
     """A header value in RFC 2047 words when it is not ASCII."""
     return value if value.isascii() else Header(value, "utf-8").encode()
+
+
+@functools.lru_cache(maxsize=1024)
+def _encoded_subject(value: str) -> str:
+    return encoded_words(value)
 
 
 def new_boundary() -> str:
@@ -86,10 +90,11 @@ def _part(text: str, subtype: str) -> str:
 
 
 def headers(email: Email, date: str) -> list[tuple[str, str]]:
+    subject = header_safe(email.subject)
     return [
         ("From", sender_address(header_safe(email.sender))),
         ("To", addresses(header_safe(email.recipient))),
-        ("Subject", encoded_words(header_safe(email.subject))),
+        ("Subject", (encoded_words if email.personal else _encoded_subject)(subject)),
         ("Message-ID", email.message_id),
         ("Date", date),
         ("Auto-Submitted", "auto-generated"),
@@ -100,7 +105,8 @@ def mime_bytes(email: Email, *, date: str | None = None, boundary: str | None = 
     """The email as compat32's ``as_bytes()`` writes it: LF line ends (the SMTP client sends
     CRLF), text and HTML as multipart/alternative when there is HTML."""
     date = date or formatdate(usegmt=True)
-    own = "".join(f"{n}: {fold(n, v)}{_NL}" for n, v in headers(email, date))
+    cached = not email.personal
+    own = "".join(f"{n}: {fold(n, v, cached=cached)}{_NL}" for n, v in headers(email, date))
     if email.html is None:
         text = _part(email.text, "plain")
         head, _, body = text.partition(_NL * 2)

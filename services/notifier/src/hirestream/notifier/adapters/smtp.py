@@ -138,6 +138,7 @@ class EmailChannelSender:
             subject=subject,
             text=text,
             html=html,
+            personal=message.channel == ACK_CHANNEL,
         )
         with tracer().start_as_current_span(f"notifier.deliver {message.channel}") as span:
             span.set_attribute("hirestream.delivery.channel", message.channel)
