@@ -14,6 +14,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from opentelemetry import context as otel_context
 
 from hirestream.cli.sink import SmtpSink
 from hirestream.contracts import (
@@ -21,12 +22,15 @@ from hirestream.contracts import (
     ApplicationScoredV1,
     BlobRef,
     Channel,
+    NotificationSentV1,
     PostingPublishedV1,
     Tier,
 )
 from hirestream.kit.db import create_pool
 from hirestream.kit.devstack import free_port
+from hirestream.kit.outbox import add_to_outbox
 from hirestream.kit.runtime import migrate
+from hirestream.kit.telemetry import context_from_carrier
 from hirestream.notifier.adapters.http_channels import HttpChannelSender
 from hirestream.notifier.adapters.intake import IntakeContactDirectory
 from hirestream.notifier.adapters.postgres import (
@@ -527,13 +531,114 @@ async def test_without_polling_a_notify_and_a_finished_send_are_what_move_the_qu
         await asyncio.sleep(0.3)  # the lanes made their first claim and sleep
         events = [await env.score() for _ in range(4)]
         for _ in range(100):
-            if len(env.sink.messages) == 4:
+            # The sink has the last email a moment before its outcome commits: wait for both.
+            statuses = await env.statuses()
+            if len(env.sink.messages) == 4 and all(s[0] == "delivered" for s in statuses.values()):
                 break
             await asyncio.sleep(0.05)
         assert len(env.sink.messages) == 4
-        statuses = await env.statuses()
         assert all(statuses[(e.application_id, "email")] == ("delivered", 1) for e in events)
     finally:
         stop.set()
         worker.wake()  # the lanes sleep until a wake-up or their (long) poll
         await asyncio.wait_for(task, 10)
+
+
+async def test_planning_reads_posting_and_rules_at_once_and_wakes_only_the_new_rows_lanes(
+    env: Env,
+) -> None:
+    wakes: list[str] = []
+
+    def heard(*args: Any) -> None:
+        wakes.append(args[3])
+
+    listener = await env.pool.acquire()
+    await listener.add_listener("hirestream_deliveries", heard)
+    try:
+        async with env.pool.acquire() as conn:
+            store = PostgresNotifierStore(conn, "t.")
+            found = await store.posting_and_rules(POSTING.posting_id)
+            assert found is not None and found[0].slug == "be" and found[1] is None
+            assert await store.posting_and_rules(uuid.uuid4()) is None
+        await env.rules(
+            {"rules": [{"name": "all", "channels": [{"type": "email"}, *channels(
+                env.receiver, slack=Behaviour(kind="slack"))]}]}
+        )  # fmt: skip
+        async with env.pool.acquire() as conn:
+            found = await PostgresNotifierStore(conn, "t.").posting_and_rules(POSTING.posting_id)
+            assert found is not None and found[1] is not None
+            assert [c.type for c in found[1].rules[0].channels] == ["email", "slack"]
+        event = await env.score()
+        await asyncio.sleep(0.2)
+        assert sorted(wakes) == ["email", "slack"]  # one per channel, after the commit
+        async with env.pool.acquire() as conn, conn.transaction():  # a redelivery adds nothing
+            added = await plan_notifications(
+                PostgresNotifierStore(conn, "t."),
+                event,
+                env.clock,
+                default_recipient="team@hs.test",
+                public_url="http://intake.test",
+            )
+        await asyncio.sleep(0.2)
+        assert added == 0 and sorted(wakes) == ["email", "slack"]
+        assert set((await env.statuses()).values()) == {("pending", 0)}
+    finally:
+        await listener.remove_listener("hirestream_deliveries", heard)
+        await env.pool.release(listener)
+
+
+async def test_an_outcome_writes_the_outbox_row_add_to_outbox_writes_and_wakes_the_relay(
+    env: Env,
+) -> None:
+    event = await env.score()
+    (delivery,) = await env.queue.claim(
+        "email", env.clock.now(), limit=5, in_flight={}, per_target=2, lease_seconds=30, owner="o"
+    )
+    sent = NotificationSentV1(
+        event_id=uuid.uuid5(delivery.delivery_id, "sent"),
+        application_id=event.application_id,
+        posting_id=event.posting_id,
+        delivery_id=delivery.delivery_id,
+        channel="email",
+        status="sent",
+    )
+    columns = "event_id, topic, key, payload, headers, sent_at, acked_at"
+    trace = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"}
+    token = otel_context.attach(context_from_carrier(trace))
+    try:
+        async with env.pool.acquire() as conn:  # the reference row, rolled back
+            transaction = conn.transaction()
+            await transaction.start()
+            await add_to_outbox(conn, sent, topic_prefix="t.")
+            expected = dict(await conn.fetchrow(f"SELECT {columns} FROM outbox"))
+            await transaction.rollback()
+        wakes: list[str] = []
+
+        def heard(*args: Any) -> None:
+            wakes.append(args[2])
+
+        listener = await env.pool.acquire()
+        await listener.add_listener("hirestream_outbox", heard)
+        try:
+            await env.queue.delivered([delivery], env.clock.now(), [sent])
+            await asyncio.sleep(0.2)
+        finally:
+            await listener.remove_listener("hirestream_outbox", heard)
+            await env.pool.release(listener)
+    finally:
+        otel_context.detach(token)
+    assert dict(await env.pool.fetchrow(f"SELECT {columns} FROM outbox")) == expected
+    assert expected["headers"]["traceparent"] == trace["traceparent"]
+    assert wakes == ["hirestream_outbox"]
+    row = await env.pool.fetchrow(
+        "SELECT status, attempts, lease_owner, delivered_at FROM deliveries WHERE delivery_id = $1",
+        delivery.delivery_id,
+    )
+    assert dict(row) == {
+        "status": "delivered",
+        "attempts": 1,
+        "lease_owner": None,
+        "delivered_at": env.clock.now(),
+    }
+    await env.queue.delivered([delivery], env.clock.now(), [sent])  # a late duplicate: dropped
+    assert await env.pool.fetchval("SELECT count(*) FROM outbox") == 1

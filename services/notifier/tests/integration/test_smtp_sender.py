@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import asyncio
+
 import pytest
+import uvloop
 
 from hirestream.cli.sink import SmtpSink
 from hirestream.kit.devstack import free_port
@@ -57,3 +60,26 @@ async def test_messages_share_a_kept_connection_and_a_dropped_one_is_replaced() 
         sender.close()
     assert [m.message_id for m in sink.messages] == ["<k3@hirestream>"]
     assert replacement is not kept
+
+
+def test_the_sender_works_on_uvloop_the_loop_the_notifier_runs_on() -> None:
+    """``python -m hirestream.notifier`` runs on uvloop: aiosmtplib's transport on it."""
+    port = free_port()
+    sink = SmtpSink(port)
+    sink.start()
+
+    async def send_two() -> None:
+        assert isinstance(asyncio.get_running_loop(), uvloop.Loop)
+        sender = SmtpEmailSender("127.0.0.1", port)
+        for i in range(2):
+            await sender.send(
+                Email(f"<u{i}@hirestream>", "a@example.com", "b@example.com", "s", "é")
+            )
+        sender.close()
+
+    try:
+        uvloop.run(send_two())
+    finally:
+        sink.stop()
+    assert [m.message_id for m in sink.messages] == ["<u0@hirestream>", "<u1@hirestream>"]
+    assert all(m.body.strip() == "é" for m in sink.messages)

@@ -56,6 +56,12 @@ class FakeStore:
     async def rules_for(self, slug: str) -> PostingRules | None:
         return self.rules.get(slug)
 
+    async def posting_and_rules(
+        self, posting_id: uuid.UUID
+    ) -> tuple[PostingTarget, PostingRules | None] | None:
+        posting = self.postings.get(posting_id)
+        return None if posting is None else (posting, self.rules.get(posting.slug))
+
     async def add_deliveries(
         self, planned: Sequence[PlannedDelivery], now: datetime
     ) -> list[PlannedDelivery]:

@@ -19,6 +19,8 @@ from hirestream.kit.migrations import apply_migrations, kit_migrations, load_mig
 from hirestream.kit.runtime import migrate
 from hirestream.scorer.adapters.announcer import announce_all, announce_next_chunk, run_announcer
 from hirestream.scorer.adapters.postgres import (
+    PostgresScorerStore,
+    RequirementsCache,
     current_score,
     score_history,
     unit_of_work,
@@ -27,7 +29,13 @@ from hirestream.scorer.config import ScorerSettings
 from hirestream.scorer.domain.compiled import ALL_FIELDS, OTHER_SKILLS
 from hirestream.scorer.domain.scoring import RUBRIC_VERSION
 from hirestream.scorer.entrypoints.http import create_app
-from hirestream.scorer.handlers import facts_of, profile_from_event, reprocess, score_profile
+from hirestream.scorer.handlers import (
+    facts_of,
+    profile_from_event,
+    reprocess,
+    score_profile,
+    score_with,
+)
 from hirestream.skills import Taxonomy, load_taxonomy
 
 pytestmark = pytest.mark.integration
@@ -506,3 +514,69 @@ async def test_a_met_skill_points_to_where_the_cv_states_it(
     # A requirement the profile does not meet has nothing to point at.
     unmet = [v for v in body["verdicts"] if v["status"] != "met"]
     assert unmet and all(v["location"] is None for v in unmet)
+
+
+async def test_one_statement_stores_what_profile_and_score_statements_stored(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
+    english = [LanguageLevel(language="en", level="fluent")]
+    facts = [(["Python", "Zig"], 50, english), (["Python", "Zig"], 50, english), (["Zig"], 3, [])]
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for way in ("apart", "together"):
+        events = [parsed(posting_id, s, m, languages=lang) for s, m, lang in facts]
+        for event in events:
+            async with unit_of_work(pool, "t.") as store:
+                current = await store.current_requirements(posting_id)
+                assert current is not None
+                profile = profile_from_event(event)
+                score = score_with(posting_id, *current, profile, taxonomy, "profile")
+                if way == "apart":
+                    await store.save_profile(profile)
+                    await store.add_score(score)
+                else:
+                    await store.save_scored_profile(profile, score)
+        ids = [e.application_id for e in events]
+        found = await pool.fetch(
+            "SELECT p.skills, p.total_experience_months, p.language_names, p.language_levels,"
+            " p.status, p.parser_version, p.skill_locations, s.score, s.tier, s.trigger,"
+            " s.requirements_version, s.rubric_version, s.parser_version AS scored_with,"
+            " v.verdicts, v.matched, v.missing, v.hint, s.verdict_set_id"
+            " FROM unnest($1::uuid[]) WITH ORDINALITY AS a(id, n)"
+            " JOIN profiles p ON p.application_id = a.id JOIN scores s ON s.application_id = a.id"
+            " JOIN verdict_sets v ON v.id = s.verdict_set_id ORDER BY a.n",
+            ids,
+        )
+        rows[way] = [dict(r) for r in found]
+    assert len(rows["together"]) == 3
+    # The same outcome shares one verdict set, in either way, and both ways share the sets.
+    sets = [r.pop("verdict_set_id") for way in ("apart", "together") for r in rows[way]]
+    assert sets[0] == sets[1] == sets[3] == sets[4] and sets[2] == sets[5] != sets[0]
+    assert rows["together"] == rows["apart"]
+    vocabulary = await pool.fetch(
+        "SELECT skill FROM posting_skills WHERE posting_id = $1 AND skill = 'Zig'", posting_id
+    )
+    assert len(vocabulary) == 1  # the trigger keeping the posting's skill strings still runs
+
+
+async def test_scoring_reads_a_requirements_version_once_and_follows_a_new_one(
+    pool: asyncpg.Pool, api: httpx.AsyncClient, taxonomy: Taxonomy
+) -> None:
+    posting_id, _ = await publish_with_candidates(pool, api, taxonomy)
+    cache = RequirementsCache()
+    async with pool.acquire() as conn:
+        store = PostgresScorerStore(conn, "t.", cache)
+        version, first = await store.current_requirements(posting_id) or (0, [])
+        assert version == 1 and first and cache.get(posting_id) == (1, first)
+        again = await store.current_requirements(posting_id)
+        assert again is not None and again[1] is first  # not read and rebuilt again
+        assert await store.current_requirements(uuid.uuid4()) is None
+    edited = [r.to_dict() for r in first[:2]]
+    response = await api.put(
+        "/v1/postings/data-engineer/requirements", json={"requirements": edited}, headers=KEY
+    )
+    assert response.status_code == 200, response.text
+    async with pool.acquire() as conn:
+        current = await PostgresScorerStore(conn, "t.", cache).current_requirements(posting_id)
+    assert current is not None and current[0] == 2
+    assert [r.to_dict() for r in current[1]] == edited

@@ -92,8 +92,22 @@ class FakeStore:
             (posting.posting_id, posting.requirements_version, source, posting.requirements)
         )
 
+    async def current_requirements(
+        self, posting_id: uuid.UUID
+    ) -> tuple[int, list[Requirement]] | None:
+        posting = self.postings_.get(posting_id)
+        if posting is None:
+            return None
+        return posting.requirements_version, [
+            Requirement.from_dict(r) for r in posting.requirements
+        ]
+
     async def save_profile(self, profile: StoredProfile) -> None:
         self.profiles[profile.application_id] = profile
+
+    async def save_scored_profile(self, profile: StoredProfile, score: StoredScore) -> None:
+        await self.save_profile(profile)
+        await self.add_score(score)
 
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]:
         return [p for p in self.profiles.values() if p.posting_id == posting_id]

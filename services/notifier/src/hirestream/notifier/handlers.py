@@ -66,10 +66,11 @@ async def plan_notifications(
 ) -> int:
     """Records the hiring team's deliveries for one scored application; returns how many were
     new (a rescore or a redelivery of an application already planned adds none)."""
-    posting = await store.posting(event.posting_id)
-    if posting is None:
+    found = await store.posting_and_rules(event.posting_id)
+    if found is None:
         raise PostingNotKnownYet(str(event.posting_id))
-    rules = await store.rules_for(posting.slug) or DEFAULT_RULES
+    posting, own_rules = found
+    rules = own_rules or DEFAULT_RULES
     link = f"{public_url.rstrip('/')}/v1/applications/{event.application_id}"
     payload = alert_payload(event, posting.title, posting.slug, link)
     now = clock.now()

@@ -27,6 +27,9 @@ class Email:
     subject: str
     text: str
     html: str | None = None
+    # To a candidate (an acknowledgement): its subject may carry their name, so the MIME
+    # writer keeps nothing of it in its caches.
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,17 @@ class NotifierStore(Protocol):
     async def save_posting(self, posting: PostingTarget) -> None: ...
     async def posting(self, posting_id: uuid.UUID) -> PostingTarget | None: ...
     async def rules_for(self, slug: str) -> PostingRules | None: ...
+    async def posting_and_rules(
+        self, posting_id: uuid.UUID
+    ) -> tuple[PostingTarget, PostingRules | None] | None:
+        """The posting and its own rules (None: it has none) in one look-up; None when the
+        posting is not known."""
+
     async def add_deliveries(
         self, planned: Sequence[PlannedDelivery], now: datetime
     ) -> list[PlannedDelivery]:
-        """Records the deliveries not recorded before; returns those it added."""
+        """Records the deliveries not recorded before and wakes the delivery worker's lanes of
+        their channels once the transaction commits; returns those it added."""
 
     async def emit(self, event: Event) -> None: ...
 

@@ -97,13 +97,13 @@ async def edit_requirements(
 async def score_profile(
     store: ScorerStore, event: ProfileParsedV1, taxonomy: SkillTaxonomy
 ) -> None:
-    posting = await store.posting(event.posting_id)
-    if posting is None:
+    current = await store.current_requirements(event.posting_id)
+    if current is None:
         raise UnknownPosting(f"posting {event.posting_id} is unknown to the scorer")
+    version, requirements = current
     profile = profile_from_event(event)
-    await store.save_profile(profile)
-    score = score_stored_profile(posting, _requirements(posting), profile, taxonomy, "profile")
-    await store.add_score(score)
+    score = score_with(event.posting_id, version, requirements, profile, taxonomy, "profile")
+    await store.save_scored_profile(profile, score)
     await store.emit(scored_event(score))
 
 
@@ -208,17 +208,30 @@ def score_stored_profile(
     taxonomy: SkillTaxonomy,
     trigger: Trigger,
 ) -> StoredScore:
+    return score_with(
+        posting.posting_id, posting.requirements_version, requirements, profile, taxonomy, trigger
+    )
+
+
+def score_with(
+    posting_id: uuid.UUID,
+    requirements_version: int,
+    requirements: Sequence[Requirement],
+    profile: StoredProfile,
+    taxonomy: SkillTaxonomy,
+    trigger: Trigger,
+) -> StoredScore:
     result = score_candidate(requirements, facts_of(profile), taxonomy)
     return StoredScore(
         application_id=profile.application_id,
-        posting_id=posting.posting_id,
+        posting_id=posting_id,
         score=result.score,
         tier=result.tier,
         verdicts=verdicts_json(result, requirements),
         matched=list(result.matched),
         missing=list(result.missing),
         hint=result.next_tier_hint,
-        requirements_version=posting.requirements_version,
+        requirements_version=requirements_version,
         rubric_version=RUBRIC_VERSION,
         parser_version=profile.parser_version,
         trigger=trigger,

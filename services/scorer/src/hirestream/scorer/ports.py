@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from hirestream.contracts import Event
+from hirestream.scorer.domain.requirements import Requirement
 from hirestream.scorer.domain.scoring import CandidateFacts
 
 
@@ -101,7 +102,16 @@ class ScorerStore(Protocol):
         """A new requirements version (``posting.requirements_version``) made by ``source``."""
         ...
 
+    async def current_requirements(
+        self, posting_id: uuid.UUID
+    ) -> tuple[int, list[Requirement]] | None:
+        """The posting's current requirements version and its requirements; None when the
+        posting is unknown."""
+
     async def save_profile(self, profile: StoredProfile) -> None: ...
+    async def save_scored_profile(self, profile: StoredProfile, score: StoredScore) -> None:
+        """``save_profile`` then ``add_score``."""
+
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]: ...
     async def skill_vocabulary(self, posting_id: uuid.UUID) -> set[str]:
         """Every skill string the posting's stored profiles list."""

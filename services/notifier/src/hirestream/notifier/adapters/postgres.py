@@ -9,8 +9,9 @@ from typing import Any
 
 import asyncpg
 
-from hirestream.contracts import Event
+from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
+from hirestream.kit.outbox import NOTIFY_CHANNEL as OUTBOX_CHANNEL
 from hirestream.kit.outbox import add_to_outbox
 from hirestream.kit.telemetry import current_carrier
 from hirestream.notifier.domain.planning import PlannedDelivery
@@ -53,19 +54,35 @@ class PostgresNotifierStore:
     async def rules_for(self, slug: str) -> PostingRules | None:
         return await rules_for(self._conn, slug)
 
+    async def posting_and_rules(
+        self, posting_id: uuid.UUID
+    ) -> tuple[PostingTarget, PostingRules | None] | None:
+        row = await self._conn.fetchrow(
+            "SELECT p.posting_id, p.slug, p.title, p.notify_email, r.slug IS NOT NULL AS own,"
+            " r.rules, r.acknowledgement FROM postings p"
+            " LEFT JOIN posting_rules r ON r.slug = p.slug WHERE p.posting_id = $1",
+            posting_id,
+        )
+        if row is None:
+            return None
+        posting = PostingTarget(row["posting_id"], row["slug"], row["title"], row["notify_email"])
+        return posting, _rules(row) if row["own"] else None
+
     async def add_deliveries(
         self, planned: Sequence[PlannedDelivery], now: datetime
     ) -> list[PlannedDelivery]:
-        if not planned:
-            return []
         trace = current_carrier()
         added: list[PlannedDelivery] = []
         for p in planned:
+            # One round trip: the row, and the NOTIFY naming its channel that wakes that lane
+            # of the delivery worker once this transaction commits (only for a row added;
+            # PostgreSQL folds a transaction's identical notifications).
             row = await self._conn.fetchrow(
-                "INSERT INTO deliveries (delivery_id, application_id, posting_id, rule, channel,"
-                " kind, destination, target_key, payload, digest_key, due_at, trace, created_at)"
-                " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
-                " ON CONFLICT DO NOTHING RETURNING delivery_id",
+                "WITH added AS (INSERT INTO deliveries (delivery_id, application_id, posting_id,"
+                " rule, channel, kind, destination, target_key, payload, digest_key, due_at,"
+                " trace, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13)"
+                " ON CONFLICT DO NOTHING RETURNING channel)"
+                " SELECT pg_notify($14, channel) FROM added",
                 p.delivery_id,
                 p.application_id,
                 p.posting_id,
@@ -79,14 +96,10 @@ class PostgresNotifierStore:
                 p.due_at,
                 trace,
                 now,
+                DELIVERIES_CHANNEL,
             )
             if row is not None:
                 added.append(p)
-        if added:
-            # Wakes the delivery worker's lanes of these channels once this transaction commits
-            # (an empty payload wakes every lane).
-            channels = ",".join(sorted({p.channel for p in added}))
-            await self._conn.execute("SELECT pg_notify($1, $2)", DELIVERIES_CHANNEL, channels)
         return added
 
     async def emit(self, event: Event) -> None:
@@ -97,8 +110,10 @@ async def rules_for(conn: Connection | asyncpg.Pool, slug: str) -> PostingRules 
     row = await conn.fetchrow(
         "SELECT rules, acknowledgement FROM posting_rules WHERE slug = $1", slug
     )
-    if row is None:
-        return None
+    return None if row is None else _rules(row)
+
+
+def _rules(row: asyncpg.Record) -> PostingRules:
     data: dict[str, Any] = {"rules": row["rules"]}
     if row["acknowledgement"] is not None:
         data["acknowledgement"] = row["acknowledgement"]
@@ -185,16 +200,29 @@ class PostgresDeliveryQueue:
     async def delivered(
         self, deliveries: Sequence[Delivery], now: datetime, events: Sequence[Event]
     ) -> None:
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute(
-                "UPDATE deliveries SET status = 'delivered', delivered_at = $2,"
-                " attempts = attempts + 1, lease_owner = NULL, lease_until = NULL,"
-                " last_error = NULL, updated_at = now() WHERE delivery_id = ANY($1::uuid[])",
-                [d.delivery_id for d in deliveries],
-                now,
-            )
-            for event in events:
-                await add_to_outbox(conn, event, topic_prefix=self._prefix)
+        """The records marked delivered and their events queued, atomically: one statement,
+        so one round trip and its own transaction instead of BEGIN, UPDATE, an outbox INSERT
+        per event and COMMIT (this runs once per send). The outbox rows are those
+        ``add_to_outbox`` writes (kit's row shape, the current trace context as headers, the
+        relay's NOTIFY, a duplicate event id dropped)."""
+        await self._pool.execute(
+            "WITH done AS (UPDATE deliveries SET status = 'delivered', delivered_at = $2,"
+            " attempts = attempts + 1, lease_owner = NULL, lease_until = NULL,"
+            " last_error = NULL, updated_at = now() WHERE delivery_id = ANY($1::uuid[]))"
+            " INSERT INTO outbox (event_id, topic, key, payload, headers)"
+            " SELECT e.event_id, e.topic, e.key, e.payload::jsonb, $7::jsonb"
+            " FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[])"
+            " AS e(event_id, topic, key, payload), pg_notify($8, '')"
+            " ON CONFLICT (event_id) DO NOTHING",
+            [d.delivery_id for d in deliveries],
+            now,
+            [e.event_id for e in events],
+            [topic_name(e.topic, self._prefix) for e in events],
+            [e.key() for e in events],
+            [e.model_dump_json() for e in events],
+            current_carrier(),
+            OUTBOX_CHANNEL,
+        )
 
     async def retry_later(
         self, deliveries: Sequence[Delivery], due_at: datetime, error: str

@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import time
-from email.charset import QP, Charset
-from email.header import Header
-from email.message import Message
-from email.mime.multipart import MIMEMultipart
-from email.mime.text import MIMEText
-from email.utils import formataddr, formatdate, getaddresses, parseaddr
-from typing import cast
+from email.utils import getaddresses, parseaddr
 
 import aiosmtplib
 
 from hirestream.kit.telemetry import tracer
+from hirestream.notifier.adapters.mime import mime_bytes, sender_address
 from hirestream.notifier.adapters.render import (
     render_acknowledgement,
     render_alert,
@@ -24,44 +20,16 @@ from hirestream.notifier.domain.messages import header_safe
 from hirestream.notifier.domain.planning import ACK_CHANNEL
 from hirestream.notifier.ports import DeliveryFailed, Email, Outgoing
 
-# The message is built with the compat32 classes: EmailMessage's default policy parses and
-# refolds every header through its registry, which cost more CPU than the whole SMTP exchange.
-_UTF8 = Charset("utf-8")
-_UTF8.body_encoding = QP
-_UTF8.header_encoding = QP
+
+@functools.lru_cache(maxsize=16)
+def envelope_sender(sender: str) -> str:
+    """MAIL FROM: the address of the From header."""
+    return parseaddr(sender_address(header_safe(sender)))[1]
 
 
-def _addresses(value: str) -> str:
-    return ", ".join(formataddr(pair, charset="utf-8") for pair in getaddresses([value]))
-
-
-def _header(value: str) -> str:
-    return value if value.isascii() else Header(value, "utf-8").encode()
-
-
-def _text(text: str, subtype: str) -> MIMEText:
-    # MIMEText takes a Charset too (it is what set_payload receives; its str() is the name):
-    # the stubs only say str.
-    return MIMEText(text, subtype, cast(str, _UTF8))
-
-
-def render_mime(email: Email) -> Message:
-    """The email as MIME: text, and HTML as its alternative when there is one; headers in
-    RFC 2047 words when not ASCII, bodies quoted-printable UTF-8."""
-    message: Message
-    if email.html is None:
-        message = _text(email.text, "plain")
-    else:
-        message = MIMEMultipart("alternative")
-        message.attach(_text(email.text, "plain"))
-        message.attach(_text(email.html, "html"))
-    message["From"] = _addresses(header_safe(email.sender))
-    message["To"] = _addresses(header_safe(email.recipient))
-    message["Subject"] = _header(header_safe(email.subject))
-    message["Message-ID"] = email.message_id
-    message["Date"] = formatdate(usegmt=True)
-    message["Auto-Submitted"] = "auto-generated"
-    return message
+def envelope_recipients(recipient: str) -> list[str]:
+    """RCPT TO: every address of the recipient list."""
+    return [address for _, address in getaddresses([recipient]) if address]
 
 
 class SmtpEmailSender:
@@ -89,21 +57,23 @@ class SmtpEmailSender:
         self._idle: list[tuple[aiosmtplib.SMTP, float]] = []
 
     async def send(self, email: Email) -> None:
-        message = render_mime(email)
-        sender = parseaddr(message["From"])[1]
-        recipients = [address for _, address in getaddresses([email.recipient]) if address]
+        # The MIME bytes are written directly (adapters/mime.py): building them with the email
+        # package's classes cost more CPU than the whole SMTP exchange.
+        message = mime_bytes(email)
+        sender = envelope_sender(email.sender)
+        recipients = envelope_recipients(email.recipient)
         client, reused = self._take()
         if client is None:
             client = await self._connect()
         try:
-            await client.sendmail(sender, recipients, message.as_bytes())
+            await client.sendmail(sender, recipients, message)
         except (aiosmtplib.SMTPServerDisconnected, ConnectionError):
             _close(client)
             if not reused:
                 raise
             client = await self._connect()  # the kept connection had gone stale
             try:
-                await client.sendmail(sender, recipients, message.as_bytes())
+                await client.sendmail(sender, recipients, message)
             except BaseException:
                 _close(client)
                 raise
@@ -168,6 +138,7 @@ class EmailChannelSender:
             subject=subject,
             text=text,
             html=html,
+            personal=message.channel == ACK_CHANNEL,
         )
         with tracer().start_as_current_span(f"notifier.deliver {message.channel}") as span:
             span.set_attribute("hirestream.delivery.channel", message.channel)

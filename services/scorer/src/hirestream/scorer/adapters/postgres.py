@@ -17,6 +17,7 @@ from hirestream.kit.outbox import NOTIFY_CHANNEL, add_to_outbox
 from hirestream.kit.telemetry import current_carrier
 from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.domain.locations import skill_location
+from hirestream.scorer.domain.requirements import Requirement
 from hirestream.scorer.domain.scoring import CandidateFacts
 from hirestream.scorer.ports import (
     FactsGroup,
@@ -34,10 +35,34 @@ _POSTING = (
 )
 
 
+class RequirementsCache:
+    """Each posting's newest requirements version read, as ``Requirement`` objects: a version is
+    never changed once written (an edit is a new version), so scoring a profile asks PostgreSQL
+    only which version is current and reads and rebuilds its requirements once per process."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._by_posting: dict[uuid.UUID, tuple[int, list[Requirement]]] = {}
+
+    def get(self, posting_id: uuid.UUID) -> tuple[int, list[Requirement]] | None:
+        return self._by_posting.get(posting_id)
+
+    def put(self, posting_id: uuid.UUID, version: int, requirements: list[Requirement]) -> None:
+        if len(self._by_posting) >= self._size and posting_id not in self._by_posting:
+            self._by_posting.clear()  # many postings: start over rather than grow
+        self._by_posting[posting_id] = (version, requirements)
+
+
 class PostgresScorerStore:
-    def __init__(self, conn: Connection, topic_prefix: str = "") -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        topic_prefix: str = "",
+        requirements: RequirementsCache | None = None,
+    ) -> None:
         self._conn = conn
         self._prefix = topic_prefix
+        self._requirements = requirements if requirements is not None else RequirementsCache()
 
     async def posting_by_slug(self, slug: str) -> StoredPosting | None:
         row = await self._conn.fetchrow(f"{_POSTING} WHERE p.slug = $1", slug)
@@ -46,6 +71,28 @@ class PostgresScorerStore:
     async def posting(self, posting_id: uuid.UUID) -> StoredPosting | None:
         row = await self._conn.fetchrow(f"{_POSTING} WHERE p.posting_id = $1", posting_id)
         return StoredPosting(**dict(row)) if row else None
+
+    async def current_requirements(
+        self, posting_id: uuid.UUID
+    ) -> tuple[int, list[Requirement]] | None:
+        cached = self._requirements.get(posting_id)
+        # The requirements travel only when the current version is not the one cached.
+        row = await self._conn.fetchrow(
+            "SELECT p.requirements_version AS version, CASE WHEN p.requirements_version"
+            " IS NOT DISTINCT FROM $2::int THEN NULL ELSE r.requirements END AS requirements"
+            " FROM postings p JOIN requirement_versions r"
+            " ON r.posting_id = p.posting_id AND r.version = p.requirements_version"
+            " WHERE p.posting_id = $1",
+            posting_id,
+            cached[0] if cached else None,
+        )
+        if row is None:
+            return None
+        if cached is not None and row["requirements"] is None:
+            return cached
+        requirements = [Requirement.from_dict(r) for r in row["requirements"]]
+        self._requirements.put(posting_id, row["version"], requirements)
+        return row["version"], requirements
 
     async def postings(self) -> list[StoredPosting]:
         rows = await self._conn.fetch(f"{_POSTING} ORDER BY p.slug")
@@ -96,20 +143,7 @@ class PostgresScorerStore:
         )
 
     async def save_profile(self, profile: StoredProfile) -> None:
-        await self._conn.execute(
-            f"INSERT INTO profiles ({_PROFILE_COLUMNS}, skill_locations)"
-            " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
-            " ON CONFLICT (application_id) DO UPDATE SET profile_id = EXCLUDED.profile_id,"
-            " parser_version = EXCLUDED.parser_version, status = EXCLUDED.status,"
-            " skills = EXCLUDED.skills, total_experience_months = EXCLUDED.total_experience_months,"
-            " language_names = EXCLUDED.language_names,"
-            " language_levels = EXCLUDED.language_levels,"
-            " leadership_months = EXCLUDED.leadership_months,"
-            " degrees = EXCLUDED.degrees, skill_locations = EXCLUDED.skill_locations,"
-            " received_at = now()",
-            *_profile_row(profile),
-            profile.skill_locations,
-        )
+        await self._conn.execute(_SAVE_PROFILE, *_profile_row(profile), profile.skill_locations)
 
     async def profiles_of(self, posting_id: uuid.UUID) -> list[StoredProfile]:
         rows = await self._conn.fetch(
@@ -191,11 +225,42 @@ class PostgresScorerStore:
             for row in rows
         ]
 
-    async def add_score(self, score: StoredScore) -> None:
-        verdicts = VerdictSet(
-            score.score, score.tier, score.verdicts, score.matched, score.missing, score.hint
+    async def save_scored_profile(self, profile: StoredProfile, score: StoredScore) -> None:
+        """``save_profile`` and ``add_score`` in one statement (one round trip instead of three
+        or four): the verdict set is found or added in the same statement. When another
+        transaction adds the same set at the same moment, this statement cannot see it: the
+        score is then added by ``add_score``, whose next statement does."""
+        body, digest = _verdict_set_json(_verdict_set_of(score))
+        row = await self._conn.fetchrow(
+            f"WITH profile AS ({_SAVE_PROFILE}),"
+            " found AS (SELECT id FROM verdict_sets WHERE posting_id = $13"
+            " AND requirements_version = $14 AND digest = $15),"
+            " made AS (INSERT INTO verdict_sets (posting_id, requirements_version, digest,"
+            " verdicts, matched, missing, hint) SELECT $13, $14, $15, b->0, b->1, b->2, b->>3"
+            " FROM (SELECT $16::text::jsonb AS b) AS given WHERE NOT EXISTS (SELECT FROM found)"
+            " ON CONFLICT (posting_id, requirements_version, digest) DO NOTHING RETURNING id),"
+            " chosen AS (SELECT id FROM found UNION ALL SELECT id FROM made LIMIT 1)"
+            f" INSERT INTO scores ({', '.join(_SCORE_COLUMNS[:-1])})"
+            " SELECT $17, $13, $18, $19, chosen.id, $14, $20, $21, $22 FROM chosen"
+            " RETURNING verdict_set_id",
+            *_profile_row(profile),
+            profile.skill_locations,
+            score.posting_id,
+            score.requirements_version,
+            digest,
+            body,
+            score.application_id,
+            score.score,
+            score.tier,
+            score.rubric_version,
+            score.parser_version,
+            score.trigger,
         )
-        body, digest = _verdict_set_json(verdicts)
+        if row is None:
+            await self.add_score(score)
+
+    async def add_score(self, score: StoredScore) -> None:
+        body, digest = _verdict_set_json(_verdict_set_of(score))
         key = (score.posting_id, score.requirements_version)
         set_id = await self._conn.fetchval(_FIND_VERDICT_SET, *key, [digest])
         if set_id is None:
@@ -332,6 +397,18 @@ _PROFILE_COLUMNS = (
     "application_id, posting_id, profile_id, parser_version, status, skills,"
     " total_experience_months, language_names, language_levels, leadership_months, degrees"
 )
+_SAVE_PROFILE = (
+    f"INSERT INTO profiles ({_PROFILE_COLUMNS}, skill_locations)"
+    " VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12)"
+    " ON CONFLICT (application_id) DO UPDATE SET profile_id = EXCLUDED.profile_id,"
+    " parser_version = EXCLUDED.parser_version, status = EXCLUDED.status,"
+    " skills = EXCLUDED.skills, total_experience_months = EXCLUDED.total_experience_months,"
+    " language_names = EXCLUDED.language_names,"
+    " language_levels = EXCLUDED.language_levels,"
+    " leadership_months = EXCLUDED.leadership_months,"
+    " degrees = EXCLUDED.degrees, skill_locations = EXCLUDED.skill_locations,"
+    " received_at = now()"
+)
 _SCORE_COLUMNS = [
     "application_id", "posting_id", "score", "tier", "verdict_set_id", "requirements_version",
     "rubric_version", "parser_version", "trigger", "batch_id",
@@ -384,6 +461,12 @@ def _languages(names: list[str | None], levels: list[str | None]) -> dict[str, s
     """As ``handlers.facts_of``: entries without a language are skipped, a missing level is
     "", a later entry of the same language wins."""
     return {name: level or "" for name, level in zip(names, levels, strict=True) if name}
+
+
+def _verdict_set_of(score: StoredScore) -> VerdictSet:
+    return VerdictSet(
+        score.score, score.tier, score.verdicts, score.matched, score.missing, score.hint
+    )
 
 
 def _verdict_set_json(v: VerdictSet) -> tuple[str, str]:
