@@ -222,9 +222,15 @@ class OutboxRelay:
             await listener.add_listener(NOTIFY_CHANNEL, on_notify)
         except Exception:  # the poll loop still works without NOTIFY
             log.warning("outbox relay: LISTEN unavailable, polling only", exc_info=True)
+        # Stopping wakes the wait below too: shutdown does not wait for the poll.
+        stopping = asyncio.create_task(_set_when(stop, self._wake))
         try:
-            look = True  # the first round, a NOTIFY, a round that sent: run a round
+            look = True  # the first round, a NOTIFY, a full batch: run a round
             while not stop.is_set():
+                # Notifications already received are for rows committed before now, which this
+                # round's SELECT sees: take them in before clearing, or each would wake one more
+                # round that finds nothing (one loop pass lets the listener's socket be read).
+                await asyncio.sleep(0)
                 # Cleared before the round, not after: a NOTIFY that arrives while the round
                 # runs (a row committed after its SELECT) wakes the next round at once instead
                 # of waiting for the poll.
@@ -238,19 +244,29 @@ class OutboxRelay:
                     log.exception("outbox relay: publish failed, will retry")
                     sent = 0
                     await _sleep_or_stop(stop, 1.0)
-                if sent:
+                if sent >= self._batch_size:  # more may be waiting behind the limit
                     look = True
                     continue
+                # A round that took fewer rows than it could took every committed row it was
+                # free to lock: a row committed since woke ``_wake``, so waiting costs nothing,
+                # and an immediate round would find nothing (a transaction of three round
+                # trips per round that sent, in every service).
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=self._poll_seconds)
                     look = True
                 except TimeoutError:
                     look = False
         finally:
+            stopping.cancel()
             if listener is not None:
                 with contextlib.suppress(Exception):
                     await listener.remove_listener(NOTIFY_CHANNEL, on_notify)
                 await self._pool.release(listener)
+
+
+async def _set_when(happened: asyncio.Event, wake: asyncio.Event) -> None:
+    await happened.wait()
+    wake.set()
 
 
 async def _acknowledged(ack: Awaitable[Any] | None) -> None:

@@ -1,0 +1,96 @@
+"""The running relay: woken by NOTIFY, it runs as few rounds as the committed rows need."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import AsyncIterator, Callable
+
+import asyncpg
+import pytest
+
+from hirestream.contracts import PostingPublishedV1
+from hirestream.kit.db import create_pool
+from hirestream.kit.migrations import apply_migrations, kit_migrations
+from hirestream.kit.outbox import OutboxRelay, add_to_outbox
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    conn = await asyncpg.connect(database_url)
+    await apply_migrations(conn, "svc", kit_migrations())
+    await conn.close()
+    pool = await create_pool(database_url, "svc")
+    yield pool
+    await pool.close()
+
+
+class CountingRelay(OutboxRelay):
+    rounds = 0
+
+    async def relay_once(self) -> int:
+        self.rounds += 1
+        return await super().relay_once()
+
+
+def posting(slug: str) -> PostingPublishedV1:
+    return PostingPublishedV1(posting_id=uuid.uuid4(), slug=slug, title="T", requirements_version=1)
+
+
+async def add(pool: asyncpg.Pool, *slugs: str) -> None:
+    async with pool.acquire() as conn, conn.transaction():
+        for slug in slugs:
+            await add_to_outbox(conn, posting(slug))
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "not reached in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_each_notified_commit_costs_one_round_and_a_full_batch_goes_on_at_once(
+    pool: asyncpg.Pool,
+) -> None:
+    published: list[str] = []
+
+    async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
+        published.append(json.loads(body)["slug"])
+
+    # A poll far longer than the test: every round below is a NOTIFY's or a full batch's.
+    relay = CountingRelay(pool, publish, batch_size=2, poll_seconds=600)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await wait_until(lambda: relay.rounds == 1)
+        await asyncio.sleep(0.3)
+        assert relay.rounds == 1  # the first round, which found nothing
+
+        await add(pool, "one")
+        await wait_until(lambda: len(published) == 1)
+        await asyncio.sleep(0.3)  # what a round that sent would be followed by
+        assert published == ["one"]
+        assert relay.rounds == 2  # not followed by a round that finds nothing
+
+        # Five rows in one commit: batches of 2, 2 and 1 run back to back, then it waits.
+        await add(pool, "a", "b", "c", "d", "e")
+        await wait_until(lambda: len(published) == 6)
+        await asyncio.sleep(0.3)
+        assert published == ["one", "a", "b", "c", "d", "e"]
+        assert relay.rounds == 5
+
+        # Rows committed while a round runs are taken by the round their NOTIFY wakes.
+        for slug in ("x", "y", "z"):
+            await add(pool, slug)
+        await wait_until(lambda: len(published) == 9)
+        await asyncio.sleep(0.3)
+        assert sorted(published[6:]) == ["x", "y", "z"]
+        assert relay.rounds <= 8
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)  # stopping does not wait for the 600 s poll
+    assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
