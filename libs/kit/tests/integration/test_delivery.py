@@ -158,6 +158,7 @@ async def run_consumer(
     batch_max: int = 100,
     drop_first_retry: bool = False,
     batch_seconds: float = 20.0,
+    prefetch=None,  # type: ignore[no-untyped-def]
 ) -> Running:
     consumer = EventConsumer(
         pool,
@@ -174,7 +175,7 @@ async def run_consumer(
     register(
         broker,
         consumer,
-        Subscription(PostingPublishedV1, handler),
+        Subscription(PostingPublishedV1, handler, prefetch),
         group_id=f"svc-{prefix}",
         batch_max=batch_max,
     )
@@ -410,3 +411,50 @@ async def test_a_batch_over_its_time_budget_commits_a_prefix_and_the_rest_follow
     assert [r["slug"] for r in rows] == [e.slug for e in events]
     assert len(transactions) == 20, "an event ran twice (the rewind went too far back)"
     assert len(set(transactions)) > 1, "the budget never split the batch"
+
+
+async def test_a_prefetch_hook_sees_each_batch_before_its_handlers_and_cannot_break_it(
+    stack: Stack, pool: asyncpg.Pool, topic_prefix: str
+) -> None:
+    events = [posting(f"f{i:02d}") for i in range(12)]
+    log: list[tuple[str, list[str]]] = []
+    failing_calls = 0
+
+    def prefetch(batch: list[PostingPublishedV1]) -> None:
+        log.append(("prefetch", [e.slug for e in batch]))
+        if len(log) == 1:
+            raise RuntimeError("the hook is only an optimisation")
+
+    async def handler(conn: asyncpg.Connection, event: PostingPublishedV1) -> None:
+        nonlocal failing_calls
+        log.append(("handle", [event.slug]))
+        await record_effect(conn, event)
+        if event.slug == "f05":
+            failing_calls += 1
+            raise PermanentError("bad posting")
+
+    prod = await producer(stack)
+    topic = topic_name(PostingPublishedV1.topic, topic_prefix)
+    for event in events:
+        await prod.send_and_wait(topic, event.model_dump_json().encode(), key=b"one-partition")
+    await prod.send_and_wait(topic, b"{not json", key=b"one-partition")  # dead-lettered
+    await prod.stop()
+    running = await run_consumer(stack, pool, topic_prefix, handler, prefetch=prefetch)
+    try:
+        await wait_until(lambda: pool.fetchval("SELECT count(*) = 11 FROM effects"))
+        await wait_until(lambda: pool.fetchval("SELECT count(*) = 2 FROM dead_letters"))
+    finally:
+        await running.close()
+    # Every handled event was announced once, before its handler ran, in batch order...
+    announced: list[str] = []
+    for kind, slugs in log:
+        if kind == "prefetch":
+            announced += slugs
+        else:
+            assert slugs[0] in announced, f"{slugs[0]} handled before it was prefetched"
+    assert announced == [e.slug for e in events], "not once each, in order (or the garbage too)"
+    assert any(kind == "prefetch" and len(slugs) > 1 for kind, slugs in log), "never a batch"
+    # ...the failing hook changed nothing, and the failure re-run did not prefetch again.
+    slugs = {r["slug"] for r in await pool.fetch("SELECT slug FROM effects")}
+    assert slugs == {e.slug for e in events} - {"f05"}
+    assert failing_calls == 1
