@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from opentelemetry.trace import get_current_span
 
 from hirestream.contracts import DEAD_LETTER_TOPIC, PostingPublishedV1, topic_name
 from hirestream.kit.consumer import EventConsumer, PermanentError, Subscription
@@ -417,17 +418,20 @@ async def test_a_prefetch_hook_sees_each_batch_before_its_handlers_and_cannot_br
     stack: Stack, pool: asyncpg.Pool, topic_prefix: str
 ) -> None:
     events = [posting(f"f{i:02d}") for i in range(12)]
-    log: list[tuple[str, list[str]]] = []
+    traces = {e.slug: uuid.uuid4().int for e in events}  # one trace per event, from its producer
+    log: list[tuple[str, str]] = []
+    in_trace: list[bool] = []
     failing_calls = 0
 
-    def prefetch(batch: list[PostingPublishedV1]) -> None:
-        log.append(("prefetch", [e.slug for e in batch]))
+    def prefetch(event: PostingPublishedV1) -> None:
+        log.append(("prefetch", event.slug))
+        in_trace.append(get_current_span().get_span_context().trace_id == traces[event.slug])
         if len(log) == 1:
             raise RuntimeError("the hook is only an optimisation")
 
     async def handler(conn: asyncpg.Connection, event: PostingPublishedV1) -> None:
         nonlocal failing_calls
-        log.append(("handle", [event.slug]))
+        log.append(("handle", event.slug))
         await record_effect(conn, event)
         if event.slug == "f05":
             failing_calls += 1
@@ -436,7 +440,13 @@ async def test_a_prefetch_hook_sees_each_batch_before_its_handlers_and_cannot_br
     prod = await producer(stack)
     topic = topic_name(PostingPublishedV1.topic, topic_prefix)
     for event in events:
-        await prod.send_and_wait(topic, event.model_dump_json().encode(), key=b"one-partition")
+        parent = f"00-{traces[event.slug]:032x}-{uuid.uuid4().int >> 64:016x}-01"
+        await prod.send_and_wait(
+            topic,
+            event.model_dump_json().encode(),
+            key=b"one-partition",
+            headers=[("traceparent", parent.encode())],
+        )
     await prod.send_and_wait(topic, b"{not json", key=b"one-partition")  # dead-lettered
     await prod.stop()
     running = await run_consumer(stack, pool, topic_prefix, handler, prefetch=prefetch)
@@ -445,16 +455,16 @@ async def test_a_prefetch_hook_sees_each_batch_before_its_handlers_and_cannot_br
         await wait_until(lambda: pool.fetchval("SELECT count(*) = 2 FROM dead_letters"))
     finally:
         await running.close()
-    # Every handled event was announced once, before its handler ran, in batch order...
-    announced: list[str] = []
-    for kind, slugs in log:
-        if kind == "prefetch":
-            announced += slugs
-        else:
-            assert slugs[0] in announced, f"{slugs[0]} handled before it was prefetched"
+    # Every event was announced once, in order, before its handler ran, under its own trace...
+    announced = [slug for kind, slug in log if kind == "prefetch"]
     assert announced == [e.slug for e in events], "not once each, in order (or the garbage too)"
-    assert any(kind == "prefetch" and len(slugs) > 1 for kind, slugs in log), "never a batch"
-    # ...the failing hook changed nothing, and the failure re-run did not prefetch again.
+    for i, (kind, slug) in enumerate(log):
+        if kind == "handle":
+            assert ("prefetch", slug) in log[:i], f"{slug} handled before it was prefetched"
+    assert all(in_trace)
+    # ...a batch's events all before its first handler...
+    assert ("prefetch", "f01") in log[: log.index(("handle", "f00"))], "never a batch ahead"
+    # ...the failing hook changed nothing, and the failure's re-run did not prefetch again.
     slugs = {r["slug"] for r in await pool.fetch("SELECT slug FROM effects")}
     assert slugs == {e.slug for e in events} - {"f05"}
     assert failing_calls == 1

@@ -109,7 +109,8 @@ async def test_prefetched_texts_equal_direct_extraction_and_each_cv_is_extracted
     refs = [await stored(pool, data, media_type) for data, media_type in files]
     counting = CountingWorker(worker)
     texts = CvTexts(pool, counting, ahead=3)
-    texts.prefetch([received(ref) for ref in refs])
+    for ref in refs:
+        texts.prefetch(received(ref))
     for (data, media_type), ref in zip(files, refs, strict=True):
         try:
             direct: ExtractedText | str = await worker(data, media_type)
@@ -138,7 +139,8 @@ async def test_the_workers_extract_the_next_cvs_while_the_event_loop_is_busy(
         assert alone > 0.1, "the slow file is not slow enough to show anything"
 
         texts = CvTexts(pool, worker)
-        texts.prefetch([received(ref) for ref in refs])
+        for ref in refs:
+            texts.prefetch(received(ref))
         assert await texts(refs[0]) is not None
         # The loop busy analysing the first CV, awaiting nothing (as ``analyse`` does).
         time.sleep(alone * 1.5 + 0.2)  # noqa: ASYNC251
@@ -156,7 +158,7 @@ async def test_a_missing_blob_is_not_remembered(
     data = cv_pdf("Grace Hopper")
     ref = BlobRef(sha256=hashlib.sha256(data).hexdigest(), media_type=PDF, size=len(data))
     texts = CvTexts(pool, worker)
-    texts.prefetch([received(ref)])
+    texts.prefetch(received(ref))
     assert await texts(ref) is None
     await stored(pool, data, PDF)
     document = await texts(ref)

@@ -27,11 +27,12 @@ transactions, no idempotent producer.
 When the batch's transaction cannot commit (PostgreSQL unreachable, the connection broke), no
 failure is counted: the consumer backs off and raises, and the batch is redelivered.
 
-A subscription may name a ``prefetch`` hook: it is told a batch's decoded events before the
-batch's transaction opens, so slow work its handler will need (the parser's CV extraction in its
-worker processes) can start for all of them at once and run while the handlers of the first ones
-run. The hook writes nothing and its failure is only logged: the handler stays the one that
-decides and writes, inside the transaction, with everything above unchanged.
+A subscription may name a ``prefetch`` hook: it is told each event of a batch, in order and
+under the event's trace context, before the batch's transaction opens, so slow work its handler
+will need (the parser's CV extraction in its worker processes) can start for all of them at once
+and run while the handlers of the first ones run. The hook writes nothing and its failure is
+only logged: the handler stays the one that decides and writes, inside the transaction, with
+everything above unchanged.
 """
 
 from __future__ import annotations
@@ -62,8 +63,8 @@ log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Connection, E], Awaitable[None]]
-# Told a batch's events before its transaction opens; starts work and returns at once.
-Prefetch = Callable[[Sequence[E]], None]
+# Told each event of a batch before its transaction opens; starts work and returns at once.
+Prefetch = Callable[[E], None]
 
 
 class PermanentError(Exception):
@@ -173,9 +174,9 @@ class EventConsumer:
         return await self._run([_Work(m, subscription) for m in messages], budget=True)
 
     def _prefetch(self, work: Sequence[_Work]) -> None:
-        """Hand each subscription with a prefetch hook its decoded events, in batch order.
-        Undecodable messages are left to ``_process`` (dead-lettered there)."""
-        wanted: dict[int, tuple[Subscription[Any], list[Event]]] = {}
+        """Tell the subscriptions' prefetch hooks each event, in batch order, under the event's
+        trace context (work they start belongs to the application's trace). Undecodable
+        messages are left to ``_process``, which dead-letters them."""
         for item in work:
             subscription = item.subscription
             if subscription is None or subscription.prefetch is None or item.failure is not None:
@@ -185,14 +186,14 @@ class EventConsumer:
                     item.event = subscription.event_type.model_validate_json(item.message.body)
                 except ValidationError:
                     continue
-            wanted.setdefault(id(subscription), (subscription, []))[1].append(item.event)
-        for subscription, events in wanted.values():
-            assert subscription.prefetch is not None
+            token = otel_context.attach(context_from_carrier(item.message.headers))
             try:
-                subscription.prefetch(events)
+                subscription.prefetch(item.event)
             except Exception:
-                # Only an optimisation: the handlers do the work themselves.
+                # Only an optimisation: the handler does the work itself.
                 log.warning("%s: prefetch failed", self._name, exc_info=True)
+            finally:
+                otel_context.detach(token)
 
     async def handle_retries(self, messages: Sequence[IncomingMessage]) -> None:
         """Records of our retry topic: each is applied once its not-before time has come.

@@ -2,10 +2,11 @@
 
 Extraction runs in the worker processes and analysis on the event loop. Handling a consumer
 batch one CV at a time left one of them idle while the other worked; so before the batch's
-transaction opens, the consumer's prefetch hook hands ``prefetch`` the batch's events, and every
-CV is loaded from the blob store and queued for the workers at once. While the handler analyses
-the first CV, the workers extract the next ones; the handler's ``await texts(cv)`` finds each
-one ready or in progress (and extracts it itself when nothing was started, e.g. in tests).
+transaction opens, the consumer's prefetch hook hands ``prefetch`` each of the batch's events,
+and every CV is loaded from the blob store and queued for the workers at once. While the
+handler analyses the first CV, the workers extract the next ones; the handler's
+``await texts(cv)`` finds each one ready or in progress (and extracts it itself when nothing
+was started, e.g. in tests).
 
 Nothing here writes anything: the handler still decides and stores every outcome inside its
 transaction. Every file still goes through ``ExtractionWorker`` with its own CPU, wall-time and
@@ -21,7 +22,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
-from collections.abc import Sequence
 
 import asyncpg
 
@@ -58,10 +58,10 @@ class CvTexts:
         self._gate: asyncio.Semaphore | None = None
         self._gate_loop: asyncio.AbstractEventLoop | None = None
 
-    def prefetch(self, events: Sequence[ApplicationReceivedV1]) -> None:
-        """Start loading and extracting these events' CVs, in order; returns at once."""
-        for event in events:
-            self._task((event.cv.sha256, event.cv.media_type))
+    def prefetch(self, event: ApplicationReceivedV1) -> None:
+        """Start loading and extracting the event's CV (after those before it); returns at once.
+        The work runs in the caller's context, so its spans join the application's trace."""
+        self._task((event.cv.sha256, event.cv.media_type))
 
     async def __call__(self, cv: BlobRef) -> ExtractedText | None:
         key = (cv.sha256, cv.media_type)
