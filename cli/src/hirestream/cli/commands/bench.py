@@ -23,6 +23,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -121,6 +122,12 @@ def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> tuple[
             score_candidate(requirements[cv.posting_slug], facts_from_profile(profile), taxonomy)
             done += 1
     return done / (time.perf_counter() - started), 1000 * (time.process_time() - cpu) / done
+
+
+def remove_workdir(workdir: Path) -> None:
+    """A finished run's databases and logs (hundreds of MB each on a shared machine's disk);
+    a failed run keeps them for its logs."""
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -581,6 +588,7 @@ def pipeline_command(
         rounds=rounds,
         variants=[parse_variant(v) for v in variant or []],
     )
+    remove_workdir(workdir)
     line = json.dumps({"summary": summarize(results), "runs": results})
     typer.echo(line)
     if output is not None:

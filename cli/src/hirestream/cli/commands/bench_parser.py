@@ -35,6 +35,7 @@ from hirestream.cli.commands.bench import (
     cpu_by_role,
     machine_busy_seconds,
     parse_variant,
+    remove_workdir,
 )
 from hirestream.cli.stack import Infrastructure, Ports, ServiceProcesses, StackConfig, prepare
 
@@ -306,6 +307,7 @@ def parser_scaling_command(
                     results.append(result)
     finally:
         infra.stop()
+    remove_workdir(workdir)
     summary = summarize_scaling(results, [label for label, _ in configurations])
     line = json.dumps({"summary": summary, "runs": results})
     typer.echo(line)
