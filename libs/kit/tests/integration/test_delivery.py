@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import asyncpg
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from opentelemetry.trace import get_current_span
 
 from hirestream.contracts import DEAD_LETTER_TOPIC, PostingPublishedV1, topic_name
 from hirestream.kit.consumer import EventConsumer, PermanentError, Subscription
@@ -158,6 +159,7 @@ async def run_consumer(
     batch_max: int = 100,
     drop_first_retry: bool = False,
     batch_seconds: float = 20.0,
+    prefetch=None,  # type: ignore[no-untyped-def]
 ) -> Running:
     consumer = EventConsumer(
         pool,
@@ -174,7 +176,7 @@ async def run_consumer(
     register(
         broker,
         consumer,
-        Subscription(PostingPublishedV1, handler),
+        Subscription(PostingPublishedV1, handler, prefetch),
         group_id=f"svc-{prefix}",
         batch_max=batch_max,
     )
@@ -410,3 +412,59 @@ async def test_a_batch_over_its_time_budget_commits_a_prefix_and_the_rest_follow
     assert [r["slug"] for r in rows] == [e.slug for e in events]
     assert len(transactions) == 20, "an event ran twice (the rewind went too far back)"
     assert len(set(transactions)) > 1, "the budget never split the batch"
+
+
+async def test_a_prefetch_hook_sees_each_batch_before_its_handlers_and_cannot_break_it(
+    stack: Stack, pool: asyncpg.Pool, topic_prefix: str
+) -> None:
+    events = [posting(f"f{i:02d}") for i in range(12)]
+    traces = {e.slug: uuid.uuid4().int for e in events}  # one trace per event, from its producer
+    log: list[tuple[str, str]] = []
+    in_trace: list[bool] = []
+    failing_calls = 0
+
+    def prefetch(event: PostingPublishedV1) -> None:
+        log.append(("prefetch", event.slug))
+        in_trace.append(get_current_span().get_span_context().trace_id == traces[event.slug])
+        if len(log) == 1:
+            raise RuntimeError("the hook is only an optimisation")
+
+    async def handler(conn: asyncpg.Connection, event: PostingPublishedV1) -> None:
+        nonlocal failing_calls
+        log.append(("handle", event.slug))
+        await record_effect(conn, event)
+        if event.slug == "f05":
+            failing_calls += 1
+            raise PermanentError("bad posting")
+
+    prod = await producer(stack)
+    topic = topic_name(PostingPublishedV1.topic, topic_prefix)
+    for event in events:
+        parent = f"00-{traces[event.slug]:032x}-{uuid.uuid4().int >> 64:016x}-01"
+        await prod.send_and_wait(
+            topic,
+            event.model_dump_json().encode(),
+            key=b"one-partition",
+            headers=[("traceparent", parent.encode())],
+        )
+    await prod.send_and_wait(topic, b"{not json", key=b"one-partition")  # dead-lettered
+    await prod.stop()
+    running = await run_consumer(stack, pool, topic_prefix, handler, prefetch=prefetch)
+    try:
+        await wait_until(lambda: pool.fetchval("SELECT count(*) = 11 FROM effects"))
+        await wait_until(lambda: pool.fetchval("SELECT count(*) = 2 FROM dead_letters"))
+    finally:
+        await running.close()
+    # Every event was announced once, in order, before its handler ran, under its own trace...
+    announced = [slug for kind, slug in log if kind == "prefetch"]
+    assert announced == [e.slug for e in events], "not once each, in order (or the garbage too)"
+    for i, (kind, slug) in enumerate(log):
+        if kind == "handle":
+            assert ("prefetch", slug) in log[:i], f"{slug} handled before it was prefetched"
+    assert all(in_trace)
+    # ...a batch's events all before its first handler...
+    assert ("prefetch", "f01") in log[: log.index(("handle", "f00"))], "never a batch ahead"
+    # ...the failing hook changed nothing, and the failure's re-run did not prefetch again.
+    slugs = {r["slug"] for r in await pool.fetch("SELECT slug FROM effects")}
+    assert slugs == {e.slug for e in events} - {"f05"}
+    assert failing_calls == 1

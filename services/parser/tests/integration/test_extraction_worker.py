@@ -4,7 +4,9 @@ through it into precise error states without taking the service down."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -90,3 +92,20 @@ async def test_a_file_over_the_memory_limit_is_stopped() -> None:
         await assert_still_serves(worker)
     finally:
         worker.close()
+
+
+async def test_a_file_waiting_for_a_worker_does_not_spend_its_wall_time_waiting() -> None:
+    files = [(f"{i}\n" + "Café crème à la française, résumé " * 150_000).encode("cp1252")
+             for i in range(5)]  # fmt: skip
+    worker = ExtractionWorker(processes=1)
+    try:
+        await worker(files[0], "text/plain")  # warm
+        started = time.perf_counter()
+        await worker(files[0], "text/plain")
+        alone = time.perf_counter() - started
+        # Each file fits its wall time alone with room to spare; four in a row do not.
+        worker.limits = Limits(wall_seconds=max(2.5 * alone, 0.5))
+        results = await asyncio.gather(*(outcome(worker, data, "text/plain") for data in files[1:]))
+    finally:
+        worker.close()
+    assert results == ["parsed"] * 4

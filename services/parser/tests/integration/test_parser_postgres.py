@@ -17,6 +17,7 @@ from hirestream.contracts import ApplicationReceivedV1, BlobRef, Channel
 from hirestream.kit.blobstore import put_blob
 from hirestream.kit.db import create_pool
 from hirestream.kit.runtime import migrate
+from hirestream.parser.adapters.cv_texts import CvTexts
 from hirestream.parser.adapters.postgres import PostgresParserStore
 from hirestream.parser.adapters.worker import ExtractionWorker
 from hirestream.parser.handlers import parse_application
@@ -92,7 +93,11 @@ async def parse(
         )
         async with conn.transaction():
             await parse_application(
-                PostgresParserStore(conn, PREFIX), event, worker, taxonomy, date(2024, 6, 1)
+                PostgresParserStore(conn, PREFIX),
+                event,
+                CvTexts(pool, worker),
+                taxonomy,
+                date(2024, 6, 1),
             )
         row = await conn.fetchrow(
             "SELECT * FROM profiles WHERE application_id = $1", event.application_id

@@ -42,3 +42,11 @@ def test_a_batch_that_cannot_be_extracted_within_the_poll_interval_is_refused(
         ParserSettings()
     monkeypatch.setenv("PARSER_EXTRACT_WALL_SECONDS", "2")
     assert ParserSettings().consumer_batch_max == 50  # 100 s: fits
+
+
+def test_there_is_at_least_one_extraction_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PARSER_EXTRACT_WORKERS", raising=False)
+    assert ParserSettings().extract_workers == 2  # the extraction beside the loop, on 2 cores
+    monkeypatch.setenv("PARSER_EXTRACT_WORKERS", "0")
+    with pytest.raises(ValidationError, match="extract_workers"):
+        ParserSettings()

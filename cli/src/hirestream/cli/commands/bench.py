@@ -12,6 +12,8 @@ relaying one message at a time (``HIRESTREAM_CONSUMER_BATCH_MAX=1``,
 ``HIRESTREAM_RELAY_BATCH_SIZE=1``) and once with the default batches, each on a fresh database
 and topic prefix, ``--rounds`` times alternately; the summary gives the medians and the ratio.
 ``--baseline REF`` does the same with the services (libs and services) at git revision REF.
+``--variant "LABEL:KEY=VALUE,..."`` (repeatable) adds a configuration of the working tree with
+those environment settings (e.g. ``"1 worker:PARSER_EXTRACT_WORKERS=1"``), run alternately too.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -73,6 +76,20 @@ def baseline_sources(ref: str, into: Path) -> dict[str, str]:
     return {"PYTHONPATH": os.pathsep.join(str(target / s) for s in SERVICE_SOURCES)}
 
 
+def parse_variant(text: str) -> tuple[str, dict[str, str]]:
+    """``"LABEL:KEY=VALUE,KEY=VALUE"`` → (label, environment)."""
+    label, sep, settings = text.partition(":")
+    if not sep or not label.strip() or "," in label:
+        raise typer.BadParameter(f"expected LABEL:KEY=VALUE[,KEY=VALUE...], got {text!r}")
+    env = {}
+    for pair in filter(None, (s.strip() for s in settings.split(","))):
+        key, eq, value = pair.partition("=")
+        if not eq or not key:
+            raise typer.BadParameter(f"expected KEY=VALUE, got {pair!r}")
+        env[key.strip()] = value.strip()
+    return label.strip(), env
+
+
 def bench_cvs(workdir: Path) -> list[DemoApplication]:
     """The demo CVs, PDF and DOCX alike: what the load generator sends and what the in-process
     rate is taken on (the same files, in the same proportion)."""
@@ -105,6 +122,12 @@ def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> tuple[
             score_candidate(requirements[cv.posting_slug], facts_from_profile(profile), taxonomy)
             done += 1
     return done / (time.perf_counter() - started), 1000 * (time.process_time() - cpu) / done
+
+
+def remove_workdir(workdir: Path) -> None:
+    """A finished run's databases and logs (hundreds of MB each on a shared machine's disk);
+    a failed run keeps them for its logs."""
+    shutil.rmtree(workdir, ignore_errors=True)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -442,6 +465,7 @@ def run_pipeline_bench(
     compare_unbatched: bool = False,
     baseline: str | None = None,
     rounds: int = 1,
+    variants: list[tuple[str, dict[str, str]]] | None = None,
 ) -> list[dict[str, Any]]:
     infra = Infrastructure(workdir)
     try:
@@ -452,6 +476,7 @@ def run_pipeline_bench(
             )
         cvs = bench_cvs(workdir)
         configurations: list[tuple[str, dict[str, str]]] = [("batched", {})]
+        configurations += variants or []
         if compare_unbatched:
             configurations = [("one-at-a-time", UNBATCHED), *configurations]
         if baseline is not None:
@@ -509,8 +534,8 @@ def summarize(results: list[dict[str, Any]]) -> dict[str, Any]:
         }
         summary[label]["runs"] = len(runs)
     for label in list(summary):
-        if not label.startswith("batched"):
-            continue
+        if label.startswith(("baseline ", "one-at-a-time")):
+            continue  # the working tree's configurations (batched, variants) against these
         others = [label.replace("batched", "one-at-a-time", 1)] + [
             other
             for other in summary
@@ -544,6 +569,10 @@ def pipeline_command(
         typer.Option(help="also run the services at this git revision, alternately"),
     ] = None,
     rounds: Annotated[int, typer.Option(help="runs of each configuration")] = 1,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(help='also run "LABEL:KEY=VALUE,..." (working tree, those settings)'),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="append the JSON results to this file")
     ] = None,
@@ -557,7 +586,9 @@ def pipeline_command(
         compare_unbatched=compare_unbatched,
         baseline=baseline,
         rounds=rounds,
+        variants=[parse_variant(v) for v in variant or []],
     )
+    remove_workdir(workdir)
     line = json.dumps({"summary": summarize(results), "runs": results})
     typer.echo(line)
     if output is not None:

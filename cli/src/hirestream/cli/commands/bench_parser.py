@@ -29,10 +29,13 @@ import typer
 
 from hirestream.cli.commands.bench import (
     DistinctCv,
+    baseline_sources,
     bench,
     bench_cvs,
     cpu_by_role,
     machine_busy_seconds,
+    parse_variant,
+    remove_workdir,
 )
 from hirestream.cli.stack import Infrastructure, Ports, ServiceProcesses, StackConfig, prepare
 
@@ -137,6 +140,8 @@ def run_parsers(
     parsers: int,
     applications: int,
     warmup: int = 12,
+    label: str = "working tree",
+    env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     from hirestream.contracts import ApplicationReceivedV1, ProfileParsedV1, topic_name
     from hirestream.kit.devstack import ensure_topics
@@ -157,7 +162,7 @@ def run_parsers(
         workdir / tag,
         Ports.free(),
         topic_prefix=prefix,
-        extra_env={"HIRESTREAM_LOG_LEVEL": "WARNING"},
+        extra_env={"HIRESTREAM_LOG_LEVEL": "WARNING", **(env or {})},
     )
     processes = ServiceProcesses(config)
     ports = [config.ports.parser_http] + [Ports.free().parser_http for _ in range(parsers - 1)]
@@ -209,6 +214,7 @@ def run_parsers(
         parser_cpu = sum(v for r, v in ours.items() if r.startswith("parser"))
         machine = busy_after - busy_before
         return {
+            "configuration": label,
             "parsers": parsers,
             "date": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
             "load_average": [round(x, 2) for x in os.getloadavg()],
@@ -226,10 +232,47 @@ def run_parsers(
         processes.stop_all()
 
 
+def summarize_scaling(results: list[dict[str, Any]], labels: list[str]) -> dict[str, Any]:
+    """Medians per configuration and parser count; 2 over 1 parsers, and each configuration
+    over the first (the baseline when there is one) at the same parser count."""
+    summary: dict[str, Any] = {}
+    keys = ("cvs_per_s", "parser_cpu_ms_per_cv", "parser_cores", "machine_busy_cores",
+            "others_busy_cores")  # fmt: skip
+    for label in labels:
+        for parsers in (1, 2):
+            runs = [r for r in results if r["configuration"] == label and r["parsers"] == parsers]
+            if runs:
+                summary[f"{label}, {parsers} parser(s)"] = {
+                    key: round(statistics.median(r[key] for r in runs), 2) for key in keys
+                }
+        one, two = summary.get(f"{label}, 1 parser(s)"), summary.get(f"{label}, 2 parser(s)")
+        if one and two:
+            summary[f"{label}: throughput ratio, 2 / 1 parsers"] = round(
+                two["cvs_per_s"] / one["cvs_per_s"], 3
+            )
+    for label in labels[1:]:
+        for parsers in (1, 2):
+            this = summary.get(f"{label}, {parsers} parser(s)")
+            base = summary.get(f"{labels[0]}, {parsers} parser(s)")
+            if this and base:
+                for key in ("cvs_per_s", "parser_cpu_ms_per_cv"):
+                    summary[f"{key} ratio, {label} / {labels[0]}, {parsers} parser(s)"] = round(
+                        this[key] / base[key], 3
+                    )
+    return summary
+
+
 @bench.command("parser-scaling")
 def parser_scaling_command(
     applications: Annotated[int, typer.Option(help="CVs in the backlog")] = 200,
     rounds: Annotated[int, typer.Option(help="runs of 1 and of 2 parsers, alternating")] = 2,
+    baseline: Annotated[
+        str | None, typer.Option(help="also run the parser at this git revision, alternately")
+    ] = None,
+    variant: Annotated[
+        list[str] | None,
+        typer.Option(help='also run "LABEL:KEY=VALUE,..." (working tree, those settings)'),
+    ] = None,
     output: Annotated[
         Path | None, typer.Option(help="append the JSON results to this file")
     ] = None,
@@ -243,31 +286,29 @@ def parser_scaling_command(
         if infra.postgres is None:
             raise typer.BadParameter("the benchmark needs the embedded PostgreSQL")
         cvs = [cv.cv_path for cv in bench_cvs(workdir)]
+        configurations: list[tuple[str, dict[str, str]]] = [("working tree", {})]
+        if baseline is not None:
+            configurations.insert(0, (f"baseline {baseline}", baseline_sources(baseline, workdir)))
+        configurations += [parse_variant(v) for v in variant or []]
         for _ in range(rounds):
             for parsers in (1, 2):
-                result = run_parsers(
-                    infra, bootstrap, workdir, cvs, parsers=parsers, applications=applications
-                )
-                typer.echo(json.dumps(result), err=True)
-                results.append(result)
+                for label, env in configurations:
+                    result = run_parsers(
+                        infra,
+                        bootstrap,
+                        workdir,
+                        cvs,
+                        parsers=parsers,
+                        applications=applications,
+                        label=label,
+                        env=env,
+                    )
+                    typer.echo(json.dumps(result), err=True)
+                    results.append(result)
     finally:
         infra.stop()
-    summary: dict[str, Any] = {}
-    for parsers in (1, 2):
-        runs = [r for r in results if r["parsers"] == parsers]
-        summary[f"{parsers} parser(s)"] = {
-            key: round(statistics.median(r[key] for r in runs), 2)
-            for key in (
-                "cvs_per_s",
-                "parser_cpu_ms_per_cv",
-                "parser_cores",
-                "machine_busy_cores",
-                "others_busy_cores",
-            )
-        }
-    summary["throughput ratio, 2 / 1 parsers"] = round(
-        summary["2 parser(s)"]["cvs_per_s"] / summary["1 parser(s)"]["cvs_per_s"], 3
-    )
+    remove_workdir(workdir)
+    summary = summarize_scaling(results, [label for label, _ in configurations])
     line = json.dumps({"summary": summary, "runs": results})
     typer.echo(line)
     if output is not None:

@@ -26,6 +26,13 @@ transactions, no idempotent producer.
 
 When the batch's transaction cannot commit (PostgreSQL unreachable, the connection broke), no
 failure is counted: the consumer backs off and raises, and the batch is redelivered.
+
+A subscription may name a ``prefetch`` hook: it is told each event of a batch, in order and
+under the event's trace context, before the batch's transaction opens, so slow work its handler
+will need (the parser's CV extraction in its worker processes) can start for all of them at once
+and run while the handlers of the first ones run. The hook writes nothing and its failure is
+only logged: the handler stays the one that decides and writes, inside the transaction, with
+everything above unchanged.
 """
 
 from __future__ import annotations
@@ -56,6 +63,8 @@ log = logging.getLogger(__name__)
 
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Connection, E], Awaitable[None]]
+# Told each event of a batch before its transaction opens; starts work and returns at once.
+Prefetch = Callable[[E], None]
 
 
 class PermanentError(Exception):
@@ -75,6 +84,7 @@ class _EventFailed(Exception):
 class Subscription(Generic[E]):
     event_type: type[E]
     handler: Handler[E]
+    prefetch: Prefetch[E] | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +115,8 @@ class _Work:
     outcomes: list[_Outcome] = field(default_factory=list)
     # The handler's error in an earlier attempt of the batch: recorded, not called again.
     failure: Exception | None = None
+    # The message decoded once, ahead of the transaction, when it was handed to a prefetch hook.
+    event: Event | None = None
 
 
 class EventConsumer:
@@ -161,6 +173,28 @@ class EventConsumer:
         long transaction nor the broker's poll interval is ever exceeded by a large batch."""
         return await self._run([_Work(m, subscription) for m in messages], budget=True)
 
+    def _prefetch(self, work: Sequence[_Work]) -> None:
+        """Tell the subscriptions' prefetch hooks each event, in batch order, under the event's
+        trace context (work they start belongs to the application's trace). Undecodable
+        messages are left to ``_process``, which dead-letters them."""
+        for item in work:
+            subscription = item.subscription
+            if subscription is None or subscription.prefetch is None or item.failure is not None:
+                continue
+            if item.event is None:
+                try:
+                    item.event = subscription.event_type.model_validate_json(item.message.body)
+                except ValidationError:
+                    continue
+            token = otel_context.attach(context_from_carrier(item.message.headers))
+            try:
+                subscription.prefetch(item.event)
+            except Exception:
+                # Only an optimisation: the handler does the work itself.
+                log.warning("%s: prefetch failed", self._name, exc_info=True)
+            finally:
+                otel_context.detach(token)
+
     async def handle_retries(self, messages: Sequence[IncomingMessage]) -> None:
         """Records of our retry topic: each is applied once its not-before time has come.
 
@@ -208,6 +242,7 @@ class EventConsumer:
         dead-lettered as it would have been in a savepoint of its own, and the other events are
         applied anew. So each delivery of an event runs its handler once until it succeeds, and
         every effect still commits once, with its inbox claim."""
+        self._prefetch(work)
         while True:
             try:
                 return await self._attempt(work, budget=budget)
@@ -272,12 +307,14 @@ class EventConsumer:
                     event_id = item.retry.event_id if item.retry else _poison_id(message)
                     await self._dead_letter(conn, item, event_id, exc, attempts=1)
                     return
-                try:
-                    event = item.subscription.event_type.model_validate_json(message.body)
-                except ValidationError as exc:
-                    span.set_status(Status(StatusCode.ERROR, "undecodable event"))
-                    await self._dead_letter(conn, item, _poison_id(message), exc, attempts=1)
-                    return
+                event = item.event
+                if event is None:
+                    try:
+                        event = item.subscription.event_type.model_validate_json(message.body)
+                    except ValidationError as exc:
+                        span.set_status(Status(StatusCode.ERROR, "undecodable event"))
+                        await self._dead_letter(conn, item, _poison_id(message), exc, attempts=1)
+                        return
                 span.set_attribute("hirestream.event_id", str(event.event_id))
                 if hasattr(event, "application_id"):
                     span.set_attribute("hirestream.application_id", str(event.application_id))

@@ -19,8 +19,12 @@ class ParserSettings(ServiceSettings):
     http_port: int = 8002
 
     # Extraction worker processes and the limits each file runs under. The wall time bounds how
-    # long a hostile file can take before it is marked failed (``timeout``).
-    extract_workers: int = 1
+    # long a hostile file can take before it is marked failed (``timeout``); it starts when a
+    # worker takes the file. A consumer batch's CVs are extracted ahead while the event loop
+    # analyses the one before (``adapters.cv_texts``): with two workers one parser keeps both of
+    # a 2-core machine's cores busy when extraction is the dearer half (scans, OCR), and a slow
+    # file holds up one worker only. Each worker may use up to ``extract_memory_mb``.
+    extract_workers: int = Field(2, ge=1)
     extract_wall_seconds: float = 9.0
     extract_cpu_seconds: int = 8
     extract_memory_mb: int = 1536

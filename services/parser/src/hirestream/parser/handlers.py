@@ -19,10 +19,11 @@ from hirestream.contracts import (
     SkillLocation,
 )
 from hirestream.parser.domain.analysis import analyse
+from hirestream.parser.domain.document import ExtractedText
 from hirestream.parser.domain.errors import ExtractionError
 from hirestream.parser.domain.locations import skill_spans
 from hirestream.parser.domain.profile import PARSER_VERSION
-from hirestream.parser.ports import ParserStore, ProfileRecord, TextExtractor
+from hirestream.parser.ports import CvReader, ParserStore, ProfileRecord
 from hirestream.skills import Taxonomy
 
 
@@ -33,12 +34,16 @@ class MissingBlob(Exception):
 async def parse_application(
     store: ParserStore,
     event: ApplicationReceivedV1,
-    extract: TextExtractor,
+    read_cv: CvReader,
     taxonomy: Taxonomy,
     today: date | None = None,
 ) -> ProfileRecord:
-    data = await store.get_blob(event.cv.sha256)
-    if data is None:
+    document: ExtractedText | ExtractionError | None
+    try:
+        document = await read_cv(event.cv)
+    except ExtractionError as error:
+        document = error
+    if document is None:
         raise MissingBlob(f"CV blob {event.cv.sha256} is not in the blob store")
     profile_id = uuid.uuid5(event.application_id, PARSER_VERSION)
     failed = ProfileRecord(
@@ -63,10 +68,10 @@ async def parse_application(
     languages: list[LanguageLevel] = []
     degrees: list[str] = []
     locations: list[SkillLocation] = []
-    try:
-        document = await extract(data, event.cv.media_type)
-    except ExtractionError as error:
-        record = dataclasses.replace(failed, error_code=error.code, error_message=error.message)
+    if isinstance(document, ExtractionError):
+        record = dataclasses.replace(
+            failed, error_code=document.code, error_message=document.message
+        )
     else:
         analysis = analyse(document, taxonomy, today)
         profile = analysis.profile

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from hirestream.contracts import Event
+from hirestream.contracts import BlobRef, Event
 from hirestream.parser.domain.document import ExtractedText
 
 
@@ -35,7 +35,14 @@ class TextExtractor(Protocol):
     async def __call__(self, data: bytes, media_type: str) -> ExtractedText: ...
 
 
+class CvReader(Protocol):
+    """The text of the CV stored under ``cv.sha256`` (read from the blob store and extracted
+    under the worker's limits, possibly ahead of the call); ``None`` when no blob has that hash.
+    Raises ``ExtractionError`` like ``TextExtractor``."""
+
+    async def __call__(self, cv: BlobRef) -> ExtractedText | None: ...
+
+
 class ParserStore(Protocol):
-    async def get_blob(self, sha256: str) -> bytes | None: ...
     async def save_profile(self, record: ProfileRecord) -> None: ...
     async def emit(self, event: Event) -> None: ...

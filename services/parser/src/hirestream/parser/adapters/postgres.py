@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from hirestream.contracts import Event
-from hirestream.kit.blobstore import get_blob
 from hirestream.kit.db import Connection
 from hirestream.kit.outbox import add_to_outbox
 from hirestream.parser.ports import ProfileRecord
@@ -13,9 +12,6 @@ class PostgresParserStore:
     def __init__(self, conn: Connection, topic_prefix: str = "") -> None:
         self._conn = conn
         self._prefix = topic_prefix
-
-    async def get_blob(self, sha256: str) -> bytes | None:
-        return await get_blob(self._conn, sha256)
 
     async def save_profile(self, record: ProfileRecord) -> None:
         await self._conn.execute(

@@ -93,77 +93,111 @@ def _run(data: bytes, media_type: str, cpu_seconds: int) -> Outcome:
 
 
 class ExtractionWorker:
-    """``await worker(data, media_type)`` → ``ExtractedText`` under limits (a ``TextExtractor``)."""
+    """``await worker(data, media_type)`` → ``ExtractedText`` under limits (a ``TextExtractor``).
+
+    ``processes`` files are extracted at a time, each in a worker process of its own (a
+    one-process pool per slot): a file's wall time starts when its worker takes it, not while it
+    waits for one, and a file that overruns it or crashes its worker costs that slot's process
+    only, never a file extracted beside it. Callers beyond ``processes`` wait their turn, first
+    come first served."""
 
     def __init__(self, limits: Limits | None = None, processes: int = 1) -> None:
+        if processes < 1:
+            raise ValueError("an extraction worker needs at least one process")
         self.limits = limits or Limits()
         self._processes = processes
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._pools: list[concurrent.futures.ProcessPoolExecutor | None] = [None] * processes
+        # Free slots, per event loop (tests run one loop each; a queue belongs to one loop).
+        self._free: asyncio.Queue[int] | None = None
+        self._free_loop: asyncio.AbstractEventLoop | None = None
 
-    def _ensure_pool(self) -> concurrent.futures.ProcessPoolExecutor:
-        if self._pool is None:
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=self._processes,
+    @property
+    def processes(self) -> int:
+        return self._processes
+
+    def _ensure_pool(self, slot: int) -> concurrent.futures.ProcessPoolExecutor:
+        pool = self._pools[slot]
+        if pool is None:
+            pool = self._pools[slot] = concurrent.futures.ProcessPoolExecutor(
+                max_workers=1,
                 mp_context=multiprocessing.get_context("spawn"),
                 initializer=_init_worker,
                 initargs=(self.limits.memory_bytes, os.getpid()),
             )
-        return self._pool
+        return pool
 
     def start(self) -> None:
         """Spawn the workers now rather than on the first file."""
-        pool = self._ensure_pool()
-        for future in [pool.submit(os.getpid) for _ in range(self._processes)]:
+        futures = [self._ensure_pool(slot).submit(os.getpid) for slot in range(self._processes)]
+        for future in futures:
             future.result()
 
-    def _replace_pool(self) -> None:
-        pool, self._pool = self._pool, None
+    def _replace_pool(self, slot: int) -> None:
+        pool, self._pools[slot] = self._pools[slot], None
         if pool is None:
             return
-        # Only the processes this pool started are killed, by their own ids.
+        # Only the process this pool started is killed, by its own id.
         for process in list(getattr(pool, "_processes", {}).values()):
             if process.is_alive():
                 process.kill()
         pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        self._replace_pool()
+        for slot in range(self._processes):
+            self._replace_pool(slot)
+
+    def _slots(self) -> asyncio.Queue[int]:
+        loop = asyncio.get_running_loop()
+        if self._free is None or self._free_loop is not loop:
+            self._free, self._free_loop = asyncio.Queue(), loop
+            for slot in range(self._processes):
+                self._free.put_nowait(slot)
+        return self._free
 
     async def __call__(self, data: bytes, media_type: str) -> ExtractedText:
         with tracer().start_as_current_span("parser.extract_text") as span:
             span.set_attribute("hirestream.media_type", media_type)
             span.set_attribute("hirestream.size", len(data))
+            free = self._slots()
+            slot = await free.get()
             try:
-                document = await self._extract(data, media_type)
+                document = await self._extract(slot, data, media_type)
             except ExtractionError as error:
                 span.set_attribute("hirestream.error_code", error.code)
                 raise
+            finally:
+                free.put_nowait(slot)
             span.set_attribute("hirestream.pages", document.page_count)
             span.set_attribute("hirestream.ocr_pages", len(document.ocr_pages))
             return document
 
-    async def _extract(self, data: bytes, media_type: str) -> ExtractedText:
+    async def _extract(self, slot: int, data: bytes, media_type: str) -> ExtractedText:
         for attempt in (1, 2):
-            pool = self._ensure_pool()
-            future = pool.submit(_run, data, media_type, self.limits.cpu_seconds)
+            future = self._ensure_pool(slot).submit(_run, data, media_type, self.limits.cpu_seconds)
             try:
                 outcome = await asyncio.wait_for(
                     asyncio.wrap_future(future), timeout=self.limits.wall_seconds
                 )
             except TimeoutError as exc:
-                self._replace_pool()
+                self._replace_pool(slot)
                 raise ExtractionError(
                     "timeout", f"extraction took longer than {self.limits.wall_seconds:g} s"
                 ) from exc
             except BrokenProcessPool as exc:
-                # Another file may have broken the pool while this one waited: retry once.
-                if self._pool is pool:
-                    self._replace_pool()
+                # Only this file ran in this slot's process: it died (a resource limit, the
+                # OOM killer); a fresh process gets one more try.
+                self._replace_pool(slot)
                 if attempt == 2:
                     raise ExtractionError(
                         "worker_crashed", "the extraction worker died (a resource limit?)"
                     ) from exc
                 continue
+            except BaseException:
+                # Cancelled while the worker runs (shutdown, or the caller gave up): the process
+                # may be busy for seconds more, so the next file gets a fresh one.
+                if not future.done():
+                    self._replace_pool(slot)
+                raise
             document, code, message, timings = outcome
             _ocr_span(timings)
             if document is None:

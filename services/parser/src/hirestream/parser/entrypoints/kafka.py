@@ -3,18 +3,21 @@ from __future__ import annotations
 from typing import Any
 
 from hirestream.contracts import ApplicationReceivedV1
-from hirestream.kit.consumer import Subscription
+from hirestream.kit.consumer import Prefetch, Subscription
 from hirestream.kit.db import Connection
 from hirestream.parser.adapters.postgres import PostgresParserStore
 from hirestream.parser.handlers import parse_application
-from hirestream.parser.ports import TextExtractor
+from hirestream.parser.ports import CvReader
 from hirestream.skills import Taxonomy
 
 
 def subscriptions(
-    extract: TextExtractor, taxonomy: Taxonomy, topic_prefix: str
+    read_cv: CvReader,
+    taxonomy: Taxonomy,
+    topic_prefix: str,
+    prefetch: Prefetch[ApplicationReceivedV1] | None = None,
 ) -> list[Subscription[Any]]:
     async def on_application_received(conn: Connection, event: ApplicationReceivedV1) -> None:
-        await parse_application(PostgresParserStore(conn, topic_prefix), event, extract, taxonomy)
+        await parse_application(PostgresParserStore(conn, topic_prefix), event, read_cv, taxonomy)
 
-    return [Subscription(ApplicationReceivedV1, on_application_received)]
+    return [Subscription(ApplicationReceivedV1, on_application_received, prefetch)]
