@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import signal
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
@@ -159,6 +160,11 @@ class Wiring:
     # Our upstream events whose acknowledgements the service records itself (intake's stage
     # recorder reads the next stage's topic anyway): tracked by the reconciler all the same.
     acknowledged_by_service: Sequence[type[Event]] = ()
+    # (downstream event, our upstream event, the downstream field holding our key): for an
+    # upstream event no stage answers key for key. The scorer's posting.published (key: the
+    # posting) counts as delivered once the notifier has sent something for that posting;
+    # until then a broker that lost it gets it re-driven like any other stage's event.
+    acknowledgements_by_field: Sequence[tuple[type[Event], type[Event], str]] = ()
 
 
 async def migrate(database_url: str, schema: str, package: str) -> None:
@@ -270,6 +276,17 @@ async def run_service(
             settings.topic_prefix,
             batch_max=settings.consumer_batch_max,
         )
+    for downstream, upstream, key_field in wiring.acknowledgements_by_field:
+        register_acknowledgement(
+            broker,
+            pool,
+            downstream,
+            upstream,
+            name,
+            settings.topic_prefix,
+            batch_max=settings.consumer_batch_max,
+            key_field=key_field,
+        )
 
     relay = OutboxRelay(
         pool,
@@ -286,7 +303,11 @@ async def run_service(
     server = serve_http(wiring, name, tasks)
     await _retry_until_ready(broker.start, f"{name} broker")
     tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
-    answered = [up for _, up in wiring.acknowledgements] + list(wiring.acknowledged_by_service)
+    answered = [
+        *(up for _, up in wiring.acknowledgements),
+        *wiring.acknowledged_by_service,
+        *(up for _, up, _ in wiring.acknowledgements_by_field),
+    ]
     tracked = [topic_name(up.topic, settings.topic_prefix) for up in answered]
     if wiring.subscriptions:
         # Retry records nobody took (the broker lost them) are re-driven from our outbox too.
@@ -367,14 +388,29 @@ def register_acknowledgement(
     topic_prefix: str,
     *,
     batch_max: int = 100,
+    key_field: str | None = None,
 ) -> None:
+    """``key_field``: our rows' key is that field of the downstream event, not its record key
+    (its group is its own too: a second subscriber in a group would split the topic)."""
     # A group of its own: the service may also consume the same topic for its own purposes,
     # and one group would split the messages between the two subscribers.
     upstream_topic = topic_name(upstream.topic, topic_prefix)
+    group = f"{topic_prefix}{service}.acks" + (f".{upstream.topic}" if key_field else "")
+
+    def keys_of(batch: Sequence[Any]) -> list[str]:
+        if key_field is None:
+            return sorted({k for k in (_incoming(r).key for r in batch) if k})
+        found: set[str] = set()
+        for record in batch:
+            with contextlib.suppress(ValueError, TypeError, AttributeError):
+                value = json.loads(record.value).get(key_field)
+                if value:
+                    found.add(str(value))
+        return sorted(found)
 
     @broker.subscriber(
         topic_name(downstream.topic, topic_prefix),
-        group_id=f"{topic_prefix}{service}.acks",
+        group_id=group,
         ack_policy=AckPolicy.NACK_ON_ERROR,
         auto_offset_reset="earliest",
         batch=True,
@@ -384,7 +420,7 @@ def register_acknowledgement(
     async def on_downstream(msg: KafkaMessage) -> None:
         records = msg.raw_message
         batch = records if isinstance(records, tuple) else (records,)
-        keys = sorted({k for k in (_incoming(r).key for r in batch) if k})
+        keys = keys_of(batch)
         if keys:
             # One statement, its own transaction: a lost acknowledgement costs one needless
             # re-drive (deduplicated), so it need not wait for its WAL flush.
