@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
 import asyncpg
 import pytest
@@ -18,24 +17,12 @@ from hirestream.contracts import (
     Tier,
     topic_name,
 )
-from hirestream.kit.db import create_pool
-from hirestream.kit.migrations import apply_migrations, kit_migrations
 from hirestream.kit.outbox import add_to_outbox, redrive_unacknowledged
 from hirestream.kit.runtime import build_broker, register_acknowledgement
 from hirestream.kit.settings import ServiceSettings
 from hirestream.kit.testing import Stack
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(database_url)
-    await apply_migrations(conn, "svc", kit_migrations())
-    await conn.close()
-    pool = await create_pool(database_url, "svc")
-    yield pool
-    await pool.close()
 
 
 async def queued_and_sent(pool: asyncpg.Pool, event: PostingPublishedV1 | ApplicationScoredV1,

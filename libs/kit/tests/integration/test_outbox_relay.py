@@ -5,27 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import asyncpg
 import pytest
 
 from hirestream.contracts import PostingPublishedV1
-from hirestream.kit.db import create_pool
-from hirestream.kit.migrations import apply_migrations, kit_migrations
 from hirestream.kit.outbox import OutboxRelay, add_to_outbox
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    conn = await asyncpg.connect(database_url)
-    await apply_migrations(conn, "svc", kit_migrations())
-    await conn.close()
-    pool = await create_pool(database_url, "svc")
-    yield pool
-    await pool.close()
 
 
 class CountingRelay(OutboxRelay):

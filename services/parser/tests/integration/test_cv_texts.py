@@ -9,7 +9,7 @@ import hashlib
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import asyncpg
 import pytest
@@ -18,8 +18,6 @@ from fpdf import FPDF
 from hirestream.contracts import ApplicationReceivedV1, BlobRef, Channel, ProfileParsedV1
 from hirestream.kit.blobstore import put_blob
 from hirestream.kit.consumer import EventConsumer, IncomingMessage
-from hirestream.kit.db import create_pool
-from hirestream.kit.runtime import migrate
 from hirestream.parser.adapters.cv_texts import CvTexts
 from hirestream.parser.adapters.worker import ExtractionWorker
 from hirestream.parser.domain.document import ExtractedText
@@ -76,14 +74,6 @@ def worker() -> Iterator[ExtractionWorker]:
     worker.start()
     yield worker
     worker.close()
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    await migrate(database_url, "parser", "hirestream.parser")
-    pool = await create_pool(database_url, "parser")
-    yield pool
-    await pool.close()
 
 
 async def stored(pool: asyncpg.Pool, data: bytes, media_type: str) -> BlobRef:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -15,8 +15,6 @@ from fpdf import FPDF
 
 from hirestream.contracts import ApplicationReceivedV1, BlobRef, Channel
 from hirestream.kit.blobstore import put_blob
-from hirestream.kit.db import create_pool
-from hirestream.kit.runtime import migrate
 from hirestream.parser.adapters.cv_texts import CvTexts
 from hirestream.parser.adapters.postgres import PostgresParserStore
 from hirestream.parser.adapters.worker import ExtractionWorker
@@ -69,14 +67,6 @@ def worker() -> Iterator[ExtractionWorker]:
     worker = ExtractionWorker()
     yield worker
     worker.close()
-
-
-@pytest.fixture
-async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    await migrate(database_url, "parser", "hirestream.parser")
-    pool = await create_pool(database_url, "parser")
-    yield pool
-    await pool.close()
 
 
 async def parse(

@@ -23,10 +23,8 @@ import base64
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
-import tempfile
 import threading
 import time
 import uuid
@@ -42,6 +40,7 @@ from rich.console import Console
 from hirestream.cli.demo_data import DemoApplication, generate_demo_applications
 from hirestream.cli.sink import SmtpSink
 from hirestream.cli.stack import Infrastructure, Ports, ServiceProcesses, StackConfig, prepare
+from hirestream.kit.devstack import scratch_dir
 
 bench = typer.Typer(help="Benchmarks that run the real stack.")
 console = Console(width=140)
@@ -124,10 +123,13 @@ def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> tuple[
     return done / (time.perf_counter() - started), 1000 * (time.process_time() - cpu) / done
 
 
-def remove_workdir(workdir: Path) -> None:
-    """A finished run's databases and logs (hundreds of MB each on a shared machine's disk);
-    a failed run keeps them for its logs."""
-    shutil.rmtree(workdir, ignore_errors=True)
+def emit_results(summary: dict[str, Any], runs: list[dict[str, Any]], output: Path | None) -> None:
+    """A bench's one JSON line on stdout, also appended to ``output`` when given."""
+    line = json.dumps({"summary": summary, "runs": runs})
+    typer.echo(line)
+    if output is not None:
+        with output.open("a") as handle:
+            handle.write(line + "\n")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -578,22 +580,17 @@ def pipeline_command(
     ] = None,
 ) -> None:
     """The whole pipeline on the embedded stack: throughput, latency, overhead, CPU per process."""
-    workdir = Path(tempfile.mkdtemp(prefix="hirestream-bench-"))
-    results = run_pipeline_bench(
-        applications,
-        parsers or [1],
-        workdir,
-        compare_unbatched=compare_unbatched,
-        baseline=baseline,
-        rounds=rounds,
-        variants=[parse_variant(v) for v in variant or []],
-    )
-    remove_workdir(workdir)
-    line = json.dumps({"summary": summarize(results), "runs": results})
-    typer.echo(line)
-    if output is not None:
-        with output.open("a") as handle:
-            handle.write(line + "\n")
+    with scratch_dir("hirestream-bench-") as workdir:
+        results = run_pipeline_bench(
+            applications,
+            parsers or [1],
+            workdir,
+            compare_unbatched=compare_unbatched,
+            baseline=baseline,
+            rounds=rounds,
+            variants=[parse_variant(v) for v in variant or []],
+        )
+    emit_results(summarize(results), results, output)
 
 
 def register(app: typer.Typer) -> None:

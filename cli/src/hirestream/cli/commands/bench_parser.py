@@ -18,7 +18,6 @@ import asyncio
 import json
 import os
 import statistics
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -33,11 +32,12 @@ from hirestream.cli.commands.bench import (
     bench,
     bench_cvs,
     cpu_by_role,
+    emit_results,
     machine_busy_seconds,
     parse_variant,
-    remove_workdir,
 )
 from hirestream.cli.stack import Infrastructure, Ports, ServiceProcesses, StackConfig, prepare
+from hirestream.kit.devstack import scratch_dir
 
 MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -278,39 +278,35 @@ def parser_scaling_command(
     ] = None,
 ) -> None:
     """The parser stage alone: a backlog drained by 1 and by 2 parser processes."""
-    workdir = Path(tempfile.mkdtemp(prefix="hirestream-bench-parser-"))
-    infra = Infrastructure(workdir)
-    results: list[dict[str, Any]] = []
-    try:
-        _, bootstrap = infra.start()
-        if infra.postgres is None:
-            raise typer.BadParameter("the benchmark needs the embedded PostgreSQL")
-        cvs = [cv.cv_path for cv in bench_cvs(workdir)]
-        configurations: list[tuple[str, dict[str, str]]] = [("working tree", {})]
-        if baseline is not None:
-            configurations.insert(0, (f"baseline {baseline}", baseline_sources(baseline, workdir)))
-        configurations += [parse_variant(v) for v in variant or []]
-        for _ in range(rounds):
-            for parsers in (1, 2):
-                for label, env in configurations:
-                    result = run_parsers(
-                        infra,
-                        bootstrap,
-                        workdir,
-                        cvs,
-                        parsers=parsers,
-                        applications=applications,
-                        label=label,
-                        env=env,
-                    )
-                    typer.echo(json.dumps(result), err=True)
-                    results.append(result)
-    finally:
-        infra.stop()
-    remove_workdir(workdir)
+    with scratch_dir("hirestream-bench-parser-") as workdir:
+        infra = Infrastructure(workdir)
+        results: list[dict[str, Any]] = []
+        try:
+            _, bootstrap = infra.start()
+            if infra.postgres is None:
+                raise typer.BadParameter("the benchmark needs the embedded PostgreSQL")
+            cvs = [cv.cv_path for cv in bench_cvs(workdir)]
+            configurations: list[tuple[str, dict[str, str]]] = [("working tree", {})]
+            if baseline is not None:
+                baseline_env = baseline_sources(baseline, workdir)
+                configurations.insert(0, (f"baseline {baseline}", baseline_env))
+            configurations += [parse_variant(v) for v in variant or []]
+            for _ in range(rounds):
+                for parsers in (1, 2):
+                    for label, env in configurations:
+                        result = run_parsers(
+                            infra,
+                            bootstrap,
+                            workdir,
+                            cvs,
+                            parsers=parsers,
+                            applications=applications,
+                            label=label,
+                            env=env,
+                        )
+                        typer.echo(json.dumps(result), err=True)
+                        results.append(result)
+        finally:
+            infra.stop()
     summary = summarize_scaling(results, [label for label, _ in configurations])
-    line = json.dumps({"summary": summary, "runs": results})
-    typer.echo(line)
-    if output is not None:
-        with output.open("a") as handle:
-            handle.write(line + "\n")
+    emit_results(summary, results, output)

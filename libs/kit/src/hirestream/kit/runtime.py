@@ -266,17 +266,12 @@ async def run_service(
             raise
         return acknowledged(future)
 
-    for downstream, upstream in wiring.acknowledgements:
-        register_acknowledgement(
-            broker,
-            pool,
-            downstream,
-            upstream,
-            name,
-            settings.topic_prefix,
-            batch_max=settings.consumer_batch_max,
-        )
-    for downstream, upstream, key_field in wiring.acknowledgements_by_field:
+    # (downstream, upstream, the downstream field holding our key; None: the record key)
+    acknowledgements: list[tuple[type[Event], type[Event], str | None]] = [
+        *((downstream, upstream, None) for downstream, upstream in wiring.acknowledgements),
+        *wiring.acknowledgements_by_field,
+    ]
+    for downstream, upstream, key_field in acknowledgements:
         register_acknowledgement(
             broker,
             pool,
@@ -303,11 +298,7 @@ async def run_service(
     server = serve_http(wiring, name, tasks)
     await _retry_until_ready(broker.start, f"{name} broker")
     tasks.append(asyncio.create_task(relay.run(stop), name="outbox-relay"))
-    answered = [
-        *(up for _, up in wiring.acknowledgements),
-        *wiring.acknowledged_by_service,
-        *(up for _, up, _ in wiring.acknowledgements_by_field),
-    ]
+    answered = [up for _, up, _ in acknowledgements] + list(wiring.acknowledged_by_service)
     tracked = [topic_name(up.topic, settings.topic_prefix) for up in answered]
     if wiring.subscriptions:
         # Retry records nobody took (the broker lost them) are re-driven from our outbox too.
