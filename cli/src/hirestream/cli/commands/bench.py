@@ -123,6 +123,14 @@ def in_process_rate(cvs: list[DemoApplication], seconds: float = 10.0) -> tuple[
     return done / (time.perf_counter() - started), 1000 * (time.process_time() - cpu) / done
 
 
+# Options both bench commands take.
+VariantOption = Annotated[
+    list[str] | None,
+    typer.Option(help='also run "LABEL:KEY=VALUE,..." (working tree, those settings)'),
+]
+OutputOption = Annotated[Path | None, typer.Option(help="append the JSON results to this file")]
+
+
 def emit_results(summary: dict[str, Any], runs: list[dict[str, Any]], output: Path | None) -> None:
     """A bench's one JSON line on stdout, also appended to ``output`` when given."""
     line = json.dumps({"summary": summary, "runs": runs})
@@ -571,13 +579,8 @@ def pipeline_command(
         typer.Option(help="also run the services at this git revision, alternately"),
     ] = None,
     rounds: Annotated[int, typer.Option(help="runs of each configuration")] = 1,
-    variant: Annotated[
-        list[str] | None,
-        typer.Option(help='also run "LABEL:KEY=VALUE,..." (working tree, those settings)'),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option(help="append the JSON results to this file")
-    ] = None,
+    variant: VariantOption = None,
+    output: OutputOption = None,
 ) -> None:
     """The whole pipeline on the embedded stack: throughput, latency, overhead, CPU per process."""
     with scratch_dir("hirestream-bench-") as workdir:

@@ -28,6 +28,8 @@ import typer
 
 from hirestream.cli.commands.bench import (
     DistinctCv,
+    OutputOption,
+    VariantOption,
     baseline_sources,
     bench,
     bench_cvs,
@@ -269,13 +271,8 @@ def parser_scaling_command(
     baseline: Annotated[
         str | None, typer.Option(help="also run the parser at this git revision, alternately")
     ] = None,
-    variant: Annotated[
-        list[str] | None,
-        typer.Option(help='also run "LABEL:KEY=VALUE,..." (working tree, those settings)'),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option(help="append the JSON results to this file")
-    ] = None,
+    variant: VariantOption = None,
+    output: OutputOption = None,
 ) -> None:
     """The parser stage alone: a backlog drained by 1 and by 2 parser processes."""
     with scratch_dir("hirestream-bench-parser-") as workdir:

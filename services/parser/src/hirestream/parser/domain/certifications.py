@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hirestream.parser.domain.experience import _MONTH
+from hirestream.parser.domain.experience import STANDALONE_YEAR as _YEAR
 from hirestream.parser.domain.sections import CERTIFICATIONS, Line, fold
 from hirestream.skills import SkillMatch, Taxonomy
 
@@ -102,7 +103,6 @@ _TAIL = re.compile(
     r"|con|desde|seit|mit)\b.*$|\s*\((?:[^()]*\b(?:19|20)\d\d\b[^()]*|expected[^()]*)\)?.*$",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d\d)(?!\d)")
 _DATES_ONLY = re.compile(r"^[\W\d_]*(?:(?:19[5-9]\d|20\d\d)[\W\d_]*)+$")
 # Small words a credential's name may hold between its capitalised words.
 _JOINERS = frozenset({

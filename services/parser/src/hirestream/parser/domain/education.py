@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from hirestream.parser.domain.experience import _MONTH
+from hirestream.parser.domain.experience import STANDALONE_YEAR as _YEAR
 from hirestream.parser.domain.sections import EDUCATION, Line, segments
 
 _DEGREE = re.compile(
@@ -41,7 +42,6 @@ _INSTITUTION = re.compile(
     r"|polytechnic|polytechnique|politécnica|lyc[ée]e|ifsi|faculty|facult[ée]|facultad)\b",
     re.IGNORECASE,
 )
-_YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d\d)(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)

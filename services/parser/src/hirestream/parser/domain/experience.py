@@ -48,6 +48,8 @@ for _number, _names in enumerate(
 
 _MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
+# A year standing alone (not inside a longer number), for the education and credential readers.
+STANDALONE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
 # One date: "Jan 2019", "janv. 2019", "enero de 2019", "03/2018", "2018-03", "2019".
 _DATE = (
     rf"(?:(?:{_MONTH})\.?(?:\s+de)?[\s,']*{_YEAR}"
