@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from hirestream.intake.adapters.postgres import POOL_SETTINGS
 from hirestream.intake.entrypoints.smtp import smtp_tls_context
 from hirestream.kit.db import create_pool
 from hirestream.kit.runtime import migrate
@@ -31,7 +32,7 @@ async def intake_pool(
 ) -> AsyncIterator[asyncpg.Pool]:
     """A migrated intake schema with the ``open_postings``."""
     await migrate(database_url, "intake", "hirestream.intake")
-    pool = await create_pool(database_url, "intake")
+    pool = await create_pool(database_url, "intake", settings=POOL_SETTINGS)
     for slug in open_postings:
         await pool.execute(
             "INSERT INTO postings (posting_id, slug, title) VALUES ($1, $2, $2)",

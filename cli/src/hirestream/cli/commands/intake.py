@@ -518,6 +518,9 @@ def register(app: typer.Typer) -> None:
         concurrency: Annotated[int, typer.Option()] = 16,
         cv_kb: Annotated[int, typer.Option(help="CV size in KB")] = 150,
         workers: Annotated[int, typer.Option(help="INTAKE_WORKERS of the intake under test")] = 1,
+        baseline_workers: Annotated[
+            int, typer.Option(help="INTAKE_WORKERS of the baseline (a ref before 2 workers: 1)")
+        ] = 1,
         baseline: Annotated[
             str,
             typer.Option(help="git ref: also run intake as of this ref, alternating, same client"),
@@ -561,7 +564,12 @@ def register(app: typer.Typer) -> None:
 
             variants: list[tuple[str, dict[str, str]]] = []
             if baseline:
-                variants.append((f"baseline({baseline})", sources(baseline)))
+                variants.append(
+                    (
+                        f"baseline({baseline})",
+                        {"INTAKE_WORKERS": str(baseline_workers), **sources(baseline)},
+                    )
+                )
             variants.append(
                 (
                     f"current({current})" if current else "current",

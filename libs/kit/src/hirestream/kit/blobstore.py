@@ -28,6 +28,7 @@ import asyncpg
 
 from hirestream.contracts import BlobRef
 from hirestream.kit.db import Connection
+from hirestream.kit.statements import Write, execute
 
 SCHEMA = "blobstore"
 # Composed blobs may contain composed blobs (a mail attaching an earlier mail); bounded.
@@ -172,22 +173,35 @@ def stored(data: bytes, media_type: str, contained: Sequence[tuple[BlobRef, byte
 
 async def put_blobs(conn: Connection, blobs: Sequence[Blob]) -> list[BlobRef]:
     """Every blob in one statement (one round trip); an address already stored is kept."""
-    if not blobs:
-        return []
-    unique = list({b.ref.sha256: b for b in reversed(blobs)}.values())  # the first one wins
-    await conn.execute(
-        f"INSERT INTO {SCHEMA}.blobs (sha256, media_type, size, data, layout)"
-        " SELECT s, m, n, d, l::jsonb"
-        " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[])"
-        " AS t(s, m, n, d, l) ON CONFLICT (sha256) DO NOTHING",
-        [b.ref.sha256 for b in unique],
-        [b.ref.media_type for b in unique],
-        [b.ref.size for b in unique],
-        [b.data for b in unique],
-        # As JSON text: callers' connections need no jsonb codec.
-        [json.dumps(b.layout) if b.layout is not None else None for b in unique],
-    )
+    if blobs:
+        await execute(conn, blobs_write(blobs))
     return [b.ref for b in blobs]
+
+
+_INSERT_BLOBS = (
+    f"INSERT INTO {SCHEMA}.blobs (sha256, media_type, size, data, layout)"
+    " SELECT s, m, n, d, l::jsonb"
+    " FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[], $5::text[])"
+    " AS t(s, m, n, d, l) ON CONFLICT (sha256) DO NOTHING"
+)
+
+
+def blobs_write(blobs: Sequence[Blob]) -> Write:
+    """``put_blobs`` as a write to combine with others into one statement (``kit.statements``)."""
+    if not blobs:
+        raise ValueError("no blobs to write")
+    unique = list({b.ref.sha256: b for b in reversed(blobs)}.values())  # the first one wins
+    return Write(
+        (_INSERT_BLOBS,),
+        (
+            [b.ref.sha256 for b in unique],
+            [b.ref.media_type for b in unique],
+            [b.ref.size for b in unique],
+            [b.data for b in unique],
+            # As JSON text: callers' connections need no jsonb codec.
+            [json.dumps(b.layout) if b.layout is not None else None for b in unique],
+        ),
+    )
 
 
 async def put_blob(conn: Connection, data: bytes, media_type: str) -> BlobRef:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -28,16 +29,26 @@ async def _keep_session(conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(
-    database_url: str, schema: str, *, min_size: int = 1, max_size: int = 10
+    database_url: str,
+    schema: str,
+    *,
+    min_size: int = 1,
+    max_size: int = 10,
+    settings: Mapping[str, str] | None = None,
 ) -> asyncpg.Pool:
-    """A pool whose connections see ``schema`` first, so service SQL stays unqualified."""
+    """A pool whose connections see ``schema`` first, so service SQL stays unqualified;
+    ``settings``: more session settings of the service's connections."""
     pool = await asyncpg.create_pool(
         database_url,
         min_size=min_size,
         max_size=max_size,
         init=_init_connection,
         reset=_keep_session,
-        server_settings={"search_path": f"{schema},public", "application_name": schema},
+        server_settings={
+            "search_path": f"{schema},public",
+            "application_name": schema,
+            **(settings or {}),
+        },
     )
     assert pool is not None
     return pool

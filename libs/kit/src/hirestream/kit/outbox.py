@@ -22,6 +22,7 @@ from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
+from hirestream.kit.statements import Write, execute
 from hirestream.kit.telemetry import context_from_carrier, current_carrier, tracer
 
 log = logging.getLogger(__name__)
@@ -35,14 +36,34 @@ Publish = Callable[[str, bytes, bytes, dict[str, str]], Awaitable[Awaitable[Any]
 
 async def add_to_outbox(conn: Connection, event: Event, *, topic_prefix: str = "") -> None:
     """Queue ``event`` inside the caller's transaction, with the current trace context."""
-    await add_raw_to_outbox(
-        conn,
+    await execute(conn, outbox_write(event, topic_prefix=topic_prefix))
+
+
+def outbox_write(event: Event, *, topic_prefix: str = "") -> Write:
+    """``add_to_outbox`` as a write to combine with others into one statement
+    (``kit.statements``); the trace context is the current one, taken now."""
+    return raw_outbox_write(
         event_id=str(event.event_id),
         topic=topic_name(event.topic, topic_prefix),
         key=event.key(),
         payload=event.model_dump(mode="json"),
         headers=current_carrier(),
     )
+
+
+# The row, and the NOTIFY that wakes the relay at once (delivered only if the transaction
+# commits; PostgreSQL folds a transaction's identical notifications).
+_INSERT_OUTBOX = (
+    "INSERT INTO outbox (event_id, topic, key, payload, headers)"
+    " SELECT $1::uuid, $2::text, $3::text, $4::jsonb, $5::jsonb FROM pg_notify($6, '')"
+    " ON CONFLICT (event_id) DO NOTHING"
+)
+
+
+def raw_outbox_write(
+    *, event_id: str, topic: str, key: str, payload: dict[str, Any], headers: dict[str, str]
+) -> Write:
+    return Write((_INSERT_OUTBOX,), (event_id, topic, key, payload, headers, NOTIFY_CHANNEL))
 
 
 async def add_raw_to_outbox(
@@ -54,18 +75,9 @@ async def add_raw_to_outbox(
     payload: dict[str, Any],
     headers: dict[str, str],
 ) -> None:
-    # One round trip: the row, and the NOTIFY that wakes the relay at once (delivered only if
-    # this transaction commits; PostgreSQL folds a transaction's identical notifications).
-    await conn.execute(
-        "INSERT INTO outbox (event_id, topic, key, payload, headers)"
-        " SELECT $1::uuid, $2::text, $3::text, $4::jsonb, $5::jsonb FROM pg_notify($6, '')"
-        " ON CONFLICT (event_id) DO NOTHING",
-        event_id,
-        topic,
-        key,
-        payload,
-        headers,
-        NOTIFY_CHANNEL,
+    await execute(
+        conn,
+        raw_outbox_write(event_id=event_id, topic=topic, key=key, payload=payload, headers=headers),
     )
 
 

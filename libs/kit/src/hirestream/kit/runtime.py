@@ -8,7 +8,7 @@ import contextlib
 import json
 import logging
 import signal
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,6 +181,7 @@ async def _start(
     settings: ServiceSettings,
     package: str,
     build: Callable[[asyncpg.Pool], Wiring],
+    pool_settings: Mapping[str, str] | None = None,
 ) -> tuple[asyncpg.Pool, Wiring, asyncio.Event]:
     """What every process of a service does first: logging and tracing, migrations (idempotent
     and serialised by an advisory lock, so no process serves an old schema), its pool and
@@ -190,7 +191,7 @@ async def _start(
     await _retry_until_ready(
         lambda: migrate(settings.database_url, name, package), f"{name} database"
     )
-    pool = await create_pool(settings.database_url, name)
+    pool = await create_pool(settings.database_url, name, settings=pool_settings)
     wiring = build(pool)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -204,10 +205,13 @@ async def run_service(
     settings: ServiceSettings,
     package: str,
     build: Callable[[asyncpg.Pool], Wiring],
+    *,
+    pool_settings: Mapping[str, str] | None = None,
 ) -> None:
     """Run one service until SIGTERM/SIGINT. ``name`` is also its schema, consumer group and
-    OTel service name; ``package`` holds its migrations."""
-    pool, wiring, stop = await _start(name, settings, package, build)
+    OTel service name; ``package`` holds its migrations; ``pool_settings``: session settings
+    of its connections."""
+    pool, wiring, stop = await _start(name, settings, package, build, pool_settings)
 
     broker = build_broker(settings, name)
     consumer = EventConsumer(
@@ -350,11 +354,13 @@ async def run_front_worker(
     settings: ServiceSettings,
     package: str,
     build: Callable[[asyncpg.Pool], Wiring],
+    *,
+    pool_settings: Mapping[str, str] | None = None,
 ) -> None:
     """One more process serving the service's ports (HTTP and ``front`` tasks) beside the full
     one: no broker, relay, consumers, reconciler or background tasks — those run once, in
     worker 0. Stops on SIGTERM/SIGINT."""
-    pool, wiring, stop = await _start(name, settings, package, build)
+    pool, wiring, stop = await _start(name, settings, package, build, pool_settings)
     tasks = [asyncio.create_task(task(stop)) for task in wiring.front]
     server = serve_http(wiring, name, tasks)
     log.info("%s front worker started", name)

@@ -11,6 +11,7 @@ import asyncpg
 import uvloop
 
 from hirestream.contracts import ApplicationReceivedV1, topic_name
+from hirestream.intake.adapters.postgres import POOL_SETTINGS
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.entrypoints.http import create_app
 from hirestream.intake.entrypoints.imap import mailbox_poller
@@ -94,9 +95,13 @@ async def main() -> None:
     index = worker_index()
     wiring = functools.partial(build, settings, reuse_port=index is not None)
     if index:  # a supervised worker other than the first: the ports only
-        await run_front_worker(SERVICE, settings, "hirestream.intake", wiring)
+        await run_front_worker(
+            SERVICE, settings, "hirestream.intake", wiring, pool_settings=POOL_SETTINGS
+        )
     else:
-        await run_service(SERVICE, settings, "hirestream.intake", wiring)
+        await run_service(
+            SERVICE, settings, "hirestream.intake", wiring, pool_settings=POOL_SETTINGS
+        )
 
 
 def run() -> None:

@@ -23,9 +23,10 @@ from hirestream.intake.ports import (
     StageEntry,
     StoredAttachment,
 )
-from hirestream.kit.blobstore import Blob, put_blobs, stored
+from hirestream.kit.blobstore import Blob, blobs_write, stored
 from hirestream.kit.db import Connection
-from hirestream.kit.outbox import add_to_outbox
+from hirestream.kit.outbox import outbox_write
+from hirestream.kit.statements import Write, execute
 
 _APPLICATION_COLUMNS = (
     "a.application_id, a.posting_id, p.slug AS posting_slug, a.channel, a.status,"
@@ -64,26 +65,28 @@ SELECT posting.posting_id, posting.slug, posting.title,
 FROM candidate LEFT JOIN posting ON true
 """
 
-# The new application in one statement: its candidate (when new), the row, its files and
-# its first stage. Foreign keys are checked at the end of the statement, so the children
-# see the parents written beside them.
-_ADD_APPLICATION = """
-WITH candidate AS (
-    INSERT INTO candidates (candidate_id, email_norm, phone_e164)
-    SELECT $12, $17, $18 WHERE $16::boolean
-), application AS (
-    INSERT INTO applications (application_id, posting_id, channel, status,
+# The new application as one write: its candidate (when new), the row, its files and its
+# first stage. Foreign keys are checked at the end of the statement, so the children see the
+# parents written beside them.
+_ADD_APPLICATION = (
+    "INSERT INTO candidates (candidate_id, email_norm, phone_e164)"
+    " SELECT $12, $17, $18 WHERE $16::boolean",
+    """INSERT INTO applications (application_id, posting_id, channel, status,
         candidate_name, candidate_email, candidate_phone, cv_sha256, raw_sha256,
         cover_letter, dedupe_key, candidate_id, forwarded_by, auth_results, spam_score)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15)
-), attachments AS (
-    INSERT INTO application_attachments (application_id, position, role, filename,
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::jsonb, $15)""",
+    """INSERT INTO application_attachments (application_id, position, role, filename,
         media_type, sha256, size)
     SELECT $1, * FROM unnest($19::int[], $20::text[], $21::text[], $22::text[],
-        $23::text[], $24::bigint[])
+        $23::text[], $24::bigint[])""",
+    "INSERT INTO application_stages (application_id, stage, at) VALUES ($1, 'received', now())",
 )
-INSERT INTO application_stages (application_id, stage, at) VALUES ($1, 'received', now())
-"""
+_ADD_RESUBMISSION = (
+    "INSERT INTO resubmissions (application_id, channel, raw_sha256, cv_sha256, dedupe_key)"
+    " VALUES ($1, $2, $3, $4, $5)",
+    "UPDATE applications SET reapplications = reapplications + 1,"
+    " last_reapplied_at = now(), updated_at = now() WHERE application_id = $1",
+)
 
 
 def _record(row: asyncpg.Record | None) -> ApplicationRecord | None:
@@ -155,7 +158,7 @@ class PostgresIntakeStore:
         raw_blob = stored(
             raw, raw_media_type, [(b.ref, f.data) for b, f in zip(blobs, files, strict=True)]
         )
-        await put_blobs(self._conn, [*blobs, raw_blob])
+        await self._write(blobs_write([*blobs, raw_blob]))
         return raw_blob.ref, [
             StoredAttachment(f.role, f.filename, b.ref) for f, b in zip(files, blobs, strict=True)
         ]
@@ -170,8 +173,7 @@ class PostgresIntakeStore:
         attachments: list[StoredAttachment],
         new_candidate: NewCandidate | None,
     ) -> None:
-        await self._conn.execute(
-            _ADD_APPLICATION,
+        args = (
             record.application_id,
             record.posting_id,
             record.channel,
@@ -197,6 +199,7 @@ class PostgresIntakeStore:
             [a.blob.sha256 for a in attachments],
             [a.blob.size for a in attachments],
         )
+        await self._write(Write(_ADD_APPLICATION, args))
 
     async def add_resubmission(
         self,
@@ -207,16 +210,8 @@ class PostgresIntakeStore:
         cv_sha256: str,
         dedupe_key: str,
     ) -> None:
-        await self._conn.execute(
-            "WITH resubmission AS (INSERT INTO resubmissions (application_id, channel,"
-            " raw_sha256, cv_sha256, dedupe_key) VALUES ($1, $2, $3, $4, $5))"
-            " UPDATE applications SET reapplications = reapplications + 1,"
-            " last_reapplied_at = now(), updated_at = now() WHERE application_id = $1",
-            application_id,
-            channel,
-            raw.sha256,
-            cv_sha256,
-            dedupe_key,
+        await self._write(
+            Write(_ADD_RESUBMISSION, (application_id, channel, raw.sha256, cv_sha256, dedupe_key))
         )
 
     async def record_stage(
@@ -308,34 +303,57 @@ class PostgresIntakeStore:
         )
 
     async def emit(self, event: Event) -> None:
-        await add_to_outbox(self._conn, event, topic_prefix=self._prefix)
+        await self._write(outbox_write(event, topic_prefix=self._prefix))
+
+    async def _write(self, write: Write) -> None:
+        await execute(self._conn, write)
 
 
 # Receiving an application starts with one look-up (_PRIOR) that PostgreSQL planned afresh on
 # every call: its parameters are often NULL (no phone, no delivery id), which makes each custom
 # plan look cheaper than the generic one, so the plan cache never settles — 0.65 ms of planning
-# for 0.06 ms of execution (pg_stat_statements). The transaction that stores an application
-# asks for generic plans, in the same round trip as its BEGIN.
-_BEGIN_GENERIC = "BEGIN; SET LOCAL plan_cache_mode = force_generic_plan"
+# for 0.06 ms of execution (pg_stat_statements). Intake's connections use cached generic plans
+# throughout: its statements are key look-ups and inserts, for which the generic plan is the
+# custom one. A setting of the session, since the look-up runs outside any transaction.
+POOL_SETTINGS = {"plan_cache_mode": "force_generic_plan"}
 
 
 @contextlib.asynccontextmanager
-async def unit_of_work(
-    pool: asyncpg.Pool, topic_prefix: str, *, generic_plans: bool = False
+async def unit_of_work(pool: asyncpg.Pool, topic_prefix: str) -> AsyncIterator[PostgresIntakeStore]:
+    """One transaction; leaving the block normally commits, an exception rolls back."""
+    async with pool.acquire() as conn, conn.transaction():
+        yield PostgresIntakeStore(conn, topic_prefix)
+
+
+class _DeferredWrites(PostgresIntakeStore):
+    """Reads run at once; writes wait, to go to the database as one statement at the end.
+    Only for a use case that reads everything before its first write (``receive_application``
+    does: one look-up, then the writes): a read here never sees this unit's own writes."""
+
+    def __init__(self, conn: Connection, topic_prefix: str) -> None:
+        super().__init__(conn, topic_prefix)
+        self.pending: list[Write] = []
+
+    async def _write(self, write: Write) -> None:
+        self.pending.append(write)
+
+    async def record_stage(self, *args: Any, **kwargs: Any) -> bool:
+        raise TypeError("record_stage reads its own write: use unit_of_work")
+
+    async def claim_token(self, provider: str, token: str) -> bool:
+        raise TypeError("claim_token reads its own write: use unit_of_work")
+
+
+@contextlib.asynccontextmanager
+async def one_statement_unit(
+    pool: asyncpg.Pool, topic_prefix: str
 ) -> AsyncIterator[PostgresIntakeStore]:
-    """One transaction; leaving the block normally commits, an exception rolls back.
-    ``generic_plans``: the statements in it use cached generic plans (see _BEGIN_GENERIC)."""
+    """A unit of work sent as one statement outside an explicit transaction: its reads as they
+    come, then every write together (``kit.statements``), atomic as a statement is. Two round
+    trips for a new application instead of six (BEGIN, look-up, blobs, rows, outbox, COMMIT);
+    an exception before the end writes nothing."""
     async with pool.acquire() as conn:
-        if not generic_plans:
-            async with conn.transaction():
-                yield PostgresIntakeStore(conn, topic_prefix)
-            return
-        await conn.execute(_BEGIN_GENERIC)
-        try:
-            yield PostgresIntakeStore(conn, topic_prefix)
-        except BaseException:
-            if not conn.is_closed():
-                with contextlib.suppress(Exception):  # the first error is the one to see
-                    await conn.execute("ROLLBACK")
-            raise
-        await conn.execute("COMMIT")
+        store = _DeferredWrites(conn, topic_prefix)
+        yield store
+        if store.pending:
+            await execute(conn, *store.pending)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from hirestream.intake.adapters.postgres import unit_of_work
+from hirestream.intake.adapters.postgres import one_statement_unit, unit_of_work
 from hirestream.intake.domain.submission import Submission
 from hirestream.intake.handlers import DEFAULT_RATE_LIMIT, RateLimit, Receipt, receive_application
 from hirestream.kit.telemetry import tracer
@@ -21,12 +21,13 @@ async def submit(
     with tracer().start_as_current_span("intake.receive_application") as span:
         span.set_attribute("hirestream.channel", submission.channel.value)
         try:
-            async with unit_of_work(pool, topic_prefix, generic_plans=True) as store:
+            # receive_application reads everything it decides on before its first write.
+            async with one_statement_unit(pool, topic_prefix) as store:
                 receipt = await receive_application(store, submission, rate_limit)
         except asyncpg.UniqueViolationError:
             # The same delivery or person raced in on another connection: the winner's row
             # answers (as a duplicate or a linked re-application).
-            async with unit_of_work(pool, topic_prefix, generic_plans=True) as store:
+            async with one_statement_unit(pool, topic_prefix) as store:
                 receipt = await receive_application(store, submission, rate_limit)
         span.set_attribute("hirestream.application_id", str(receipt.application_id))
         span.set_attribute("hirestream.duplicate", receipt.duplicate)
@@ -47,7 +48,7 @@ async def submit_all(
     with tracer().start_as_current_span("intake.receive_applications") as span:
         for attempt in (1, 2):
             try:
-                async with unit_of_work(pool, topic_prefix, generic_plans=True) as store:
+                async with unit_of_work(pool, topic_prefix) as store:
                     if token is not None and not await store.claim_token(*token):
                         span.set_attribute("hirestream.replay", True)
                         return None
