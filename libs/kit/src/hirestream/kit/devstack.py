@@ -101,9 +101,14 @@ class EmbeddedPostgres:
                 "--encoding=utf8",
                 "--no-sync",
             )
+        # max_wal_size: intake writes ~170 KB of WAL per application (the CV), 40-50 MB/s at
+        # full rate, and with the default 1 GB PostgreSQL checkpointed every 12-23 s and warned
+        # "checkpoints are occurring too frequently"; each checkpoint then logs every page
+        # touched again in full. At 8 GB checkpoints come from checkpoint_timeout, as
+        # PostgreSQL's documentation advises.
         options = (
             f"-h 127.0.0.1 -p {self.port} -k {self.data_dir} -c fsync=on"
-            " -c max_connections=300 -c shared_buffers=128MB"
+            " -c max_connections=300 -c shared_buffers=128MB -c max_wal_size=8GB"
         )
         self._run(
             "pg_ctl",

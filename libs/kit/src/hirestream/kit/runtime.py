@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import signal
@@ -193,6 +194,10 @@ async def _start(
     )
     pool = await create_pool(settings.database_url, name, settings=pool_settings)
     wiring = build(pool)
+    # What start-up built (modules, the taxonomy, models, the wiring) lives as long as the
+    # process: out of the collector's way, so a full collection walks only what requests and
+    # events allocate (py-spy: gc_collect_main was ~5 % of intake worker 0's samples).
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
