@@ -35,3 +35,25 @@ def test_each_submission_is_distinct_and_parses_as_the_original(
         assert distinct["status"] == original["status"] == "parsed"
         assert distinct["skills"] == original["skills"]
         assert distinct["experience"] == original["experience"]
+
+
+def test_base64_and_content_agree(cvs: list[Path]) -> None:
+    import base64
+
+    for path in cvs:
+        cv = DistinctCv(path)
+        assert base64.b64decode(cv.base64("7 t")) == cv.content("7 t")
+
+
+def test_the_upload_is_the_form_intakes_fast_path_reads(cvs: list[Path]) -> None:
+    from hirestream.cli.commands.bench import multipart_form
+    from hirestream.intake.entrypoints.form_data import FilePart, parse_form
+
+    data = DistinctCv(cvs[0]).content("1 tag")
+    fields = {"posting": "backend-lead", "name": "Candidate 1", "email": "c1@example.com"}
+    body, content_type = multipart_form(fields, "cv.pdf", "application/pdf", data)
+    form = parse_form(body, content_type)
+    assert form is not None
+    cv = form.pop("cv")
+    assert isinstance(cv, FilePart) and cv.filename == "cv.pdf" and cv.data == data
+    assert form == fields

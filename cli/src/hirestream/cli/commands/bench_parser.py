@@ -27,6 +27,7 @@ import httpx
 import typer
 
 from hirestream.cli.commands.bench import (
+    MEDIA_TYPES,
     DistinctCv,
     OutputOption,
     VariantOption,
@@ -41,10 +42,6 @@ from hirestream.cli.commands.bench import (
 from hirestream.cli.stack import Infrastructure, Ports, ServiceProcesses, StackConfig, prepare
 from hirestream.kit.devstack import scratch_dir
 
-MEDIA_TYPES = {
-    ".pdf": "application/pdf",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
 RECEIVED_PARTITIONS = 6  # deploy/topics.txt
 
 
