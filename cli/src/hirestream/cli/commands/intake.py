@@ -599,63 +599,63 @@ def register(app: typer.Typer) -> None:
             channels = ["http", "smtp"] if channel == "both" else [channel]
             size = cv_kb * 1024
             results: dict[tuple[str, str], list[Result]] = {}
-            try:
-                for run in range(repeat):
-                    for label, env in variants:
-                        name = f"bench_{uuid.uuid4().hex[:8]}"
-                        database_url = asyncio.run(_create_database(admin_url, name))
-                        asyncio.run(prepare(database_url, bootstrap))
-                        asyncio.run(_add_posting(database_url))
-                        config = StackConfig(database_url, bootstrap, workdir, Ports.free())
-                        processes = ServiceProcesses(config)
-                        try:
-                            processes.start("intake", env=env)
-                            _wait_healthy(config.intake_url)
-                            _wait_smtp(config.ports.intake_smtp)
-                            _wait_workers(
-                                processes.procs["intake"].pid,
-                                int(env.get("INTAKE_WORKERS", "1")),
-                                {config.ports.intake_http, config.ports.intake_smtp},
+
+            def measure(label: str, env: dict[str, str], which: str) -> Result:
+                name = f"bench_{uuid.uuid4().hex[:8]}"
+                database_url = asyncio.run(_create_database(admin_url, name))
+                asyncio.run(prepare(database_url, bootstrap))
+                asyncio.run(_add_posting(database_url))
+                config = StackConfig(database_url, bootstrap, workdir, Ports.free())
+                processes = ServiceProcesses(config)
+                try:
+                    processes.start("intake", env=env)
+                    _wait_healthy(config.intake_url)
+                    _wait_smtp(config.ports.intake_smtp)
+                    _wait_workers(
+                        processes.procs["intake"].pid,
+                        int(env.get("INTAKE_WORKERS", "1")),
+                        {config.ports.intake_http, config.ports.intake_smtp},
+                    )
+                    time.sleep(1.0)
+                    meter = CpuMeter(processes.procs["intake"].pid, postgres_pid)
+                    asyncio.run(_checkpoint(admin_url))
+                    wal_before = asyncio.run(_wal_lsn(database_url))
+                    meter.start()
+                    if which == "http":
+                        result = asyncio.run(
+                            (bench_http_raw if http_client == "raw" else bench_http)(
+                                config.intake_url, config.api_key, count, seconds, concurrency, size
                             )
-                            time.sleep(1.0)
-                            meter = CpuMeter(processes.procs["intake"].pid, postgres_pid)
-                            for which in channels:
-                                asyncio.run(_checkpoint(admin_url))
-                                wal_before = asyncio.run(_wal_lsn(database_url))
-                                meter.start()
-                                if which == "http":
-                                    result = asyncio.run(
-                                        (bench_http_raw if http_client == "raw" else bench_http)(
-                                            config.intake_url,
-                                            config.api_key,
-                                            count,
-                                            seconds,
-                                            concurrency,
-                                            size,
-                                        )
-                                    )
-                                else:
-                                    result = asyncio.run(
-                                        bench_smtp(
-                                            config.ports.intake_smtp,
-                                            config.mail_domain,
-                                            count,
-                                            seconds,
-                                            concurrency,
-                                            size,
-                                        )
-                                    )
-                                result.cpu = meter.stop()
-                                result.wal_bytes = asyncio.run(
-                                    _wal_bytes_since(database_url, wal_before)
-                                )
-                                result.label = f"[{run + 1}/{repeat}] {label}"
-                                typer.echo(result.line())
-                                results.setdefault((label, which), []).append(result)
-                            processes.check_alive()
-                        finally:
-                            processes.stop_all()
-                            asyncio.run(_drop_database(admin_url, name))
+                        )
+                    else:
+                        result = asyncio.run(
+                            bench_smtp(
+                                config.ports.intake_smtp,
+                                config.mail_domain,
+                                count,
+                                seconds,
+                                concurrency,
+                                size,
+                            )
+                        )
+                    result.cpu = meter.stop()
+                    result.wal_bytes = asyncio.run(_wal_bytes_since(database_url, wal_before))
+                    processes.check_alive()
+                    return result
+                finally:
+                    processes.stop_all()
+                    asyncio.run(_drop_database(admin_url, name))
+
+            try:
+                # A fresh database and intake for every measurement: SMTP measured on the
+                # tables HTTP had just filled paid for full-page writes HTTP's rows caused.
+                for run in range(repeat):
+                    for which in channels:
+                        for label, env in variants:
+                            result = measure(label, env, which)
+                            result.label = f"[{run + 1}/{repeat}] {label}"
+                            typer.echo(result.line())
+                            results.setdefault((label, which), []).append(result)
                 if repeat > 1 or baseline:
                     _summary(results, [label for label, _ in variants], channels)
             finally:
