@@ -42,3 +42,12 @@ def test_the_setting_keeps_the_directory(
     assert path.is_dir()
     assert str(path) in capsys.readouterr().err
     path.rmdir()
+
+
+def test_a_database_url_names_the_database_on_the_same_server() -> None:
+    from hirestream.kit.devstack import database_url
+
+    assert (
+        database_url("postgresql://postgres@127.0.0.1:5432/postgres", "bench_1")
+        == "postgresql://postgres@127.0.0.1:5432/bench_1"
+    )

@@ -419,24 +419,6 @@ async def _wal_bytes_since(database_url: str, lsn: str) -> int:
         await conn.close()
 
 
-async def _create_database(database_url: str, name: str) -> str:
-    conn = await asyncpg.connect(database_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return database_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-async def _drop_database(admin_url: str, name: str) -> None:
-    """The run's 150 KB blobs go with it: the next run finds the server as the first did."""
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
-
-
 async def _checkpoint(admin_url: str) -> None:
     """Before each measurement, the previous one's dirty pages are written out: otherwise the
     checkpoint it caused (timed, every 5 min) falls inside a later run, whose WAL then holds
@@ -572,7 +554,7 @@ def register(app: typer.Typer) -> None:
             StackConfig,
             prepare,
         )
-        from hirestream.kit.devstack import scratch_dir
+        from hirestream.kit.devstack import create_database, drop_database, scratch_dir
 
         with scratch_dir("hirestream-intake-bench-") as workdir:
             infra = Infrastructure(workdir)
@@ -611,7 +593,7 @@ def register(app: typer.Typer) -> None:
 
             def measure(label: str, env: dict[str, str], which: str) -> Result:
                 name = f"bench_{uuid.uuid4().hex[:8]}"
-                database_url = asyncio.run(_create_database(admin_url, name))
+                database_url = asyncio.run(create_database(admin_url, name))
                 asyncio.run(prepare(database_url, bootstrap))
                 asyncio.run(_add_posting(database_url))
                 config = StackConfig(database_url, bootstrap, workdir, Ports.free())
@@ -655,7 +637,9 @@ def register(app: typer.Typer) -> None:
                     return result
                 finally:
                     processes.stop_all()
-                    asyncio.run(_drop_database(admin_url, name))
+                    asyncio.run(
+                        drop_database(admin_url, name)
+                    )  # the next run finds the server as the first did
 
             try:
                 # A fresh database and intake for every measurement: SMTP measured on the

@@ -188,7 +188,7 @@ async def _bench(
     repeat: int,
     rate: float,
 ) -> dict[str, list[dict[str, Any]]]:
-    from hirestream.kit.devstack import EmbeddedPostgres, free_port, scratch_dir
+    from hirestream.kit.devstack import EmbeddedPostgres, create_database, free_port, scratch_dir
 
     embedded: EmbeddedPostgres | None = None
     base_url = os.environ.get("DATABASE_URL")
@@ -207,15 +207,7 @@ async def _bench(
             async def fresh_database() -> str:
                 if embedded is None:
                     return base_url or ""  # an external database: runs tell theirs apart by posting
-                import asyncpg
-
-                db_name = f"bench_{uuid.uuid4().hex[:8]}"
-                admin = await asyncpg.connect(embedded.url)
-                try:
-                    await admin.execute(f'CREATE DATABASE "{db_name}"')
-                finally:
-                    await admin.close()
-                return embedded.database_url(db_name)
+                return await create_database(embedded.url, f"bench_{uuid.uuid4().hex[:8]}")
 
             for name, slow in setups:
                 delay = slow_seconds if slow else 0.0

@@ -551,7 +551,13 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
     import uuid
 
     from hirestream.kit.db import create_pool
-    from hirestream.kit.devstack import EmbeddedPostgres, free_port, remove_tree
+    from hirestream.kit.devstack import (
+        EmbeddedPostgres,
+        create_database,
+        drop_database,
+        free_port,
+        remove_tree,
+    )
     from hirestream.kit.runtime import migrate
     from hirestream.scorer.adapters.announcer import announce_all
     from hirestream.scorer.adapters.postgres import ranking, unit_of_work
@@ -566,12 +572,8 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
         embedded = EmbeddedPostgres(Path(tempfile.mkdtemp(prefix="hs-bench-")) / "pg", free_port())
         embedded.start()
         admin_url = embedded.url
-    import asyncpg
-
     name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(admin_url)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    url = f"{admin_url.rpartition('/')[0]}/{name}"
+    url = await create_database(admin_url, name)
     try:
         await migrate(url, "scorer", "hirestream.scorer")
         pool = await create_pool(url, "scorer", max_size=2)
@@ -636,8 +638,7 @@ async def _rank_stored(count: int, ads: dict[str, str]) -> dict[str, Any]:
             "database": "DATABASE_URL" if embedded is None else "embedded PostgreSQL",
         }
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await drop_database(admin_url, name)
         if embedded is not None:
             embedded.stop("immediate")
             remove_tree(embedded.data_dir.parent)  # its scratch directory, hundreds of MB

@@ -131,19 +131,40 @@ class EmbeddedPostgres:
                 self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", mode, "stop")
 
     def create_database(self, name: str) -> str:
-        import asyncpg
-
-        async def create() -> None:
-            conn = await asyncpg.connect(self.url)
-            try:
-                exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
-                if not exists:
-                    await conn.execute(f'CREATE DATABASE "{name}"')
-            finally:
-                await conn.close()
-
-        asyncio.run(create())
+        asyncio.run(create_database(self.url, name, exist_ok=True))
         return self.database_url(name)
+
+
+def database_url(admin_url: str, name: str) -> str:
+    """Database ``name`` on the server that ``admin_url`` (a host:port URL) reaches."""
+    return f"{admin_url.rpartition('/')[0]}/{name}"
+
+
+async def create_database(admin_url: str, name: str, *, exist_ok: bool = False) -> str:
+    """A new database on the server of ``admin_url``; its URL."""
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        exists = exist_ok and await conn.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = $1", name
+        )
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return database_url(admin_url, name)
+
+
+async def drop_database(admin_url: str, name: str) -> None:
+    """Gone with whatever still holds it open."""
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 class EmbeddedTansu:

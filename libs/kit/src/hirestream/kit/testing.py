@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
 import pytest
 
 from hirestream.contracts import ALL_TOPICS, topic_name
@@ -25,6 +24,7 @@ from hirestream.kit.devstack import (
     free_port,
     scratch_dir,
 )
+from hirestream.kit.devstack import create_database as devstack_create_database
 
 
 @dataclass
@@ -68,11 +68,7 @@ def _stack(workdir: Path) -> Iterator[Stack]:
 
 
 async def create_database(stack: Stack, name: str) -> str:
-    conn = await asyncpg.connect(stack.admin_database_url)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+    await devstack_create_database(stack.admin_database_url, name)
     return stack.database_url(name)
 
 
