@@ -105,8 +105,8 @@ async def parse_application(
                 phones=list(profile.phones),
                 profile=analysis.stored(document),
             )
-    await store.save_profile(record)
-    await store.emit(
+    await store.save_profile(
+        record,
         ProfileParsedV1(
             application_id=event.application_id,
             posting_id=event.posting_id,
@@ -121,6 +121,6 @@ async def parse_application(
             leadership_months=leadership,
             degrees=degrees,
             skill_locations=locations,
-        )
+        ),
     )
     return record
