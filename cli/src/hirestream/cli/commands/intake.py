@@ -386,48 +386,41 @@ class CpuMeter:
         return {who: after[who] - self._before[who] for who in after}
 
 
-async def _add_posting(database_url: str) -> None:
+async def _fetchval(database_url: str, sql: str, *args: object) -> object:
+    """One statement on a connection of its own (the bench's few statements between runs)."""
     conn = await asyncpg.connect(database_url)
     try:
-        await conn.execute(
-            "INSERT INTO intake.postings (posting_id, slug, title) VALUES ($1, $2, 'Bench')"
-            " ON CONFLICT (slug) DO NOTHING",
-            uuid.uuid4(),
-            BENCH_SLUG,
-        )
+        return await conn.fetchval(sql, *args)
     finally:
         await conn.close()
+
+
+async def _add_posting(database_url: str) -> None:
+    await _fetchval(
+        database_url,
+        "INSERT INTO intake.postings (posting_id, slug, title) VALUES ($1, $2, 'Bench')"
+        " ON CONFLICT (slug) DO NOTHING",
+        uuid.uuid4(),
+        BENCH_SLUG,
+    )
 
 
 async def _wal_lsn(database_url: str) -> str:
-    conn = await asyncpg.connect(database_url)
-    try:
-        return str(await conn.fetchval("SELECT pg_current_wal_lsn()::text"))
-    finally:
-        await conn.close()
+    return str(await _fetchval(database_url, "SELECT pg_current_wal_lsn()::text"))
 
 
 async def _wal_bytes_since(database_url: str, lsn: str) -> int:
-    conn = await asyncpg.connect(database_url)
-    try:
-        return int(
-            await conn.fetchval(
-                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::text::pg_lsn)::bigint", lsn
-            )
-        )
-    finally:
-        await conn.close()
+    diff = await _fetchval(
+        database_url, "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::text::pg_lsn)::bigint", lsn
+    )
+    return int(str(diff))
 
 
 async def _checkpoint(admin_url: str) -> None:
     """Before each measurement, the previous one's dirty pages are written out: otherwise the
     checkpoint it caused (timed, every 5 min) falls inside a later run, whose WAL then holds
     every page it touches in full (WAL per application went 166 → 465 KB in such a run)."""
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute("CHECKPOINT")
-    finally:
-        await conn.close()
+    await _fetchval(admin_url, "CHECKPOINT")
 
 
 def _wait_healthy(url: str, timeout: float = 90) -> None:

@@ -55,7 +55,7 @@ class EmbeddedPostgres:
         return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
 
     def database_url(self, database: str) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+        return database_url(self.url, database)
 
     def _prepare_root(self) -> None:
         """As root, run postgres as an unprivileged user that can reach binaries and data."""
@@ -131,8 +131,7 @@ class EmbeddedPostgres:
                 self._run("pg_ctl", "-D", str(self.data_dir), "-w", "-m", mode, "stop")
 
     def create_database(self, name: str) -> str:
-        asyncio.run(create_database(self.url, name, exist_ok=True))
-        return self.database_url(name)
+        return asyncio.run(create_database(self.url, name, exist_ok=True))
 
 
 def database_url(admin_url: str, name: str) -> str:

@@ -46,15 +46,18 @@ def combine(writes: Sequence[Write]) -> tuple[str, list[Any]]:
     parts: list[str] = []
     args: list[Any] = []
     for write in writes:
-        offset = len(args)
-        renumber = (lambda m, o=offset: f"${int(m.group(1)) + o}") if offset else None
-        parts.extend(_PARAMETER.sub(renumber, p) if renumber else p for p in write.parts)
+        parts.extend(_shifted(part, len(args)) for part in write.parts)
         args.extend(write.args)
     *ctes, main = parts
     if not ctes:
         return main, args
     head = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(ctes))
     return f"WITH {head} {main}", args
+
+
+def _shifted(sql: str, offset: int) -> str:
+    """``sql`` with its parameters numbered from ``offset + 1``."""
+    return _PARAMETER.sub(lambda m: f"${int(m.group(1)) + offset}", sql)
 
 
 async def execute(conn: Connection, *writes: Write) -> None:

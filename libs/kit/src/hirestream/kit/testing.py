@@ -25,6 +25,7 @@ from hirestream.kit.devstack import (
     scratch_dir,
 )
 from hirestream.kit.devstack import create_database as devstack_create_database
+from hirestream.kit.devstack import database_url as devstack_database_url
 
 
 @dataclass
@@ -36,8 +37,7 @@ class Stack:
     workdir: Path
 
     def database_url(self, database: str) -> str:
-        base, _, _ = self.admin_database_url.rpartition("/")
-        return f"{base}/{database}"
+        return devstack_database_url(self.admin_database_url, database)
 
 
 @pytest.fixture(scope="session")
@@ -68,8 +68,7 @@ def _stack(workdir: Path) -> Iterator[Stack]:
 
 
 async def create_database(stack: Stack, name: str) -> str:
-    await devstack_create_database(stack.admin_database_url, name)
-    return stack.database_url(name)
+    return await devstack_create_database(stack.admin_database_url, name)
 
 
 @pytest.fixture
