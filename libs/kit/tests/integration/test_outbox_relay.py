@@ -11,6 +11,8 @@ import asyncpg
 import pytest
 
 from hirestream.contracts import PostingPublishedV1
+from hirestream.kit.db import create_pool
+from hirestream.kit.migrations import apply_migrations, kit_migrations
 from hirestream.kit.outbox import OutboxRelay, add_to_outbox
 
 pytestmark = pytest.mark.integration
@@ -82,3 +84,38 @@ async def test_each_notified_commit_costs_one_round_and_a_full_batch_goes_on_at_
         stop.set()
         await asyncio.wait_for(task, 5)  # stopping does not wait for the 600 s poll
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
+
+
+async def test_a_relay_sleeps_through_another_schemas_commits(
+    database_url: str, pool: asyncpg.Pool
+) -> None:
+    """Services sharing one database each have an outbox: a commit to another service's wakes
+    only that service's relay (one channel for all woke every relay, for rounds finding nothing)."""
+    conn = await asyncpg.connect(database_url)
+    await apply_migrations(conn, "svc_other", kit_migrations())
+    await conn.close()
+    other = await create_pool(database_url, "svc_other")
+    published: list[str] = []
+
+    async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
+        published.append(json.loads(body)["slug"])
+
+    relay = CountingRelay(pool, publish, batch_size=10, poll_seconds=600)
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        await wait_until(lambda: relay.rounds == 1)
+        for slug in ("elsewhere-1", "elsewhere-2", "elsewhere-3"):
+            await add(other, slug)
+        await asyncio.sleep(0.5)
+        assert relay.rounds == 1
+        assert published == []
+
+        await add(pool, "ours")  # still woken by its own schema's commits
+        await wait_until(lambda: published == ["ours"])
+        assert relay.rounds == 2
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        await other.close()
+    assert await pool.fetchval("SELECT count(*) FROM svc_other.outbox WHERE sent_at IS NULL") == 3

@@ -618,18 +618,18 @@ async def test_an_outcome_writes_the_outbox_row_add_to_outbox_writes_and_wakes_t
             wakes.append(args[2])
 
         listener = await env.pool.acquire()
-        await listener.add_listener("hirestream_outbox", heard)
+        await listener.add_listener("hirestream_outbox.notifier", heard)
         try:
             await env.queue.delivered([delivery], env.clock.now(), [sent])
             await asyncio.sleep(0.2)
         finally:
-            await listener.remove_listener("hirestream_outbox", heard)
+            await listener.remove_listener("hirestream_outbox.notifier", heard)
             await env.pool.release(listener)
     finally:
         otel_context.detach(token)
     assert dict(await env.pool.fetchrow(f"SELECT {columns} FROM outbox")) == expected
     assert expected["headers"]["traceparent"] == trace["traceparent"]
-    assert wakes == ["hirestream_outbox"]
+    assert wakes == ["hirestream_outbox.notifier"]
     row = await env.pool.fetchrow(
         "SELECT status, attempts, lease_owner, delivered_at FROM deliveries WHERE delivery_id = $1",
         delivery.delivery_id,

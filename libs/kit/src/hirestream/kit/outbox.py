@@ -27,7 +27,13 @@ from hirestream.kit.telemetry import context_from_carrier, current_carrier, trac
 
 log = logging.getLogger(__name__)
 
-NOTIFY_CHANNEL = "hirestream_outbox"
+# The relay's wake-up channel is its own schema's: services that share one database (the
+# embedded stack, compose) each have an outbox in their schema, and one channel for all of them
+# woke every relay for every service's rows, three of every four rounds finding nothing (a
+# transaction of three statements each). ``current_schema()`` is the schema the statement's
+# unqualified ``outbox`` resolves to, so writer and relay agree without being told the name.
+NOTIFY_PREFIX = "hirestream_outbox."
+NOTIFY_OUTBOX = f"pg_notify('{NOTIFY_PREFIX}' || current_schema(), '')"
 
 # (topic, key, payload bytes, headers) -> hands the record to the producer and returns the
 # broker's acknowledgement to await (a future), or None when the call itself waited for it.
@@ -55,7 +61,7 @@ def outbox_write(event: Event, *, topic_prefix: str = "") -> Write:
 # commits; PostgreSQL folds a transaction's identical notifications).
 _INSERT_OUTBOX = (
     "INSERT INTO outbox (event_id, topic, key, payload, headers)"
-    " SELECT $1::uuid, $2::text, $3::text, $4::jsonb, $5::jsonb FROM pg_notify($6, '')"
+    f" SELECT $1::uuid, $2::text, $3::text, $4::jsonb, $5::jsonb FROM {NOTIFY_OUTBOX}"
     " ON CONFLICT (event_id) DO NOTHING"
 )
 
@@ -63,7 +69,7 @@ _INSERT_OUTBOX = (
 def raw_outbox_write(
     *, event_id: str, topic: str, key: str, payload: dict[str, Any], headers: dict[str, str]
 ) -> Write:
-    return Write((_INSERT_OUTBOX,), (event_id, topic, key, payload, headers, NOTIFY_CHANNEL))
+    return Write((_INSERT_OUTBOX,), (event_id, topic, key, payload, headers))
 
 
 async def add_raw_to_outbox(
@@ -225,13 +231,15 @@ class OutboxRelay:
     async def run(self, stop: asyncio.Event) -> None:
         """Relay until ``stop`` is set: wake on NOTIFY, poll as a safety net."""
         listener: PoolConnectionProxy | None = None
+        channel = ""
 
         def on_notify(*_: object) -> None:
             self._wake.set()
 
         try:
             listener = await self._pool.acquire()
-            await listener.add_listener(NOTIFY_CHANNEL, on_notify)
+            channel = await listener.fetchval(f"SELECT '{NOTIFY_PREFIX}' || current_schema()")
+            await listener.add_listener(channel, on_notify)
         except Exception:  # the poll loop still works without NOTIFY
             log.warning("outbox relay: LISTEN unavailable, polling only", exc_info=True)
         # Stopping wakes the wait below too: shutdown does not wait for the poll.
@@ -272,7 +280,7 @@ class OutboxRelay:
             stopping.cancel()
             if listener is not None:
                 with contextlib.suppress(Exception):
-                    await listener.remove_listener(NOTIFY_CHANNEL, on_notify)
+                    await listener.remove_listener(channel, on_notify)
                 await self._pool.release(listener)
 
 

@@ -11,7 +11,7 @@ import asyncpg
 
 from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
-from hirestream.kit.outbox import NOTIFY_CHANNEL as OUTBOX_CHANNEL
+from hirestream.kit.outbox import NOTIFY_OUTBOX
 from hirestream.kit.outbox import add_to_outbox
 from hirestream.kit.telemetry import current_carrier
 from hirestream.notifier.domain.planning import PlannedDelivery
@@ -212,7 +212,7 @@ class PostgresDeliveryQueue:
             " INSERT INTO outbox (event_id, topic, key, payload, headers)"
             " SELECT e.event_id, e.topic, e.key, e.payload::jsonb, $7::jsonb"
             " FROM unnest($3::uuid[], $4::text[], $5::text[], $6::text[])"
-            " AS e(event_id, topic, key, payload), pg_notify($8, '')"
+            f" AS e(event_id, topic, key, payload), {NOTIFY_OUTBOX}"
             " ON CONFLICT (event_id) DO NOTHING",
             [d.delivery_id for d in deliveries],
             now,
@@ -221,7 +221,6 @@ class PostgresDeliveryQueue:
             [e.key() for e in events],
             [e.model_dump_json() for e in events],
             current_carrier(),
-            OUTBOX_CHANNEL,
         )
 
     async def retry_later(

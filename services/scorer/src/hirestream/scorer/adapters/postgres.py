@@ -13,7 +13,7 @@ import asyncpg
 
 from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
-from hirestream.kit.outbox import NOTIFY_CHANNEL, add_to_outbox
+from hirestream.kit.outbox import NOTIFY_OUTBOX, add_to_outbox
 from hirestream.kit.telemetry import current_carrier
 from hirestream.scorer.domain.compiled import OTHER_SKILLS
 from hirestream.scorer.domain.locations import skill_location
@@ -387,7 +387,7 @@ async def queue_events(
         " ON CONFLICT (event_id) DO NOTHING"
     )
     await conn.execute("DELETE FROM outbox_in")
-    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    await conn.execute(f"SELECT {NOTIFY_OUTBOX}")
 
 
 # Rescore batches wait here for the announcer (adapters/announcer.py).
