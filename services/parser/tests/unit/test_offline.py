@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+from hirestream.parser.domain.profile import PARSER_VERSION
 from hirestream.parser.offline import parse_path
 
 REQUIRED = {"source", "status", "error", "language", "name", "emails", "phones", "links",
@@ -79,3 +80,12 @@ def test_skill_locations_point_at_each_skill_where_it_is_first_written(tmp_path:
         assert loc["page"] == 1
         assert text[loc["start"] : loc["end"]] == skill
     assert located["Python"]["start"] == text.index("Python")  # its first mention
+
+
+def test_the_parser_version_is_recorded_with_every_result(tmp_path: Path) -> None:
+    cv = tmp_path / "cv.txt"
+    cv.write_text("Jane Doe\njane@example.com\nExperience\nData Analyst, Acme, 2019 - 2022\n")
+    broken = tmp_path / "cv.pdf"
+    broken.write_bytes(b"%PDF-1.4 truncated")
+    for path in (cv, broken):
+        assert parse_path(path)[0]["parser_version"] == PARSER_VERSION

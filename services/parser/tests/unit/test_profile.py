@@ -3,7 +3,6 @@ from datetime import date
 import pytest
 
 from hirestream.parser.domain import (
-    PARSER_VERSION,
     EducationEntry,
     ExperienceEntry,
     LanguageEntry,
@@ -280,10 +279,6 @@ def test_skills_inside_emails_and_urls_are_ignored_and_evidence_is_short():
         assert len(skill.evidence) <= 120
     assert all(s.name.split()[0].lower() in s.evidence.lower() for s in p.skills)
     assert p.links == ["https://github.com/jdoe/kubernetes-tools"]
-
-
-def test_parser_version_is_recorded():
-    assert PARSER_VERSION == "0.2.0"
 
 
 # --- dates ----------------------------------------------------------------------------------

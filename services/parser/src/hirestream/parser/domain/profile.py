@@ -43,7 +43,10 @@ from hirestream.parser.domain.roles import find_roles
 from hirestream.parser.domain.sections import Line, fold, split_lines
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
-PARSER_VERSION = "0.2.0"
+# Raised whenever the profile's content changes for the same file: a profile's id is derived
+# from it (a re-parse by a newer parser is a new profile). 0.3.0: certifications and the roles
+# named outside the dated jobs.
+PARSER_VERSION = "0.3.0"
 
 EVIDENCE_CHARS = 120
 # Besides the caller's region hint, national numbers are tried under the region of the CV's
