@@ -11,8 +11,7 @@ import asyncpg
 
 from hirestream.contracts import Event, topic_name
 from hirestream.kit.db import Connection
-from hirestream.kit.outbox import NOTIFY_OUTBOX
-from hirestream.kit.outbox import add_to_outbox
+from hirestream.kit.outbox import NOTIFY_OUTBOX, add_to_outbox
 from hirestream.kit.telemetry import current_carrier
 from hirestream.notifier.domain.planning import PlannedDelivery
 from hirestream.notifier.domain.rules import PostingRules
