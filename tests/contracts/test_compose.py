@@ -298,6 +298,14 @@ def test_postgres_is_16_with_healthcheck_and_volume() -> None:
     assert str(data_mounts[0]).split(":")[0] in named_volumes
 
 
+def test_postgres_has_room_for_the_wal_of_a_busy_intake() -> None:
+    """The embedded server's setting (kit devstack): at the default 1 GB a busy intake makes
+    PostgreSQL checkpoint every few seconds."""
+    command = service("postgres").get("command") or []
+    assert command[:1] == ["postgres"]
+    assert "max_wal_size=8GB" in command
+
+
 def test_jaeger_accepts_otlp_and_serves_its_ui() -> None:
     jaeger = service("jaeger")
     assert jaeger["image"].startswith("jaegertracing/all-in-one:")
