@@ -15,8 +15,7 @@ from cryptography.x509.oid import NameOID
 
 from hirestream.intake.adapters.postgres import POOL_SETTINGS
 from hirestream.intake.entrypoints.smtp import smtp_tls_context
-from hirestream.kit.db import create_pool
-from hirestream.kit.runtime import migrate
+from hirestream.kit.testing import migrated_pool
 
 
 @pytest.fixture
@@ -31,16 +30,16 @@ async def intake_pool(
     database_url: str, open_postings: tuple[str, ...]
 ) -> AsyncIterator[asyncpg.Pool]:
     """A migrated intake schema with the ``open_postings``."""
-    await migrate(database_url, "intake", "hirestream.intake")
-    pool = await create_pool(database_url, "intake", settings=POOL_SETTINGS)
-    for slug in open_postings:
-        await pool.execute(
-            "INSERT INTO postings (posting_id, slug, title) VALUES ($1, $2, $2)",
-            uuid.uuid4(),
-            slug,
-        )
-    yield pool
-    await pool.close()
+    async with migrated_pool(
+        database_url, "intake", "hirestream.intake", settings=POOL_SETTINGS
+    ) as pool:
+        for slug in open_postings:
+            await pool.execute(
+                "INSERT INTO postings (posting_id, slug, title) VALUES ($1, $2, $2)",
+                uuid.uuid4(),
+                slug,
+            )
+        yield pool
 
 
 @pytest.fixture

@@ -16,20 +16,19 @@ from hirestream.intake.entrypoints.submit import submit
 from hirestream.intake.handlers import receive_application
 from hirestream.intake.ports import PostingRecord
 from hirestream.kit.blobstore import sha256_hex
-from hirestream.kit.db import create_pool
-from hirestream.kit.runtime import migrate
 from hirestream.kit.statements import Write
+from hirestream.kit.testing import migrated_pool
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    await migrate(database_url, "intake", "hirestream.intake")
     # one connection: reused, so a transaction left open would show
-    pool = await create_pool(database_url, "intake", max_size=1, settings=POOL_SETTINGS)
-    yield pool
-    await pool.close()
+    async with migrated_pool(
+        database_url, "intake", "hirestream.intake", max_size=1, settings=POOL_SETTINGS
+    ) as pool:
+        yield pool
 
 
 async def _posting(pool: asyncpg.Pool) -> str:

@@ -5,14 +5,11 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
-from hirestream.kit.db import create_pool
-from hirestream.kit.runtime import migrate
+from hirestream.kit.testing import migrated_pool
 
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
     """A migrated parser schema (with the blob store)."""
-    await migrate(database_url, "parser", "hirestream.parser")
-    pool = await create_pool(database_url, "parser")
-    yield pool
-    await pool.close()
+    async with migrated_pool(database_url, "parser", "hirestream.parser") as pool:
+        yield pool

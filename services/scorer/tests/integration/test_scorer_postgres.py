@@ -16,7 +16,7 @@ import pytest
 from hirestream.contracts import LanguageLevel, ParseStatus, ProfileParsedV1, SkillLocation
 from hirestream.kit.db import connect, create_pool
 from hirestream.kit.migrations import apply_migrations, kit_migrations, load_migrations
-from hirestream.kit.runtime import migrate
+from hirestream.kit.testing import migrated_pool
 from hirestream.scorer.adapters.announcer import announce_all, announce_next_chunk, run_announcer
 from hirestream.scorer.adapters.postgres import (
     PostgresScorerStore,
@@ -65,10 +65,8 @@ def taxonomy() -> Taxonomy:
 
 @pytest.fixture
 async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
-    await migrate(database_url, "scorer", "hirestream.scorer")
-    pool = await create_pool(database_url, "scorer")
-    yield pool
-    await pool.close()
+    async with migrated_pool(database_url, "scorer", "hirestream.scorer") as pool:
+        yield pool
 
 
 @pytest.fixture

@@ -11,9 +11,12 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 
 from hirestream.contracts import ALL_TOPICS, topic_name
@@ -75,6 +78,23 @@ async def create_database(stack: Stack, name: str) -> str:
 async def database_url(stack: Stack) -> AsyncIterator[str]:
     """A fresh, empty database for one test."""
     yield await create_database(stack, f"t_{uuid.uuid4().hex[:12]}")
+
+
+@asynccontextmanager
+async def migrated_pool(
+    database_url: str, schema: str, package: str, **pool_options: Any
+) -> AsyncIterator[asyncpg.Pool]:
+    """A pool on ``schema`` once the service's migrations (and the blob store's) are applied:
+    what each service's integration tests start from. ``pool_options`` go to ``create_pool``."""
+    from hirestream.kit.db import create_pool
+    from hirestream.kit.runtime import migrate
+
+    await migrate(database_url, schema, package)
+    pool = await create_pool(database_url, schema, **pool_options)
+    try:
+        yield pool
+    finally:
+        await pool.close()
 
 
 @pytest.fixture
