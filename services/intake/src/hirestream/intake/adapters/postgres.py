@@ -325,6 +325,19 @@ async def unit_of_work(pool: asyncpg.Pool, topic_prefix: str) -> AsyncIterator[P
         yield PostgresIntakeStore(conn, topic_prefix)
 
 
+@contextlib.asynccontextmanager
+async def snapshot(pool: asyncpg.Pool, topic_prefix: str) -> AsyncIterator[PostgresIntakeStore]:
+    """Reads only, all from one snapshot (REPEATABLE READ, read-only): an application and its
+    stages read in one unit agree even while the stage recorder commits between the two
+    (under READ COMMITTED each statement sees a newer snapshot, and the status could lag the
+    stages it was derived from)."""
+    async with (
+        pool.acquire() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        yield PostgresIntakeStore(conn, topic_prefix)
+
+
 class _DeferredWrites(PostgresIntakeStore):
     """Reads run at once; writes wait, to go to the database as one statement at the end.
     Only for a use case that reads everything before its first write (``receive_application``

@@ -23,7 +23,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hirestream.contracts import Channel
-from hirestream.intake.adapters.postgres import unit_of_work
+from hirestream.intake.adapters.postgres import snapshot, unit_of_work
 from hirestream.intake.config import IntakeSettings
 from hirestream.intake.domain.submission import (
     Attachment,
@@ -345,7 +345,7 @@ def create_app(pool: asyncpg.Pool, settings: IntakeSettings) -> FastAPI:
 
     @api.get("/v1/applications/{application_id}")
     async def get_application(application_id: uuid.UUID) -> dict[str, object]:
-        async with unit_of_work(pool, prefix) as store:
+        async with snapshot(pool, prefix) as store:
             record = await store.application(application_id)
             stages = await store.stages(application_id) if record else []
         if record is None:
