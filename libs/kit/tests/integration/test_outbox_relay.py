@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 import asyncpg
 import pytest
 
 from hirestream.contracts import PostingPublishedV1
-from hirestream.kit.db import create_pool
-from hirestream.kit.migrations import apply_migrations, kit_migrations
 from hirestream.kit.outbox import OutboxRelay, add_to_outbox
 
 pytestmark = pytest.mark.integration
@@ -36,6 +35,18 @@ async def add(pool: asyncpg.Pool, *slugs: str) -> None:
             await add_to_outbox(conn, posting(slug))
 
 
+@asynccontextmanager
+async def running(relay: OutboxRelay) -> AsyncIterator[None]:
+    """The relay's loop for the block; stopping it must not wait for its poll."""
+    stop = asyncio.Event()
+    task = asyncio.create_task(relay.run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, 5)
+
+
 async def wait_until(condition: Callable[[], bool], timeout: float = 20.0) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
@@ -53,9 +64,7 @@ async def test_each_notified_commit_costs_one_round_and_a_full_batch_goes_on_at_
 
     # A poll far longer than the test: every round below is a NOTIFY's or a full batch's.
     relay = CountingRelay(pool, publish, batch_size=2, poll_seconds=600)
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
+    async with running(relay):  # stopping does not wait for the 600 s poll
         await wait_until(lambda: relay.rounds == 1)
         await asyncio.sleep(0.3)
         assert relay.rounds == 1  # the first round, which found nothing
@@ -80,30 +89,21 @@ async def test_each_notified_commit_costs_one_round_and_a_full_batch_goes_on_at_
         await asyncio.sleep(0.3)
         assert sorted(published[6:]) == ["x", "y", "z"]
         assert relay.rounds <= 8
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)  # stopping does not wait for the 600 s poll
     assert await pool.fetchval("SELECT count(*) FROM outbox WHERE sent_at IS NULL") == 0
 
 
 async def test_a_relay_sleeps_through_another_schemas_commits(
-    database_url: str, pool: asyncpg.Pool
+    pool: asyncpg.Pool, kit_schema: Callable[[str], AbstractAsyncContextManager[asyncpg.Pool]]
 ) -> None:
     """Services sharing one database each have an outbox: a commit to another service's wakes
     only that service's relay (one channel for all woke every relay, for rounds finding nothing)."""
-    conn = await asyncpg.connect(database_url)
-    await apply_migrations(conn, "svc_other", kit_migrations())
-    await conn.close()
-    other = await create_pool(database_url, "svc_other")
     published: list[str] = []
 
     async def publish(topic: str, key: bytes, body: bytes, headers: dict[str, str]) -> None:
         published.append(json.loads(body)["slug"])
 
     relay = CountingRelay(pool, publish, batch_size=10, poll_seconds=600)
-    stop = asyncio.Event()
-    task = asyncio.create_task(relay.run(stop))
-    try:
+    async with kit_schema("svc_other") as other, running(relay):
         await wait_until(lambda: relay.rounds == 1)
         for slug in ("elsewhere-1", "elsewhere-2", "elsewhere-3"):
             await add(other, slug)
@@ -114,8 +114,4 @@ async def test_a_relay_sleeps_through_another_schemas_commits(
         await add(pool, "ours")  # still woken by its own schema's commits
         await wait_until(lambda: published == ["ours"])
         assert relay.rounds == 2
-    finally:
-        stop.set()
-        await asyncio.wait_for(task, 5)
-        await other.close()
     assert await pool.fetchval("SELECT count(*) FROM svc_other.outbox WHERE sent_at IS NULL") == 3

@@ -30,6 +30,17 @@ pytestmark = pytest.mark.integration
 CV = b"%PDF-1.4 stage test"
 
 
+async def apply(http: httpx.AsyncClient) -> uuid.UUID:
+    """One application through the API; its id."""
+    created = await http.post(
+        "/v1/applications",
+        data={"posting": "backend-engineer", "name": "Ana", "email": "ana@example.org"},
+        files={"cv": ("cv.pdf", CV, "application/pdf")},
+        headers={"X-API-Key": "k"},
+    )
+    return uuid.UUID(created.json()["application_id"])
+
+
 async def test_later_stages_from_the_broker_appear_in_the_application_history(
     intake_pool: asyncpg.Pool, stack: Stack, topic_prefix: str
 ) -> None:
@@ -37,13 +48,7 @@ async def test_later_stages_from_the_broker_appear_in_the_application_history(
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://intake"
     ) as http:
-        created = await http.post(
-            "/v1/applications",
-            data={"posting": "backend-engineer", "name": "Ana", "email": "ana@example.org"},
-            files={"cv": ("cv.pdf", CV, "application/pdf")},
-            headers={"X-API-Key": "k"},
-        )
-        application_id = uuid.UUID(created.json()["application_id"])
+        application_id = await apply(http)
         posting_id = await intake_pool.fetchval(
             "SELECT posting_id FROM applications WHERE application_id = $1", application_id
         )
@@ -118,13 +123,7 @@ async def test_an_application_and_its_stages_are_read_from_one_snapshot(
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://intake"
     ) as http:
-        created = await http.post(
-            "/v1/applications",
-            data={"posting": "backend-engineer", "name": "Ana", "email": "ana@example.org"},
-            files={"cv": ("cv.pdf", CV, "application/pdf")},
-            headers={"X-API-Key": "k"},
-        )
-    application_id = uuid.UUID(created.json()["application_id"])
+        application_id = await apply(http)
     async with snapshot(intake_pool, "") as reader:
         record = await reader.application(application_id)
         assert record is not None and record.status == "received"

@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 # transaction of three statements each). ``current_schema()`` is the schema the statement's
 # unqualified ``outbox`` resolves to, so writer and relay agree without being told the name.
 NOTIFY_PREFIX = "hirestream_outbox."
-NOTIFY_OUTBOX = f"pg_notify('{NOTIFY_PREFIX}' || current_schema(), '')"
+_CHANNEL = f"'{NOTIFY_PREFIX}' || current_schema()"
+NOTIFY_OUTBOX = f"pg_notify({_CHANNEL}, '')"
 
 # (topic, key, payload bytes, headers) -> hands the record to the producer and returns the
 # broker's acknowledgement to await (a future), or None when the call itself waited for it.
@@ -238,7 +239,7 @@ class OutboxRelay:
 
         try:
             listener = await self._pool.acquire()
-            channel = await listener.fetchval(f"SELECT '{NOTIFY_PREFIX}' || current_schema()")
+            channel = await listener.fetchval(f"SELECT {_CHANNEL}")
             await listener.add_listener(channel, on_notify)
         except Exception:  # the poll loop still works without NOTIFY
             log.warning("outbox relay: LISTEN unavailable, polling only", exc_info=True)
