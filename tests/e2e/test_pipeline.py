@@ -104,6 +104,7 @@ def test_applications_from_api_form_and_smtp_are_scored_notified_and_traced_end_
     assert {
         "intake.receive_application",
         "parser.extract_text",
+        "parser.analyse",
         "notifier.deliver email",
     } <= span_names[trace_id]
 

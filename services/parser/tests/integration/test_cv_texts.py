@@ -1,7 +1,7 @@
-"""CV texts extracted ahead (``CvTexts``) against the real PostgreSQL blob store and the real
-extraction worker, alone and under the kit's consumer: the same texts as extracting directly,
-each CV extracted once per batch even when the batch runs again, the workers busy while the
-event loop is, and nothing remembered that could hide a blob arriving later."""
+"""CVs read ahead (``CvTexts``) against the real PostgreSQL blob store and the real extraction
+worker, alone and under the kit's consumer: the same texts and analyses as reading directly,
+each CV read once per batch even when the batch runs again, the workers busy while the event
+loop is, and nothing remembered that could hide a blob arriving later."""
 
 from __future__ import annotations
 
@@ -20,10 +20,9 @@ from hirestream.kit.blobstore import put_blob
 from hirestream.kit.consumer import EventConsumer, IncomingMessage
 from hirestream.parser.adapters.cv_texts import CvTexts
 from hirestream.parser.adapters.worker import ExtractionWorker
-from hirestream.parser.domain.document import ExtractedText
+from hirestream.parser.domain.analysis import ReadCv
 from hirestream.parser.domain.errors import ExtractionError
 from hirestream.parser.entrypoints.kafka import subscriptions
-from hirestream.skills import load_taxonomy
 
 pytestmark = pytest.mark.integration
 
@@ -52,20 +51,21 @@ def cv_pdf(name: str) -> bytes:
 
 
 def slow_text(tag: str) -> bytes:
-    """Plain text that takes the worker a noticeable fraction of a second (charset detection)."""
-    return (f"{tag}\n" + "Café crème à la française, résumé " * 150_000).encode("cp1252")
+    """Plain text that takes the worker a noticeable fraction of a second to read (charset
+    detection, then the analysis of 200 kB of text), well within its CPU limit."""
+    return (f"{tag}\n" + "Café crème à la française, résumé " * 5_000).encode("cp1252")
 
 
 class CountingWorker:
-    """The real worker, counting the files it was given (by content hash)."""
+    """The real worker's ``read``, counting the files it was given (by content hash)."""
 
     def __init__(self, worker: ExtractionWorker) -> None:
         self.worker = worker
         self.calls: Counter[str] = Counter()
 
-    async def __call__(self, data: bytes, media_type: str) -> ExtractedText:
+    async def __call__(self, data: bytes, media_type: str) -> ReadCv:
         self.calls[hashlib.sha256(data).hexdigest()] += 1
-        return await self.worker(data, media_type)
+        return await self.worker.read(data, media_type)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +91,7 @@ def received(cv: BlobRef) -> ApplicationReceivedV1:
     )
 
 
-async def test_prefetched_texts_equal_direct_extraction_and_each_cv_is_extracted_once(
+async def test_prefetched_reads_equal_direct_reads_and_each_cv_is_read_once(
     pool: asyncpg.Pool, worker: ExtractionWorker
 ) -> None:
     files = [(cv_pdf(f"Ada Lovelace {i}"), PDF) for i in range(3)]
@@ -103,12 +103,12 @@ async def test_prefetched_texts_equal_direct_extraction_and_each_cv_is_extracted
         texts.prefetch(received(ref))
     for (data, media_type), ref in zip(files, refs, strict=True):
         try:
-            direct: ExtractedText | str = await worker(data, media_type)
+            direct: ReadCv | str = await worker.read(data, media_type)
         except ExtractionError as error:
             direct = error.code
         for _ in range(2):  # the second read: the batch running again after a failure
             try:
-                got: ExtractedText | str | None = await texts(ref)
+                got: ReadCv | str | None = await texts(ref)
             except ExtractionError as error:
                 got = error.code
             assert got == direct
@@ -124,15 +124,15 @@ async def test_the_workers_extract_the_next_cvs_while_the_event_loop_is_busy(
         first, second = slow_text("first"), slow_text("second")
         refs = [await stored(pool, data, TEXT) for data in (first, second)]
         started = time.perf_counter()
-        await worker(slow_text("alone"), TEXT)
+        await worker.read(slow_text("alone"), TEXT)
         alone = time.perf_counter() - started
         assert alone > 0.1, "the slow file is not slow enough to show anything"
 
-        texts = CvTexts(pool, worker)
+        texts = CvTexts(pool, worker.read)
         for ref in refs:
             texts.prefetch(received(ref))
         assert await texts(refs[0]) is not None
-        # The loop busy analysing the first CV, awaiting nothing (as ``analyse`` does).
+        # The loop busy with the first CV, awaiting nothing (as a slow store would look).
         time.sleep(alone * 1.5 + 0.2)  # noqa: ASYNC251
         started = time.perf_counter()
         assert await texts(refs[1]) is not None
@@ -147,12 +147,13 @@ async def test_a_missing_blob_is_not_remembered(
 ) -> None:
     data = cv_pdf("Grace Hopper")
     ref = BlobRef(sha256=hashlib.sha256(data).hexdigest(), media_type=PDF, size=len(data))
-    texts = CvTexts(pool, worker)
+    texts = CvTexts(pool, worker.read)
     texts.prefetch(received(ref))
     assert await texts(ref) is None
     await stored(pool, data, PDF)
-    document = await texts(ref)
-    assert document is not None and "Grace Hopper" in document.text
+    read = await texts(ref)
+    assert read is not None and "Grace Hopper" in read.document.text
+    assert read.analysis.profile.name == "Grace Hopper"
 
 
 async def test_a_batch_through_the_consumer_extracts_each_cv_once_and_fails_only_the_missing_blob(
@@ -164,7 +165,7 @@ async def test_a_batch_through_the_consumer_extracts_each_cv_once_and_fails_only
     events += [received(ref) for ref in refs[2:]]
     counting = CountingWorker(worker)
     texts = CvTexts(pool, counting, ahead=3)
-    (subscription,) = subscriptions(texts, load_taxonomy(), PREFIX, texts.prefetch)
+    (subscription,) = subscriptions(texts, PREFIX, texts.prefetch)
     consumer = EventConsumer(pool, "parser", topic_prefix=PREFIX)
     messages = [
         IncomingMessage(

@@ -8,12 +8,15 @@ import asyncio
 import io
 import time
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from PIL import Image
 
 from hirestream.parser.adapters.worker import ExtractionWorker, Limits
+from hirestream.parser.domain.analysis import analyse
 from hirestream.parser.domain.errors import ExtractionError
+from hirestream.skills import load_taxonomy
 
 pytestmark = pytest.mark.integration
 
@@ -58,6 +61,36 @@ async def test_every_malformed_file_ends_in_a_precise_state(
     assert unexpected == {}
     assert len(results) >= 30
     await assert_still_serves(worker)
+
+
+async def test_read_returns_the_text_and_the_same_analysis_as_in_process() -> None:
+    today = date(2024, 6, 1)
+    worker = ExtractionWorker(today=today)
+    cv = b"Jane Doe\njane@example.com\nExperience\nRegistered Nurse, St Mary\n2019 - present"
+    try:
+        read = await worker.read(cv, "text/plain")
+        document = await worker(cv, "text/plain")
+    finally:
+        worker.close()
+    assert read.document == document
+    assert read.analysis == analyse(document, load_taxonomy(), today)
+    assert read.analysis.profile.name == "Jane Doe"
+    assert read.analysis.profile.total_experience_months == 66  # 2019-01 to 2024-06, the given day
+
+
+async def test_the_analysis_counts_against_the_files_cpu_budget() -> None:
+    """Text that extracts in a fraction of a second but takes seconds to analyse: the analysis
+    is bounded by the same per-file budget (on the service's event loop it would not be)."""
+    text = ("Café crème à la française, résumé " * 60_000).encode("cp1252")
+    worker = ExtractionWorker(Limits(wall_seconds=60, cpu_seconds=1))
+    try:
+        assert await outcome(worker, text, "text/plain") == "parsed"  # extraction alone fits
+        with pytest.raises(ExtractionError) as failure:
+            await worker.read(text, "text/plain")
+        assert failure.value.code == "cpu_limit"
+        await assert_still_serves(worker)
+    finally:
+        worker.close()
 
 
 async def test_a_file_over_the_wall_time_is_cut_off_and_the_worker_replaced() -> None:

@@ -19,7 +19,6 @@ from hirestream.parser.adapters.cv_texts import CvTexts
 from hirestream.parser.adapters.postgres import PostgresParserStore
 from hirestream.parser.adapters.worker import ExtractionWorker
 from hirestream.parser.handlers import parse_application
-from hirestream.skills import Taxonomy, load_taxonomy
 
 pytestmark = pytest.mark.integration
 
@@ -58,19 +57,14 @@ def pdf(pages: list[list[str]], user_password: str | None = None) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def taxonomy() -> Taxonomy:
-    return load_taxonomy()
-
-
-@pytest.fixture(scope="module")
 def worker() -> Iterator[ExtractionWorker]:
-    worker = ExtractionWorker()
+    worker = ExtractionWorker(today=date(2024, 6, 1))
     yield worker
     worker.close()
 
 
 async def parse(
-    pool: asyncpg.Pool, data: bytes, worker: ExtractionWorker, taxonomy: Taxonomy
+    pool: asyncpg.Pool, data: bytes, worker: ExtractionWorker
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     async with pool.acquire() as conn:
         blob = await put_blob(conn, data, "application/pdf")
@@ -85,9 +79,7 @@ async def parse(
             await parse_application(
                 PostgresParserStore(conn, PREFIX),
                 event,
-                CvTexts(pool, worker),
-                taxonomy,
-                date(2024, 6, 1),
+                CvTexts(pool, worker.read),
             )
         row = await conn.fetchrow(
             "SELECT * FROM profiles WHERE application_id = $1", event.application_id
@@ -106,9 +98,9 @@ async def parse(
 
 
 async def test_a_two_page_french_cv_is_stored_with_evidence_and_announced(
-    pool: asyncpg.Pool, worker: ExtractionWorker, taxonomy: Taxonomy
+    pool: asyncpg.Pool, worker: ExtractionWorker
 ) -> None:
-    row, event = await parse(pool, pdf(CV_PAGES), worker, taxonomy)
+    row, event = await parse(pool, pdf(CV_PAGES), worker)
     assert row["status"] == "parsed"
     assert row["name"] == "Marie Curie"
     assert row["phones"] == ["+33612345678"]
@@ -136,21 +128,21 @@ async def test_a_two_page_french_cv_is_stored_with_evidence_and_announced(
 
 
 async def test_an_encrypted_pdf_is_stored_and_announced_as_failed(
-    pool: asyncpg.Pool, worker: ExtractionWorker, taxonomy: Taxonomy
+    pool: asyncpg.Pool, worker: ExtractionWorker
 ) -> None:
-    row, event = await parse(pool, pdf(CV_PAGES, user_password="pw"), worker, taxonomy)
+    row, event = await parse(pool, pdf(CV_PAGES, user_password="pw"), worker)
     assert (row["status"], row["error_code"]) == ("failed", "encrypted")
     assert (event["status"], event["error_code"]) == ("failed", "encrypted")
     assert event["skills"] == [] and event["skill_locations"] == []
 
 
 async def test_an_invoice_is_not_a_cv_and_nothing_is_guessed(
-    pool: asyncpg.Pool, worker: ExtractionWorker, taxonomy: Taxonomy
+    pool: asyncpg.Pool, worker: ExtractionWorker
 ) -> None:
     invoice = [["INVOICE No 2024-118", "Bill to: Acme SA", "Description  Qty  Unit price",
                 "Python training  2  600.00", "Subtotal 1200.00", "VAT number FR123456789",
                 "Total due 1440.00", "Payment terms: 30 days"]]  # fmt: skip
-    row, event = await parse(pool, pdf(invoice), worker, taxonomy)
+    row, event = await parse(pool, pdf(invoice), worker)
     assert (row["status"], row["error_code"]) == ("failed", "not_a_cv")
     assert row["name"] is None and row["emails"] == []
     assert event["error_code"] == "not_a_cv" and event["skills"] == []

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from datetime import date
 
 from hirestream.contracts import (
     ApplicationReceivedV1,
@@ -18,13 +17,11 @@ from hirestream.contracts import (
     ProfileParsedV1,
     SkillLocation,
 )
-from hirestream.parser.domain.analysis import analyse
-from hirestream.parser.domain.document import ExtractedText
+from hirestream.parser.domain.analysis import ReadCv
 from hirestream.parser.domain.errors import ExtractionError
 from hirestream.parser.domain.locations import skill_spans
 from hirestream.parser.domain.profile import PARSER_VERSION
 from hirestream.parser.ports import CvReader, ParserStore, ProfileRecord
-from hirestream.skills import Taxonomy
 
 
 class MissingBlob(Exception):
@@ -35,15 +32,15 @@ async def parse_application(
     store: ParserStore,
     event: ApplicationReceivedV1,
     read_cv: CvReader,
-    taxonomy: Taxonomy,
-    today: date | None = None,
 ) -> ProfileRecord:
-    document: ExtractedText | ExtractionError | None
+    """``read_cv`` extracts and analyses the CV (in the worker processes); this decides and
+    stores the outcome in the caller's transaction."""
+    read: ReadCv | ExtractionError | None
     try:
-        document = await read_cv(event.cv)
+        read = await read_cv(event.cv)
     except ExtractionError as error:
-        document = error
-    if document is None:
+        read = error
+    if read is None:
         raise MissingBlob(f"CV blob {event.cv.sha256} is not in the blob store")
     profile_id = uuid.uuid5(event.application_id, PARSER_VERSION)
     failed = ProfileRecord(
@@ -68,12 +65,10 @@ async def parse_application(
     languages: list[LanguageLevel] = []
     degrees: list[str] = []
     locations: list[SkillLocation] = []
-    if isinstance(document, ExtractionError):
-        record = dataclasses.replace(
-            failed, error_code=document.code, error_message=document.message
-        )
+    if isinstance(read, ExtractionError):
+        record = dataclasses.replace(failed, error_code=read.code, error_message=read.message)
     else:
-        analysis = analyse(document, taxonomy, today)
+        analysis = read.analysis
         profile = analysis.profile
         if analysis.rejection is not None:
             code, message = analysis.rejection
@@ -103,7 +98,7 @@ async def parse_application(
                 name=profile.name,
                 emails=list(profile.emails),
                 phones=list(profile.phones),
-                profile=analysis.stored(document),
+                profile=analysis.stored(read.document),
             )
     await store.save_profile(
         record,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from hirestream.contracts import BlobRef, Event
+from hirestream.parser.domain.analysis import ReadCv
 from hirestream.parser.domain.document import ExtractedText
 
 
@@ -35,12 +36,19 @@ class TextExtractor(Protocol):
     async def __call__(self, data: bytes, media_type: str) -> ExtractedText: ...
 
 
-class CvReader(Protocol):
-    """The text of the CV stored under ``cv.sha256`` (read from the blob store and extracted
-    under the worker's limits, possibly ahead of the call); ``None`` when no blob has that hash.
-    Raises ``ExtractionError`` like ``TextExtractor``."""
+class CvExtractor(Protocol):
+    """Bytes of a CV to its text and the analysis of that text; raises ``ExtractionError``
+    like ``TextExtractor`` (and ``analysis_failed`` when no profile could be built)."""
 
-    async def __call__(self, cv: BlobRef) -> ExtractedText | None: ...
+    async def __call__(self, data: bytes, media_type: str) -> ReadCv: ...
+
+
+class CvReader(Protocol):
+    """The CV stored under ``cv.sha256``, read: its text and analysis (loaded from the blob store
+    and read under the worker's limits, possibly ahead of the call); ``None`` when no blob has
+    that hash. Raises ``ExtractionError`` like ``CvExtractor``."""
+
+    async def __call__(self, cv: BlobRef) -> ReadCv | None: ...
 
 
 class ParserStore(Protocol):

@@ -1,11 +1,17 @@
-"""Extraction in separate worker processes with CPU-time, wall-time and memory limits.
+"""Extraction and analysis in separate worker processes with CPU-time, wall-time and memory
+limits.
 
 Each worker is a spawned process (never a fork of the service's event loop and its threads) with
 ``RLIMIT_AS`` set once in its initializer; every task resets ``RLIMIT_CPU`` to the CPU the
 worker has used so far plus the task's budget, so the limit is per file. Wall time is bounded
 here: a worker that overruns it is killed and the pool replaced. Whatever happens, the caller
-gets either the text or an ``ExtractionError`` with a precise code: a hostile file can cost one
-worker process, never the service.
+gets either the text (``worker(data, media_type)``), or the text and its analysis
+(``worker.read(data, media_type)``), or an ``ExtractionError`` with a precise code: a hostile file
+can cost one worker process, never the service.
+
+The analysis runs in the worker too, under the same limits, so that the service's event loop
+only does I/O: measured on 2 cores, analysing on the loop made the parser's main process the
+pipeline's serial bottleneck while its workers idled (docs/benchmarks.md, 2026-12-02).
 """
 
 from __future__ import annotations
@@ -18,13 +24,21 @@ import os
 import resource
 import signal
 import sys
+import time
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from datetime import date
+from functools import partial
 from types import FrameType
+from typing import TypeVar
 
 from hirestream.kit.telemetry import tracer
+from hirestream.parser.domain.analysis import ReadCv
 from hirestream.parser.domain.document import ExtractedText
 from hirestream.parser.domain.errors import ExtractionError
+
+T = TypeVar("T", ExtractedText, ReadCv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +71,51 @@ def _init_worker(memory_bytes: int, parent: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     signal.signal(signal.SIGXCPU, _on_sigxcpu)
-    import hirestream.parser.adapters.extractors  # noqa: F401  (warm up before the first file)
+    # Warm up before the first file: the extractors' imports and the taxonomy's parsing.
+    import hirestream.parser.adapters.extractors  # noqa: F401
+    from hirestream.skills import load_taxonomy
+
+    load_taxonomy()
 
 
-Outcome = tuple[ExtractedText | None, str | None, str | None, list[tuple[int, int]]]
+# (start, end) in ``time.time_ns()``, so the main process can place the spans.
+Timings = list[tuple[int, int]]
+# (result, None, None, ocr timings, analysis timings) or (None, code, message, timings...)
+Outcome = tuple[T | None, str | None, str | None, Timings, Timings]
 
 
-def _run(data: bytes, media_type: str, cpu_seconds: int) -> Outcome:
-    """In the worker: (document, None, None, ocr timings) or (None, code, message, timings)."""
-    from hirestream.parser.adapters import ocr
+class _AnalysisFailed(Exception):
+    pass
+
+
+def _extract(data: bytes, media_type: str, analysis: Timings) -> ExtractedText:
     from hirestream.parser.adapters.extractors import extract_document
+
+    return extract_document(data, media_type)
+
+
+def _extract_and_analyse(today: date, data: bytes, media_type: str, analysis: Timings) -> ReadCv:
+    from hirestream.parser.domain.analysis import analyse
+    from hirestream.skills import load_taxonomy
+
+    document = _extract(data, media_type, analysis)
+    started = time.time_ns()
+    try:
+        result = analyse(document, load_taxonomy(), today)
+    except (_CpuLimit, MemoryError):
+        raise
+    except Exception as exc:  # a bug met on this text: a state of its own, not "corrupt file"
+        raise _AnalysisFailed(f"the profile could not be built: {exc!r}"[:300]) from exc
+    finally:
+        analysis.append((started, time.time_ns()))
+    return ReadCv(document, result)
+
+
+def _run(
+    work: Callable[[bytes, str, Timings], T], data: bytes, media_type: str, cpu_seconds: int
+) -> Outcome[T]:
+    """In the worker: ``work`` under the file's CPU budget, every failure turned into a code."""
+    from hirestream.parser.adapters import ocr
 
     usage = resource.getrusage(resource.RUSAGE_SELF)
     used = int(usage.ru_utime + usage.ru_stime) + 1
@@ -76,36 +125,45 @@ def _run(data: bytes, media_type: str, cpu_seconds: int) -> Outcome:
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
     ocr.TIMINGS.clear()
+    analysis: Timings = []
     try:
-        return extract_document(data, media_type), None, None, list(ocr.TIMINGS)
+        return work(data, media_type, analysis), None, None, list(ocr.TIMINGS), analysis
     except ExtractionError as error:
-        return None, error.code, error.message, list(ocr.TIMINGS)
+        return None, error.code, error.message, list(ocr.TIMINGS), analysis
+    except _AnalysisFailed as error:
+        return None, "analysis_failed", str(error), list(ocr.TIMINGS), analysis
     except _CpuLimit:
-        return None, "cpu_limit", f"extraction used more than {cpu_seconds} s of CPU", []
+        return None, "cpu_limit", f"reading the CV used more than {cpu_seconds} s of CPU", [], []
     except MemoryError:
-        return None, "memory_limit", "extraction needed more memory than allowed", []
+        return None, "memory_limit", "reading the CV needed more memory than allowed", [], []
     except RecursionError:
-        return None, "corrupt_file", "the document nests too deeply", []
+        return None, "corrupt_file", "the document nests too deeply", [], []
     except Exception as exc:  # a library failing on input it did not expect: still a state
-        return None, "corrupt_file", f"unreadable file: {exc!r}"[:300], []
+        return None, "corrupt_file", f"unreadable file: {exc!r}"[:300], [], []
     finally:
         resource.setrlimit(resource.RLIMIT_CPU, (resource.RLIM_INFINITY, hard))
 
 
 class ExtractionWorker:
-    """``await worker(data, media_type)`` → ``ExtractedText`` under limits (a ``TextExtractor``).
+    """``await worker(data, media_type)`` → ``ExtractedText`` under limits (a ``TextExtractor``);
+    ``await worker.read(data, media_type)`` → ``ReadCv``, the text and its analysis, both done in
+    the worker under the same limits (a ``CvExtractor``).
 
-    ``processes`` files are extracted at a time, each in a worker process of its own (a
+    ``processes`` files are read at a time, each in a worker process of its own (a
     one-process pool per slot): a file's wall time starts when its worker takes it, not while it
     waits for one, and a file that overruns it or crashes its worker costs that slot's process
-    only, never a file extracted beside it. Callers beyond ``processes`` wait their turn, first
-    come first served."""
+    only, never a file read beside it. Callers beyond ``processes`` wait their turn, first
+    come first served. ``today`` fixes the date experience is counted to (tests); by default it
+    is the day of each call."""
 
-    def __init__(self, limits: Limits | None = None, processes: int = 1) -> None:
+    def __init__(
+        self, limits: Limits | None = None, processes: int = 1, today: date | None = None
+    ) -> None:
         if processes < 1:
             raise ValueError("an extraction worker needs at least one process")
         self.limits = limits or Limits()
         self._processes = processes
+        self._today = today
         self._pools: list[concurrent.futures.ProcessPoolExecutor | None] = [None] * processes
         # Free slots, per event loop (tests run one loop each; a queue belongs to one loop).
         self._free: asyncio.Queue[int] | None = None
@@ -155,33 +213,47 @@ class ExtractionWorker:
         return self._free
 
     async def __call__(self, data: bytes, media_type: str) -> ExtractedText:
+        return await self._traced(_extract, data, media_type)
+
+    async def read(self, data: bytes, media_type: str) -> ReadCv:
+        work = partial(_extract_and_analyse, self._today or date.today())
+        return await self._traced(work, data, media_type)
+
+    async def _traced(
+        self, work: Callable[[bytes, str, Timings], T], data: bytes, media_type: str
+    ) -> T:
         with tracer().start_as_current_span("parser.extract_text") as span:
             span.set_attribute("hirestream.media_type", media_type)
             span.set_attribute("hirestream.size", len(data))
             free = self._slots()
             slot = await free.get()
             try:
-                document = await self._extract(slot, data, media_type)
+                result = await self._submit(slot, work, data, media_type)
             except ExtractionError as error:
                 span.set_attribute("hirestream.error_code", error.code)
                 raise
             finally:
                 free.put_nowait(slot)
+            document = result.document if isinstance(result, ReadCv) else result
             span.set_attribute("hirestream.pages", document.page_count)
             span.set_attribute("hirestream.ocr_pages", len(document.ocr_pages))
-            return document
+            return result
 
-    async def _extract(self, slot: int, data: bytes, media_type: str) -> ExtractedText:
+    async def _submit(
+        self, slot: int, work: Callable[[bytes, str, Timings], T], data: bytes, media_type: str
+    ) -> T:
         for attempt in (1, 2):
-            future = self._ensure_pool(slot).submit(_run, data, media_type, self.limits.cpu_seconds)
+            future = self._ensure_pool(slot).submit(
+                _run, work, data, media_type, self.limits.cpu_seconds
+            )
             try:
-                outcome = await asyncio.wait_for(
+                outcome: Outcome[T] = await asyncio.wait_for(
                     asyncio.wrap_future(future), timeout=self.limits.wall_seconds
                 )
             except TimeoutError as exc:
                 self._replace_pool(slot)
                 raise ExtractionError(
-                    "timeout", f"extraction took longer than {self.limits.wall_seconds:g} s"
+                    "timeout", f"reading the CV took longer than {self.limits.wall_seconds:g} s"
                 ) from exc
             except BrokenProcessPool as exc:
                 # Only this file ran in this slot's process: it died (a resource limit, the
@@ -198,15 +270,16 @@ class ExtractionWorker:
                 if not future.done():
                     self._replace_pool(slot)
                 raise
-            document, code, message, timings = outcome
-            _ocr_span(timings)
-            if document is None:
+            result, code, message, ocr_timings, analysis_timings = outcome
+            _ocr_span(ocr_timings)
+            _analysis_span(analysis_timings)
+            if result is None:
                 raise ExtractionError(code or "corrupt_file", message or "")
-            return document
+            return result
         raise AssertionError("unreachable")
 
 
-def _ocr_span(timings: list[tuple[int, int]]) -> None:
+def _ocr_span(timings: Timings) -> None:
     """The worker's OCR runs, as a ``parser.ocr`` span under ``parser.extract_text``."""
     if not timings:
         return
@@ -214,6 +287,12 @@ def _ocr_span(timings: list[tuple[int, int]]) -> None:
     span.set_attribute("hirestream.ocr_images", len(timings))
     span.set_attribute("hirestream.ocr_seconds", sum(t[1] - t[0] for t in timings) / 1e9)
     span.end(end_time=max(t[1] for t in timings))
+
+
+def _analysis_span(timings: Timings) -> None:
+    """The worker's analysis of the text, as a ``parser.analyse`` span."""
+    for started, ended in timings:
+        tracer().start_span("parser.analyse", start_time=started).end(end_time=ended)
 
 
 __all__ = ["ExtractionWorker", "Limits"]

@@ -89,6 +89,14 @@ class Analysis:
         }
 
 
+@dataclass(frozen=True)
+class ReadCv:
+    """A CV read: its extracted text and the analysis of that text."""
+
+    document: ExtractedText
+    analysis: Analysis
+
+
 def analyse(
     document: ExtractedText,
     taxonomy: Taxonomy | None = None,

@@ -8,16 +8,14 @@ from hirestream.kit.db import Connection
 from hirestream.parser.adapters.postgres import PostgresParserStore
 from hirestream.parser.handlers import parse_application
 from hirestream.parser.ports import CvReader
-from hirestream.skills import Taxonomy
 
 
 def subscriptions(
     read_cv: CvReader,
-    taxonomy: Taxonomy,
     topic_prefix: str,
     prefetch: Prefetch[ApplicationReceivedV1] | None = None,
 ) -> list[Subscription[Any]]:
     async def on_application_received(conn: Connection, event: ApplicationReceivedV1) -> None:
-        await parse_application(PostgresParserStore(conn, topic_prefix), event, read_cv, taxonomy)
+        await parse_application(PostgresParserStore(conn, topic_prefix), event, read_cv)
 
     return [Subscription(ApplicationReceivedV1, on_application_received, prefetch)]
