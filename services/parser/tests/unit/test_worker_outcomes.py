@@ -10,7 +10,6 @@ from functools import partial
 import pytest
 
 from hirestream.parser.adapters import worker
-from hirestream.parser.domain import analysis
 
 CV = b"Jane Doe\njane@example.com\nExperience\nRegistered Nurse, St Mary\n2019 - present"
 BUDGET = 3600  # seconds of CPU: the limit must not fire here
@@ -30,7 +29,7 @@ def test_a_failure_inside_the_analysis_is_analysis_failed(monkeypatch: pytest.Mo
     def broken(*args: object, **kwargs: object) -> None:
         raise ValueError("a bug met on this text")
 
-    monkeypatch.setattr(analysis, "analyse", broken)
+    monkeypatch.setattr(worker, "analyse", broken)
     read_cv = partial(worker._extract_and_analyse, date(2024, 6, 1))
     result, code, message, _, analysed = worker._run(read_cv, CV, "text/plain", BUDGET)
     assert result is None and code == "analysis_failed"

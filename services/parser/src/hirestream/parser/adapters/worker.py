@@ -34,9 +34,10 @@ from types import FrameType
 from typing import TypeVar
 
 from hirestream.kit.telemetry import tracer
-from hirestream.parser.domain.analysis import ReadCv
+from hirestream.parser.domain.analysis import ReadCv, analyse
 from hirestream.parser.domain.document import ExtractedText
 from hirestream.parser.domain.errors import ExtractionError
+from hirestream.skills import load_taxonomy
 
 T = TypeVar("T", ExtractedText, ReadCv)
 
@@ -82,8 +83,6 @@ def _warm_up() -> None:
     """Pay the imports, the taxonomy's parsing and the analysis's first-use loading (~0.8 s
     together) when the worker starts, not inside the first file's wall-time budget."""
     import hirestream.parser.adapters.extractors  # noqa: F401
-    from hirestream.parser.domain.analysis import analyse
-    from hirestream.skills import load_taxonomy
 
     analyse(ExtractedText(_WARM_UP_CV, "text/plain"), load_taxonomy())
 
@@ -92,23 +91,23 @@ def _warm_up() -> None:
 Timings = list[tuple[int, int]]
 # (result, None, None, ocr timings, analysis timings) or (None, code, message, timings...)
 Outcome = tuple[T | None, str | None, str | None, Timings, Timings]
+# The analysis runs of the current task in this worker, as ``ocr.TIMINGS`` has the OCR runs.
+_ANALYSIS_TIMINGS: Timings = []
 
 
 class _AnalysisFailed(Exception):
     pass
 
 
-def _extract(data: bytes, media_type: str, analysis: Timings) -> ExtractedText:
+def _extract(data: bytes, media_type: str) -> ExtractedText:
+    # Imported here: the extractors' libraries are the workers' business, not the service's.
     from hirestream.parser.adapters.extractors import extract_document
 
     return extract_document(data, media_type)
 
 
-def _extract_and_analyse(today: date, data: bytes, media_type: str, analysis: Timings) -> ReadCv:
-    from hirestream.parser.domain.analysis import analyse
-    from hirestream.skills import load_taxonomy
-
-    document = _extract(data, media_type, analysis)
+def _extract_and_analyse(today: date, data: bytes, media_type: str) -> ReadCv:
+    document = _extract(data, media_type)
     started = time.time_ns()
     try:
         result = analyse(document, load_taxonomy(), today)
@@ -117,12 +116,12 @@ def _extract_and_analyse(today: date, data: bytes, media_type: str, analysis: Ti
     except Exception as exc:  # a bug met on this text: a state of its own, not "corrupt file"
         raise _AnalysisFailed(f"the profile could not be built: {exc!r}"[:300]) from exc
     finally:
-        analysis.append((started, time.time_ns()))
+        _ANALYSIS_TIMINGS.append((started, time.time_ns()))
     return ReadCv(document, result)
 
 
 def _run(
-    work: Callable[[bytes, str, Timings], T], data: bytes, media_type: str, cpu_seconds: int
+    work: Callable[[bytes, str], T], data: bytes, media_type: str, cpu_seconds: int
 ) -> Outcome[T]:
     """In the worker: ``work`` under the file's CPU budget, every failure turned into a code."""
     from hirestream.parser.adapters import ocr
@@ -135,13 +134,14 @@ def _run(
         soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
     ocr.TIMINGS.clear()
-    analysis: Timings = []
+    _ANALYSIS_TIMINGS.clear()
     try:
-        return work(data, media_type, analysis), None, None, list(ocr.TIMINGS), analysis
+        result = work(data, media_type)
+        return result, None, None, list(ocr.TIMINGS), list(_ANALYSIS_TIMINGS)
     except ExtractionError as error:
-        return None, error.code, error.message, list(ocr.TIMINGS), analysis
+        return None, error.code, error.message, list(ocr.TIMINGS), list(_ANALYSIS_TIMINGS)
     except _AnalysisFailed as error:
-        return None, "analysis_failed", str(error), list(ocr.TIMINGS), analysis
+        return None, "analysis_failed", str(error), list(ocr.TIMINGS), list(_ANALYSIS_TIMINGS)
     except _CpuLimit:
         return None, "cpu_limit", f"reading the CV used more than {cpu_seconds} s of CPU", [], []
     except MemoryError:
@@ -229,9 +229,7 @@ class ExtractionWorker:
         work = partial(_extract_and_analyse, self._today or date.today())
         return await self._traced(work, data, media_type)
 
-    async def _traced(
-        self, work: Callable[[bytes, str, Timings], T], data: bytes, media_type: str
-    ) -> T:
+    async def _traced(self, work: Callable[[bytes, str], T], data: bytes, media_type: str) -> T:
         with tracer().start_as_current_span("parser.extract_text") as span:
             span.set_attribute("hirestream.media_type", media_type)
             span.set_attribute("hirestream.size", len(data))
@@ -250,7 +248,7 @@ class ExtractionWorker:
             return result
 
     async def _submit(
-        self, slot: int, work: Callable[[bytes, str, Timings], T], data: bytes, media_type: str
+        self, slot: int, work: Callable[[bytes, str], T], data: bytes, media_type: str
     ) -> T:
         for attempt in (1, 2):
             future = self._ensure_pool(slot).submit(
