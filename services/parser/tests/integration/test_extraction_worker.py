@@ -21,6 +21,10 @@ from hirestream.skills import load_taxonomy
 pytestmark = pytest.mark.integration
 
 SLOW_TEXT = ("Café crème à la française, résumé " * 1_000_000).encode("cp1252")
+# ~4 s of extraction CPU here, 48 MB (under the 50 MB input limit). RLIMIT_CPU counts whole
+# seconds, so a 1 s budget fires anywhere between 1 and 2 s into the file (by the fraction of a
+# second the worker had used before it); SLOW_TEXT's ~1.7 s fell inside that window.
+CPU_HEAVY_HTML = ("<p>Café <b>crème</b> à la <i>française</i>, résumé</p>" * 800_000).encode()
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +110,7 @@ async def test_a_file_over_the_wall_time_is_cut_off_and_the_worker_replaced() ->
 async def test_a_file_over_the_cpu_budget_is_stopped() -> None:
     worker = ExtractionWorker(Limits(wall_seconds=60, cpu_seconds=1))
     try:
-        assert await outcome(worker, SLOW_TEXT, "text/plain") == "cpu_limit"
+        assert await outcome(worker, CPU_HEAVY_HTML, "text/html") == "cpu_limit"
         await assert_still_serves(worker)  # the budget is per file, not per worker
         await assert_still_serves(worker)
     finally:
