@@ -52,6 +52,28 @@ def train_mentions(
         )
 
 
+@train_app.command("skills")
+def train_skills(
+    corpus: Annotated[Path, typer.Option(help="the resume-ner-train directory")] = CORPUS,
+    output: Annotated[Path | None, typer.Option(help="where to write the weights")] = None,
+) -> None:
+    """Skill-claim classifier: trained on the tuning split only (files not numbered 0 mod 5),
+    threshold and calibration by cross-validation inside it; writes domain/data/skill_claims.json."""
+    from hirestream.parser.bench.corpus import load_corpus
+    from hirestream.parser.bench.train_skills import MODEL_PATH, run, write
+
+    if not corpus.is_dir():
+        raise typer.BadParameter(f"corpus not found: {corpus}")
+    training = run(load_corpus(corpus))
+    write(training, output or MODEL_PATH)
+    typer.echo(f"wrote {output or MODEL_PATH}")
+    for label, f in (("every mention", training.every_mention), ("claimed", training.out_of_fold)):
+        typer.echo(
+            f"skills, {label}: P {f.precision:.3f} R {f.recall:.3f} F1 {f.f1:.3f} out of fold"
+        )
+    typer.echo(f"threshold {training.model.threshold}")
+
+
 @bench_app.command("accuracy")
 def accuracy(
     corpus: Annotated[Path, typer.Option(help="the resume-ner-train directory")] = CORPUS,

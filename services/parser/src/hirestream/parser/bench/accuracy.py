@@ -26,7 +26,9 @@ Matching rules (micro-averaged over all CVs of a split):
   canonical skills. A label is read alone and where it is written: the taxonomy recognises some
   skills only in context (a bare "C", "Windows", "Excel" needs a list or a version beside it), so
   reading labels alone left a labelled "C" out of the gold set and counted the parser's C as
-  a false positive.
+  a false positive. ``skills`` are the skills the profile marks ``claimed`` (the learned
+  skill-claim classifier, trained on the tuning split); ``skills_every_mention`` scores every
+  skill the taxonomy finds, claimed or not, beside it.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from hirestream.parser.domain.sections import fold
 from hirestream.skills import Taxonomy, load_taxonomy
 
 FIELDS = ("name", "email", "designation", "companies", "college", "degree", "graduation_year",
-          "years_of_experience", "skills")  # fmt: skip
+          "years_of_experience", "skills", "skills_every_mention")  # fmt: skip
 # The same fields under the previous, stricter-than-fair rules, printed beside them so the effect
 # of each rule change can be read apart from the parser's: titles and employers of dated jobs
 # only, and skill labels read alone.
@@ -228,8 +230,12 @@ def score_cv(cv: LabelledCv, profile: Profile | None, taxonomy: Taxonomy, report
         counts["years_of_experience"].add(
             Counts(int(correct), int(months is not None), int(correct), 1)
         )
+    gold_skills = labelled_skills(cv, taxonomy, report)
     counts["skills"].add(
-        set_counts((s.name for s in p.skills), labelled_skills(cv, taxonomy, report), str.__eq__)
+        set_counts((s.name for s in p.skills if s.claimed), gold_skills, str.__eq__)
+    )
+    counts["skills_every_mention"].add(
+        set_counts((s.name for s in p.skills), gold_skills, str.__eq__)
     )
     counts["designation_jobs_only"].add(set_counts(
         (norm(e.title or "") for e in p.experience),

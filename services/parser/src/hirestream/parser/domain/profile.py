@@ -6,8 +6,9 @@ Every field is what the text shows: a name, location or date that cannot be foun
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -41,12 +42,13 @@ from hirestream.parser.domain.mentions import (
 )
 from hirestream.parser.domain.roles import find_roles
 from hirestream.parser.domain.sections import Line, fold, split_lines
+from hirestream.parser.domain.skill_claims import ClaimModel, claim_features, load_claim_model
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
 # Raised whenever the profile's content changes for the same file: a profile's id is derived
 # from it (a re-parse by a newer parser is a new profile). 0.3.0: certifications and the roles
-# named outside the dated jobs.
-PARSER_VERSION = "0.3.0"
+# named outside the dated jobs. 0.4.0: each skill says whether the CV claims it, with a confidence.
+PARSER_VERSION = "0.4.0"
 
 EVIDENCE_CHARS = 120
 # Besides the caller's region hint, national numbers are tried under the region of the CV's
@@ -60,6 +62,11 @@ class SkillEvidence:
     evidence: str  # the text around its first mention, at most 120 characters
     start: int = -1  # character span of the first mention in the CV text
     end: int = -1
+    # Stated as a skill ("Skills: Java, Kafka") rather than mentioned in passing, by the learned
+    # claim classifier (``skill_claims``); its confidence is the out-of-fold precision of
+    # skills it scored alike (None when the profile was built without the classifier).
+    claimed: bool = True
+    confidence: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +190,19 @@ def skills_with_evidence(
     return [SkillEvidence(name, _evidence(text, m), m.start, m.end) for name, m in first.items()]
 
 
+def claim_skills(
+    skills: Sequence[SkillEvidence], features: Mapping[str, Sequence[str]], model: ClaimModel
+) -> list[SkillEvidence]:
+    """The skills with ``claimed`` and ``confidence`` set by the claim classifier."""
+    out = []
+    for skill in skills:
+        margin = model.margin(features.get(skill.name, ()))
+        out.append(dataclasses.replace(
+            skill, claimed=margin >= model.threshold, confidence=model.confidence(margin)
+        ))  # fmt: skip
+    return out
+
+
 # A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
 _NOT_AN_EMPLOYER = re.compile(
     r"\b(?:committee|council|workgroup|task\s+force|society|association)\b"
@@ -252,13 +272,15 @@ def build_profile(
     today: date | None = None,
     region: str = "US",
     mentions: MentionModel | bool | None = True,
+    claims: ClaimModel | bool | None = True,
 ) -> Profile:
     """Everything the CV text says about the candidate, as far as it can be read reliably.
 
     ``region`` is the phone-number region hint for numbers written without a country code;
     ``today`` bounds open-ended jobs ("2019 – present") and defaults to the current date.
     ``mentions``: the learned title / employer classifier (True: the shipped one; False or
-    None: rules only, as its training reads them).
+    None: rules only, as its training reads them). ``claims``: the learned skill-claim
+    classifier likewise (False or None: every skill claimed, no confidence).
     """
     taxonomy = taxonomy or load_taxonomy()
     today = today or date.today()
@@ -286,6 +308,10 @@ def build_profile(
         roles += _learned_roles(lines, jobs, roles, model, taxonomy)
     months = merge_months(((j.start, j.end) for j in jobs), today) if jobs else None
     matches = skill_matches(text, taxonomy)
+    skills = skills_with_evidence(text, taxonomy, matches)
+    if claims:
+        claim_model = claims if isinstance(claims, ClaimModel) else load_claim_model()
+        skills = claim_skills(skills, claim_features(text, lines, matches, taxonomy), claim_model)
 
     return Profile(
         name=name,
@@ -293,7 +319,7 @@ def build_profile(
         phones=find_phones(mask(text, date_spans(text)), regions),
         links=find_links(text),
         location=find_location(lines, name, taxonomy),
-        skills=skills_with_evidence(text, taxonomy, matches),
+        skills=skills,
         experience=experience,
         total_experience_months=months,
         roles=roles,

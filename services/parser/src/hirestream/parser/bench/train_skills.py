@@ -1,0 +1,158 @@
+"""Training of the skill-claim classifier (``domain/skill_claims.py``) on the tuning split.
+
+Reproducible: ``hirestream parser train skills`` reads the labelled corpus, keeps the tuning split
+only (files whose number is not a multiple of 5: the held-out split is never read), and writes
+``domain/data/skill_claims.json``. Same corpus, same code → same file.
+
+- Examples: every canonical skill the taxonomy finds in a CV (features from
+  ``skill_claims.claim_features``, as the parser computes them), positive when the CV's skill
+  labels name it (``accuracy.labelled_skills``, the benchmark's gold set).
+- Model: a binary averaged perceptron (pure Python; no dependency).
+- Threshold and calibration: from 4-fold cross-validation *inside* the tuning split. The
+  threshold is the margin that maximises the out-of-fold F1 of the skills field; the calibration
+  is the out-of-fold precision per margin bin, which the parser reports as a skill's confidence.
+  Neither was chosen on CVs the model that scored them was trained on.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from hirestream.parser.bench.accuracy import labelled_skills
+from hirestream.parser.bench.corpus import LabelledCv
+from hirestream.parser.domain.profile import _normalise, skill_matches
+from hirestream.parser.domain.sections import split_lines
+from hirestream.parser.domain.skill_claims import ClaimModel, claim_features
+from hirestream.skills import Taxonomy, load_taxonomy
+
+MODEL_PATH = Path(__file__).resolve().parents[1] / "domain" / "data" / "skill_claims.json"
+EPOCHS = 10
+MIN_COUNT = 2
+SEED = 20261203
+FOLDS = 4
+_THRESHOLDS = [x / 4 for x in range(-24, 25)]  # margins -6 .. 6
+_BINS = (-6.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 6.0)  # lower bounds; below -6 joins the first
+
+
+@dataclass
+class _Cv:
+    number: int
+    examples: list[tuple[list[str], bool]]  # features, labelled
+    labelled: int  # gold skills, found or not
+
+
+def examples(cv: LabelledCv, taxonomy: Taxonomy) -> _Cv:
+    assert not cv.held_out, "the held-out split is never read for training"
+    text = _normalise(cv.text)
+    features = claim_features(text, split_lines(text), skill_matches(text, taxonomy), taxonomy)
+    gold = labelled_skills(cv, taxonomy)
+    return _Cv(cv.number, [(f, name in gold) for name, f in features.items()], len(gold))
+
+
+def train(data: Sequence[tuple[list[str], bool]], epochs: int = EPOCHS) -> dict[str, float]:
+    """Averaged binary perceptron; deterministic for the same data. Features seen fewer than
+    ``MIN_COUNT`` times are left out, as in the mention classifier."""
+    counts: dict[str, int] = defaultdict(int)
+    for feats, _ in data:
+        for f in feats:
+            counts[f] += 1
+    data = [([f for f in feats if counts[f] >= MIN_COUNT], y) for feats, y in data]
+    weights: dict[str, float] = defaultdict(float)
+    totals: dict[str, float] = defaultdict(float)
+    stamps: dict[str, int] = defaultdict(int)
+    order = list(range(len(data)))
+    rng = random.Random(SEED)
+    step = 0
+    for _ in range(epochs):
+        rng.shuffle(order)
+        for index in order:
+            feats, gold = data[index]
+            step += 1
+            if (sum(weights.get(f, 0.0) for f in feats) > 0) == gold:
+                continue
+            sign = 1.0 if gold else -1.0
+            for f in feats:
+                totals[f] += (step - stamps[f]) * weights[f]
+                stamps[f] = step
+                weights[f] += sign
+    averaged = {f: round((totals[f] + (step - stamps[f]) * weights[f]) / step, 4) for f in weights}
+    return {f: w for f, w in averaged.items() if w}
+
+
+@dataclass(frozen=True)
+class Figures:
+    precision: float
+    recall: float
+    f1: float
+
+
+def figures(scored: Sequence[tuple[float, bool]], labelled: int, threshold: float) -> Figures:
+    """P / R / F1 of the skills field when the skills scoring at least ``threshold`` are kept
+    (recall over every labelled skill, found or not, as the benchmark counts it)."""
+    kept = [y for margin, y in scored if margin >= threshold]
+    p = sum(kept) / len(kept) if kept else 0.0
+    r = sum(kept) / labelled if labelled else 0.0
+    return Figures(round(p, 4), round(r, 4), round(2 * p * r / (p + r), 4) if p + r else 0.0)
+
+
+def calibration(scored: Sequence[tuple[float, bool]]) -> tuple[tuple[float, float], ...]:
+    bins = []
+    for i, low in enumerate(_BINS):
+        high = _BINS[i + 1] if i + 1 < len(_BINS) else float("inf")
+        inside = [y for m, y in scored if (m < high if i == 0 else low <= m < high)]
+        if inside:
+            bins.append((low, round(sum(inside) / len(inside), 2)))
+    return tuple(bins)
+
+
+@dataclass(frozen=True)
+class Training:
+    model: ClaimModel
+    every_mention: Figures  # out of fold, every found skill kept
+    out_of_fold: Figures  # out of fold, at the chosen threshold
+
+
+def run(corpus: Sequence[LabelledCv]) -> Training:
+    taxonomy = load_taxonomy()
+    cvs = [examples(cv, taxonomy) for cv in corpus if not cv.held_out]
+    scored: list[tuple[float, bool]] = []
+    for k in range(FOLDS):
+        model = ClaimModel(
+            train([e for cv in cvs if cv.number % FOLDS != k for e in cv.examples]), 0.0
+        )
+        scored += [(model.margin(f), y) for cv in cvs if cv.number % FOLDS == k
+                   for f, y in cv.examples]  # fmt: skip
+    labelled = sum(cv.labelled for cv in cvs)
+    threshold = max(_THRESHOLDS, key=lambda t: (figures(scored, labelled, t).f1, -t))
+    final = train([e for cv in cvs for e in cv.examples])
+    return Training(
+        ClaimModel(final, threshold, calibration(scored)),
+        figures(scored, labelled, float("-inf")),
+        figures(scored, labelled, threshold),
+    )
+
+
+def write(training: Training, path: Path = MODEL_PATH) -> None:
+    data = {
+        "about": (
+            "Weights of the skill-claim classifier (hirestream.parser.domain.skill_claims), "
+            "trained by `hirestream parser train skills` on the tuning split of the labelled "
+            "resume corpus (files whose number is not a multiple of 5); threshold and "
+            f"calibration from {FOLDS}-fold cross-validation inside that split."
+        ),
+        "epochs": EPOCHS,
+        "seed": SEED,
+        "cross_validation": {
+            "every_mention": dataclasses.asdict(training.every_mention),
+            "claimed": dataclasses.asdict(training.out_of_fold),
+        },
+        **training.model.to_json(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", "utf-8")
