@@ -58,7 +58,8 @@ def train_skills(
     output: Annotated[Path | None, typer.Option(help="where to write the weights")] = None,
 ) -> None:
     """Skill-claim classifier: trained on the tuning split only (files not numbered 0 mod 5),
-    threshold and calibration by cross-validation inside it; writes domain/data/skill_claims.json."""
+    threshold and calibration by cross-validation inside it; writes the parser's
+    domain/data/skill_claims.json."""
     from hirestream.parser.bench.corpus import load_corpus
     from hirestream.parser.bench.train_skills import MODEL_PATH, run, write
 

@@ -184,7 +184,10 @@ def collect_evidence(profile: Profile, document: ExtractedText) -> list[Evidence
         add("location", "location", profile.location, _locate(text, profile.location))
     for i, skill in enumerate(profile.skills):
         span = (skill.start, skill.end) if skill.start >= 0 else None
-        add(f"skills[{i}]", "skills", skill.name, span)
+        # The claim classifier's confidence is measured (out-of-fold precision): it replaces
+        # the field's fixed prior when the profile has it.
+        measured = 0.0 if skill.confidence is None else skill.confidence - _CONFIDENCE["skills"]
+        add(f"skills[{i}]", "skills", skill.name, span, measured)
     for i, job in enumerate(profile.experience):
         anchor = job.title or job.company or ""
         span = job.span or _locate(text, anchor)
