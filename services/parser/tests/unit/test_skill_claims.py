@@ -122,9 +122,9 @@ def test_figures_and_calibration_count_like_the_benchmark():
     assert (kept.precision, kept.recall) == (pytest.approx(0.6667, abs=1e-4), 0.4)
     every = figures(scored, labelled=5, threshold=float("-inf"))
     assert (every.precision, every.recall) == (0.6, 0.6)
-    bins = dict(calibration(scored))
-    assert bins[-6.0] == 0.0  # -7 falls in the lowest bin
-    assert bins[-4.0] == 1.0 and bins[0.0] == 0.0 and bins[1.0] == 1.0 and bins[2.0] == 1.0
+    # -7 falls in the lowest bin (0 of 1), -3 in [-4, -2) (1 of 1), 0.5 in [0, 1) (0 of 1):
+    # that dip is pooled with the bin below it; [1, 2) and [2, 4) are 1 of 1 and pooled too.
+    assert calibration(scored) == ((-6.0, 0.0), (-4.0, 0.5), (1.0, 1.0))
 
 
 def test_training_refuses_a_held_out_cv():

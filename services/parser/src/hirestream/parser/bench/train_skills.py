@@ -102,13 +102,21 @@ def figures(scored: Sequence[tuple[float, bool]], labelled: int, threshold: floa
 
 
 def calibration(scored: Sequence[tuple[float, bool]]) -> tuple[tuple[float, float], ...]:
-    bins = []
+    """(lowest margin, precision) per margin bin; adjacent bins whose precision would fall as
+    the margin rises are pooled (isotonic regression by pool-adjacent-violators), so a higher
+    margin never reports a lower confidence because of a few CVs' noise."""
+    pools: list[list[float]] = []  # [lowest margin, right, total]
     for i, low in enumerate(_BINS):
         high = _BINS[i + 1] if i + 1 < len(_BINS) else float("inf")
         inside = [y for m, y in scored if (m < high if i == 0 else low <= m < high)]
-        if inside:
-            bins.append((low, round(sum(inside) / len(inside), 2)))
-    return tuple(bins)
+        if not inside:
+            continue
+        pools.append([low, float(sum(inside)), float(len(inside))])
+        while len(pools) > 1 and pools[-2][1] / pools[-2][2] >= pools[-1][1] / pools[-1][2]:
+            last = pools.pop()
+            pools[-1][1] += last[1]
+            pools[-1][2] += last[2]
+    return tuple((low, round(right / total, 2)) for low, right, total in pools)
 
 
 @dataclass(frozen=True)
