@@ -50,12 +50,11 @@ def claim_features(
     """Canonical skill → its features, in order of first mention (offsets of ``matches`` and
     ``lines`` in ``text``)."""
     starts = [line.start for line in lines]
-    by_name: dict[str, list[SkillMatch]] = {}
-    for match in matches:
-        by_name.setdefault(match.name, []).append(match)
+    by_name: dict[str, list[tuple[SkillMatch, int]]] = {}  # name → (mention, index of its line)
     per_line: dict[int, int] = {}
     for match in matches:
         index = bisect.bisect_right(starts, match.start) - 1
+        by_name.setdefault(match.name, []).append((match, index))
         per_line[index] = per_line.get(index, 0) + 1
     out: dict[str, list[str]] = {}
     for rank, (name, mentions) in enumerate(by_name.items()):
@@ -67,8 +66,7 @@ def claim_features(
             f"count={_bucket(len(mentions), (1, 2, 3, 5))}",
             f"rank={_bucket(rank * 10 // len(by_name), (0, 2, 5, 9))}",
         }
-        for i, match in enumerate(mentions[:_MENTIONS_READ]):
-            index = bisect.bisect_right(starts, match.start) - 1
+        for i, (match, index) in enumerate(mentions[:_MENTIONS_READ]):
             line = lines[index] if index >= 0 else None
             section = (line.section or "none") if line else "none"
             feats.add(f"section={section}")
@@ -115,11 +113,14 @@ class ClaimModel:
         weights = self.weights
         return sum(weights.get(f, 0.0) for f in feats)
 
+    @functools.cached_property
+    def _lows(self) -> list[float]:
+        return [low for low, _ in self.calibration]
+
     def confidence(self, margin: float) -> float | None:
         if not self.calibration:
             return None
-        lows = [low for low, _ in self.calibration]
-        index = max(0, bisect.bisect_right(lows, margin) - 1)
+        index = max(0, bisect.bisect_right(self._lows, margin) - 1)
         return self.calibration[index][1]
 
     def to_json(self) -> dict[str, object]:
