@@ -18,14 +18,13 @@ corpus order, the perceptron's shuffles use a fixed seed, weights are rounded.
 from __future__ import annotations
 
 import json
-import random
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hirestream.parser.bench.accuracy import _similar, norm, set_counts
 from hirestream.parser.bench.corpus import LabelledCv
+from hirestream.parser.bench.perceptron import averaged_perceptron
 from hirestream.parser.domain.mentions import (
     CLASSES,
     COMPANY,
@@ -95,44 +94,11 @@ def examples(cv: LabelledCv) -> _Cv:
 
 
 def train(data: Sequence[tuple[list[str], str]], epochs: int = EPOCHS) -> MentionModel:
-    """Averaged multi-class perceptron; deterministic for the same data. Features seen fewer
-    than ``MIN_COUNT`` times are left out: they say little about unseen CVs and fatten the file."""
-    counts: dict[str, int] = defaultdict(int)
-    for feats, _ in data:
-        for f in feats:
-            counts[f] += 1
-    data = [([f for f in feats if counts[f] >= MIN_COUNT], y) for feats, y in data]
-    weights: dict[str, dict[str, float]] = {c: defaultdict(float) for c in CLASSES}
-    totals: dict[str, dict[str, float]] = {c: defaultdict(float) for c in CLASSES}
-    stamps: dict[str, dict[str, int]] = {c: defaultdict(int) for c in CLASSES}
-    order = list(range(len(data)))
-    rng = random.Random(SEED)
-    step = 0
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for index in order:
-            feats, gold = data[index]
-            step += 1
-            scores = {c: sum(weights[c].get(f, 0.0) for f in feats) for c in CLASSES}
-            guess = max(CLASSES, key=lambda c: (scores[c], c == OTHER))
-            if guess == gold:
-                continue
-            for cls, sign in ((gold, 1.0), (guess, -1.0)):
-                w, t, s = weights[cls], totals[cls], stamps[cls]
-                for f in feats:
-                    t[f] += (step - s[f]) * w[f]
-                    s[f] = step
-                    w[f] += sign
-    averaged: dict[str, dict[str, float]] = {}
-    for cls in CLASSES:
-        w, t, s = weights[cls], totals[cls], stamps[cls]
-        kept = {}
-        for f in w:
-            value = round((t[f] + (step - s[f]) * w[f]) / step, 4)
-            if value:
-                kept[f] = value
-        averaged[cls] = kept
-    return MentionModel(averaged, {})
+    """The averaged multi-class perceptron over title / employer / other (``perceptron``),
+    weights rounded to 4 decimals and zeros left out."""
+    averaged = averaged_perceptron(data, CLASSES, OTHER, epochs, SEED, MIN_COUNT)
+    rounded = {c: {f: round(v, 4) for f, v in w.items()} for c, w in averaged.items()}
+    return MentionModel({c: {f: v for f, v in w.items() if v} for c, w in rounded.items()}, {})
 
 
 def _field_f1(cvs: Sequence[_Cv], kind: str, proposals: dict[int, list[tuple[str, float]]],

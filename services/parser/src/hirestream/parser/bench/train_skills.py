@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import random
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from hirestream.parser.bench.accuracy import labelled_skills
 from hirestream.parser.bench.corpus import LabelledCv
+from hirestream.parser.bench.perceptron import averaged_perceptron
 from hirestream.parser.domain.profile import _normalise, skill_matches
 from hirestream.parser.domain.sections import split_lines
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features
@@ -56,33 +55,11 @@ def examples(cv: LabelledCv, taxonomy: Taxonomy) -> _Cv:
 
 
 def train(data: Sequence[tuple[list[str], bool]], epochs: int = EPOCHS) -> dict[str, float]:
-    """Averaged binary perceptron; deterministic for the same data. Features seen fewer than
-    ``MIN_COUNT`` times are left out, as in the mention classifier."""
-    counts: dict[str, int] = defaultdict(int)
-    for feats, _ in data:
-        for f in feats:
-            counts[f] += 1
-    data = [([f for f in feats if counts[f] >= MIN_COUNT], y) for feats, y in data]
-    weights: dict[str, float] = defaultdict(float)
-    totals: dict[str, float] = defaultdict(float)
-    stamps: dict[str, int] = defaultdict(int)
-    order = list(range(len(data)))
-    rng = random.Random(SEED)
-    step = 0
-    for _ in range(epochs):
-        rng.shuffle(order)
-        for index in order:
-            feats, gold = data[index]
-            step += 1
-            if (sum(weights.get(f, 0.0) for f in feats) > 0) == gold:
-                continue
-            sign = 1.0 if gold else -1.0
-            for f in feats:
-                totals[f] += (step - stamps[f]) * weights[f]
-                stamps[f] = step
-                weights[f] += sign
-    averaged = {f: round((totals[f] + (step - stamps[f]) * weights[f]) / step, 4) for f in weights}
-    return {f: w for f, w in averaged.items() if w}
+    """The averaged perceptron over claimed / not (``perceptron``): the claimed class's weights,
+    which are a binary perceptron's, rounded to 4 decimals and zeros left out."""
+    averaged = averaged_perceptron(data, (True, False), False, epochs, SEED, MIN_COUNT)
+    rounded = {f: round(v, 4) for f, v in averaged[True].items()}
+    return {f: v for f, v in rounded.items() if v}
 
 
 @dataclass(frozen=True)
