@@ -114,6 +114,13 @@ async def test_a_two_page_french_cv_is_stored_with_evidence_and_announced(
     assert skills["Kubernetes"]["page"] == 2
     span = skills["Kubernetes"]
     assert 0 < span["confidence"] <= 1 and span["end"] - span["start"] == len("Kubernetes")
+    # Each stored skill says whether the CV claims it, with the claim classifier's confidence,
+    # which is also its evidence's; the event names every skill, claimed or not.
+    stored_skills = {s["name"]: s for s in profile["skills"]}
+    assert set(stored_skills) == set(skills)
+    for name, skill in stored_skills.items():
+        assert isinstance(skill["claimed"], bool)
+        assert skill["confidence"] == pytest.approx(skills[name]["confidence"], abs=0.01)
 
     assert event["status"] == "parsed"
     assert event["leadership_months"] == 54  # Jan 2020 to Jun 2024 as "Responsable d'équipe"
@@ -123,6 +130,7 @@ async def test_a_two_page_french_cv_is_stored_with_evidence_and_announced(
     # Where each skill is written travels as positions only, equal to the stored evidence.
     located = {loc["skill"]: loc for loc in event["skill_locations"]}
     assert set(located) == set(event["skills"])
+    assert set(event["skills"]) == set(stored_skills)  # claimed or not, scoring reads them all
     assert (located["Kubernetes"]["page"], located["Kubernetes"]["start"]) == (2, span["start"])
     assert "marie" not in json.dumps(event).lower()  # contact details stay in the parser
 
