@@ -95,3 +95,37 @@ def test_degree_labels_count_certifications_both_ways(tmp_path):
     degree, degrees_only = report.fields["degree"], report.fields["degree_degrees_only"]
     assert (degree.tp_pred, degree.pred, degree.tp_gold, degree.gold) == (2, 3, 2, 2)
     assert (degrees_only.tp_pred, degrees_only.pred, degrees_only.tp_gold) == (1, 1, 1)
+
+
+def test_a_field_counts_only_where_the_annotators_labelled_it(tmp_path):
+    from hirestream.parser.domain.profile import SkillEvidence
+
+    # Skills and a title, none of them labelled: the annotators skipped this CV's fields.
+    unlabelled = (
+        '<?xml version="1.0"?>\n<cv>\n<label type="Name">Li Wei</label>\n'
+        "Nurse Manager\nSKILLS\nJava, Python, Kafka\n</cv>\n"
+    )
+    (tmp_path / "1.xml").write_text(CV, encoding="utf-8")
+    (tmp_path / "2.xml").write_text(unlabelled, encoding="utf-8")
+    labelled_cv, unlabelled_cv = load_corpus(tmp_path)
+    skills = [SkillEvidence(n, n, 0, 1) for n in ("Java", "Python", "Apache Kafka")]
+    profile = Profile(name="Li Wei", skills=skills, roles=[RoleMention("Nurse Manager", None)])
+    report = Report()
+    taxonomy = load_taxonomy()
+    score_cv(labelled_cv, profile, taxonomy, report)
+    score_cv(unlabelled_cv, profile, taxonomy, report)
+    skills, every_cv = report.fields["skills"], report.every_cv["skills"]
+    # The labelled CV alone: Java is right, Python and Kafka were not labelled there.
+    assert (skills.tp_pred, skills.pred) == (1, 3)
+    assert report.fields["skills_every_mention"].pred == 3
+    assert report.fields["designation"].pred == 1  # "Nurse Manager" of the labelled CV only
+    # The name is labelled in both CVs: both count (a wrong one in the first, a right one).
+    assert (report.fields["name"].tp_pred, report.fields["name"].pred) == (1, 2)
+    unannotated = report.unannotated
+    assert (unannotated["designation"], unannotated["skills"], unannotated["email"]) == (1, 1, 2)
+    assert "name" not in unannotated
+    # The previous rule, kept beside it, counts the fields of the CV nobody annotated too;
+    # recall is the same under both.
+    assert (every_cv.tp_pred, every_cv.pred, every_cv.gold) == (1, 6, skills.gold)
+    assert report.every_cv["designation"].pred == 2
+    assert report.every_cv["designation"].recall == report.fields["designation"].recall

@@ -106,6 +106,7 @@ def accuracy(
                     "files": r.files,
                     "failed": r.failed,
                     "skill_label_coverage": r.skill_labels_known / max(1, r.skill_labels),
+                    "unannotated": r.unannotated,
                     "fields": {
                         f: {
                             "precision": c.precision,
@@ -115,6 +116,10 @@ def accuracy(
                             "labelled": c.gold,
                         }
                         for f, c in r.fields.items()
+                    },
+                    "fields_every_cv": {
+                        f: {"precision": c.precision, "recall": c.recall, "f1": c.f1}
+                        for f, c in r.every_cv.items()
                     },
                 }
                 for split, r in reports.items()
@@ -131,13 +136,17 @@ def accuracy(
                 f"\n{kind} / {split}: {r.files} files, {r.failed} failed to extract, "
                 f"{coverage:.0%} of skill labels name a taxonomy skill"
             )
-            typer.echo("| field | P | R | F1 | predicted | labelled |")
-            typer.echo("|---|---|---|---|---|---|")
+            typer.echo(
+                "| field | P | R | F1 | predicted | labelled | CVs not annotated "
+                "| P / F1, every CV scored |"
+            )
+            typer.echo("|---|---|---|---|---|---|---|---|")
             for name in FIELDS:
-                c = r.fields[name]
+                c, every = r.fields[name], r.every_cv[name]
                 typer.echo(
                     f"| {name} | {c.precision:.2f} | {c.recall:.2f} | {c.f1:.2f} "
-                    f"| {c.pred} | {c.gold} |"
+                    f"| {c.pred} | {c.gold} | {r.unannotated.get(name, 0)} "
+                    f"| {every.precision:.2f} / {every.f1:.2f} |"
                 )
 
 

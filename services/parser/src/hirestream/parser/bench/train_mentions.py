@@ -8,7 +8,8 @@ corpus order, the perceptron's shuffles use a fixed seed, weights are rounded.
 - Examples: every piece of every line (``mentions.pieces``) of the CV as the rules-only parser
   reads it, labelled by the corpus spans: a title when a Designation label covers most of the
   piece and the piece most of the label, an employer likewise for Companies worked at, other
-  otherwise.
+  otherwise. Only CVs whose annotators labelled both fields (``accuracy.annotated``): in a CV
+  with no Designation label, every title would be taught as "other".
 - Model: a multi-class averaged perceptron (pure Python; no dependency).
 - Thresholds: chosen by 4-fold cross-validation *inside* the tuning split, for the margin that
   maximises the out-of-fold F1 of the field (rules + proposals, scored like the benchmark), so the
@@ -22,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hirestream.parser.bench.accuracy import _similar, norm, set_counts
+from hirestream.parser.bench.accuracy import _similar, annotated, norm, set_counts
 from hirestream.parser.bench.corpus import LabelledCv
 from hirestream.parser.bench.perceptron import averaged_perceptron
 from hirestream.parser.domain.mentions import (
@@ -134,7 +135,11 @@ class Training:
 
 
 def run(corpus: Sequence[LabelledCv]) -> Training:
-    cvs = [examples(cv) for cv in corpus if not cv.held_out]
+    cvs = [
+        examples(cv)
+        for cv in corpus
+        if not cv.held_out and annotated(cv, "designation") and annotated(cv, "companies")
+    ]
     folds = [[cv for cv in cvs if cv.number % FOLDS == k] for k in range(FOLDS)]
     out_of_fold: dict[str, dict[int, list[tuple[str, float]]]] = {TITLE: {}, COMPANY: {}}
     for k, fold_cvs in enumerate(folds):

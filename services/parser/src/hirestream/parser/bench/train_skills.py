@@ -6,7 +6,9 @@ only (files whose number is not a multiple of 5: the held-out split is never rea
 
 - Examples: every canonical skill the taxonomy finds in a CV (features from
   ``skill_claims.claim_features``, as the parser computes them), positive when the CV's skill
-  labels name it (``accuracy.labelled_skills``, the benchmark's gold set).
+  labels name it (``accuracy.labelled_skills``, the benchmark's gold set). CVs without any
+  skill label are left out (``accuracy.annotated``, as the benchmark scores them): their skills were not annotated,
+  and reading each of them as "not claimed" taught the model noise.
 - Model: a binary averaged perceptron (pure Python; no dependency).
 - Threshold and calibration: from 4-fold cross-validation *inside* the tuning split. The
   threshold is the margin that maximises the out-of-fold F1 of the skills field; the calibration
@@ -22,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hirestream.parser.bench.accuracy import labelled_skills
+from hirestream.parser.bench.accuracy import annotated, labelled_skills
 from hirestream.parser.bench.corpus import LabelledCv
 from hirestream.parser.bench.perceptron import averaged_perceptron
 from hirestream.parser.domain.profile import _normalise, skill_matches
@@ -105,7 +107,7 @@ class Training:
 
 def run(corpus: Sequence[LabelledCv]) -> Training:
     taxonomy = load_taxonomy()
-    cvs = [examples(cv, taxonomy) for cv in corpus if not cv.held_out]
+    cvs = [examples(cv, taxonomy) for cv in corpus if not cv.held_out and annotated(cv, "skills")]
     scored: list[tuple[float, bool]] = []
     for k in range(FOLDS):
         model = ClaimModel(
