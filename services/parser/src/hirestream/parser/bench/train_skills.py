@@ -7,8 +7,8 @@ only (files whose number is not a multiple of 5: the held-out split is never rea
 - Examples: every canonical skill the taxonomy finds in a CV (features from
   ``skill_claims.claim_features``, as the parser computes them), positive when the CV's skill
   labels name it (``accuracy.labelled_skills``, the benchmark's gold set). CVs without any
-  skill label are left out (``accuracy.annotated``, as the benchmark scores them): their skills were not annotated,
-  and reading each of them as "not claimed" taught the model noise.
+  skill label are left out (``accuracy.annotated``, as the benchmark scores them): their
+  skills were not annotated, and reading each of them as "not claimed" taught the model noise.
 - Model: a binary averaged perceptron (pure Python; no dependency).
 - Threshold and calibration: from 4-fold cross-validation *inside* the tuning split. The
   threshold is the margin that maximises the out-of-fold F1 of the skills field; the calibration
