@@ -12,25 +12,27 @@ from hirestream.parser.domain.sections import EDUCATION, Line, segments
 
 _DEGREE = re.compile(
     r"\b(?:bachelor(?:['’]?s)?|master(?:['’]?s)?(?=\s*,|\s+(?:of|in|degree|de|en|program(?:me)?)\b)|mast[eè]re"
-    r"|doctorate|doctorat|doctorado|doctor\s+of|post[\s\-]?graduat(?:e|ion)|graduate\s+(?:in|of)"
+    r"|doctorate|doctorat|doctorado|doctor\s+of|juris\s+doctor|post[\s\-]?graduat(?:e|ion)|graduate\s+(?:in|of)"
     r"|associate\s+(?:of|in)|ed\.\s?d|m\.\s?ed|m\.\s?s\.\s?ed|b\.\s?a|m\.\s?a|b\.\s?s|m\.\s?s"
     r"|b[\.\-\s]\s?tech|m[\.\-\s]\s?tech|btech|mtech|b\.\s?e\b|m\.\s?e\b|b\.\s?sc|m\.\s?sc"
     r"|btec|hnc|g?nvq|pgd\w*|p\.\s?hd|ph\.\s?d"
     r"|associate(?:['’]s)?\s+(?:degree|of)|high\s+school\s+diploma|diploma|dipl[oô]me|diplom"
-    r"|licence|licenciatura|grado\s+en|m[aá]ster|maestr[ií]a|diplomatura|ingenier[ií]a"
+    r"|licence|licenciatura|grado\s+en|m[aá]ster|maestr[ií]a|diplomatura|diplomado|ingenier[ií]a"
     r"|t[eé]cnico\s+superior|bachillerato|baccalaur[ée]at|abitur|staatsexamen|magister"
     r"|ausbildung\s+zu[mr]?|promotion\s+in)\b"
     r"|\b(?:B\.?Sc|M\.?Sc|B\.?Tech|M\.?Tech|B\.?Com|M\.?Com|BBA|MBA|Ph\.?\s?D|BSN|MSN|DNP|LLB"
-    r"|LL\.B|LLM|LL\.M|J\.D|HND|BTS|DUT|DEUG|DESS|DEA|GED|B\.A|M\.A|B\.S|M\.S|B\.E|M\.E"
+    r"|LL\.B|LLM|LL\.M|J\.D|HND|BTS|DUT|DEUG|DESS|DEA|GED|B\.A|M\.A|B\.S|M\.S|B\.E|M\.E|A\.A|A\.S"
     r"|MCA|BCA|B\.?C\.?A|M\.?C\.?A|PGDM|PGDBA|PGDCA|B\.?Pharm|M\.?Pharm|B\.?Ed|M\.?Ed|MBBS"
-    r"|B\.?Sc\.?IT|BSc\(IT\)|HSC|SSC|SSLC|ICSE|CBSE|H\.S\.C|S\.S\.C|C\.S|MFS|BSEE|BSCS|MSCS|PhD"
+    r"|B\.?Sc\.?IT|BSc\(IT\)|HSC|SSC|SSLC|H\.S\.C|S\.S\.C|C\.S|MFS|BSEE|BSCS|MSCS|PhD"
     r"|MS(?!\s+(?:access|project|office|excel|word|sql|dos|windows|visio|outlook|powerpoint"
     r"|dynamics|teams|paint))|BS|BE|ME)\b\.?"
     r"|\b(?:BA|BS|MA|MS|BE|ME)\b(?=\s+(?:in|of)\b|\s*\()"
     # "BA English Studies and Marketing Management, Oxford Brookes": a field opening with the
     # abbreviation, in capitals, and its subject in title case.
     r"|(?:^|(?<=:\s))(?-i:BA|MA)(?= (?-i:[A-Z][a-z]+))"
-    r"|\bBac\s*\+\s*\d\b",
+    r"|\bBac\s*\+\s*\d\b"
+    # "Degree in Law Science", "Technical Degree in IT": a capitalised "Degree in" and its subject.
+    r"|\b(?-i:Degree)\s+in\b(?=\s+(?-i:[A-ZÀ-Þ]))",
     re.IGNORECASE,
 )
 DEGREE_PATTERN = _DEGREE  # what the certifications reader leaves to this one
@@ -53,8 +55,21 @@ class Degree:
 
 
 # A degree, its school and its year often share a line, separated by commas:
-# "BSc Nursing, University of Leeds, 2016". A comma before a capital or a digit splits fields.
-_FIELD_SPLIT = re.compile(r"\s*[,;]\s*(?=[A-ZÀ-Þ\d])")
+# "BSc Nursing, University of Leeds, 2016". A comma before a capital or a digit splits fields;
+# so does "from" before a name: "B.E from University of Madras in 2007", "B. Tech in Computer
+# Science from National Institute of Technology Raipur"; "in" before a year; and a colon after
+# a word: "Course: Bachelor of Arts", "Bachelor of Education (Honours): Monash University" (not
+# after "Major" or "Specialization", whose subject belongs to the degree).
+_SUBJECT_LABELS = ("major", "minor", "majors", "minors", "specialization", "specialisation",
+                   "concentration")  # fmt: skip
+_FIELD_SPLIT = re.compile(
+    r"\s*[,;]\s*(?=[A-ZÀ-Þ\d])"  # a comma before a capital or a digit
+    r"|(?<=[^\d\s])"
+    + "".join(f"(?<!(?i:{w}))" for w in _SUBJECT_LABELS)
+    + r":\s+(?=[A-ZÀ-Þ])"  # a colon after a word, not after "Major"
+    r"|\s+from\s+(?=[A-ZÀ-Þ])"  # "from" before a name
+    r"|\s+in\s+(?=(?:19[5-9]\d|20\d\d)\b)"  # "in" before a year
+)
 _EDGES = " ,;:-–()"
 
 
@@ -71,11 +86,21 @@ _LEADING_DATES = re.compile(
 )
 
 
+# Words before a degree that are not its name: "Completed Masters in Immigration Law",
+# "Equivalent to a Bachelors Degree in IT" (a foreign degree's equivalent, stated below it).
+_LEAD_IN = re.compile(
+    r"^(?:(?:successfully\s+)?(?:completed|obtained|earned|received|awarded)(?:\s+(?:a|an|the|my))?"
+    r"|equivalent\s+to(?:\s+(?:a|an|the))?)\s+(?=(?-i:[A-ZÀ-Þ]))",
+    re.IGNORECASE,
+)
+
+
 def _clean(part: str, lower_ok: bool = False) -> str | None:
-    """Trim separators, bullets, a year and the rest of its date; keep "(Hons)" whole.
-    Sentences are not fields: None. ``lower_ok``: a school's name may be written in lower case
-    ("narayana jr.college")."""
+    """Trim separators, bullets, a year and the rest of its date, a lead-in ("Completed ...");
+    keep "(Hons)" whole. Sentences are not fields: None. ``lower_ok``: a school's name may be
+    written in lower case ("narayana jr.college")."""
     part = _YEAR.sub("", _LEADING_DATES.sub("", part)).strip(" ,;:-–\"'“”")
+    part = _LEAD_IN.sub("", part)
     while part.endswith(")") and part.count("(") < part.count(")"):
         part = part[:-1].rstrip()
     while part.startswith("(") and part.count("(") > part.count(")"):
@@ -92,12 +117,21 @@ def _clean(part: str, lower_ok: bool = False) -> str | None:
 
 
 _NOT_A_DEGREE = re.compile(r"\b(?:project|editors?)\b", re.IGNORECASE)
+# "PhD Scholarship", "Mathematics Master Scholarship": an award, not the degree; "Taken Classes
+# for BE (IT)", "Taught MBA students": a degree one teaches.
+_AWARD = re.compile(
+    r"\b(?:scholarships?|bursary|bursaries|prize|taught|(?:classes|courses|lectures)"
+    r"\s+(?:for|to))\b",
+    re.IGNORECASE,
+)
 _THESIS = re.compile(r"\b(?:thesis|dissertation)\b", re.IGNORECASE)
 
 
 def _degree_in(text: str) -> str | None:
-    if _THESIS.search(text) or (
-        _NOT_A_DEGREE.search(text) and not re.search(r"\b(?:in|of)\b", text[:40])
+    if (
+        _THESIS.search(text)
+        or _AWARD.search(text)
+        or (_NOT_A_DEGREE.search(text) and not re.search(r"\b(?:in|of)\b", text[:40]))
     ):
         return None  # "Bachelor thesis on...", "Scheduling using MS Project"
     for m in _DEGREE.finditer(text):
@@ -115,7 +149,10 @@ def _degree_in(text: str) -> str | None:
                     cleaned = _clean(part[:1].upper() + part[1:])
                     return part[:1] + cleaned[1:] if cleaned else None
                 cleaned = _clean(part)
-                if cleaned and k + 1 < len(fields) and _BARE_DEGREE.match(cleaned):
+                if (
+                    cleaned and k + 1 < len(fields)
+                    and (_BARE_DEGREE.match(cleaned) or _GENERIC_DEGREE.match(cleaned))
+                ):  # fmt: skip
                     return _with_subject(cleaned, fields[k + 1 :])
                 return cleaned
         return None
@@ -123,23 +160,43 @@ def _degree_in(text: str) -> str | None:
 
 
 # "BS, Business Management, University of Phoenix, 1999", "Ed.D., Educational Finance and
-# Policy": the subject of a bare degree is the next field when a school, a year or nothing
-# follows it (a town would be followed by its state or country: "MBA, Austin, TX").
+# Policy", "Bachelor of Science, Kinesiology": the subject of a bare degree is the next field
+# when a school, a year, a major or nothing follows it (a town would be followed by its state
+# or country: "MBA, Austin, TX").
 _STATE = re.compile(r"^[A-Z]{2}$")
+# A degree written out that names no subject of its own.
+_GENERIC_DEGREE = re.compile(
+    r"^(?:bachelor|master|doctor)(?:['’]?s)?\s+of\s+(?:science|sciences|arts|education"
+    r"|engineering|commerce|philosophy)(?:\s*\((?:hons?|honou?rs)\.?\))?$",
+    re.IGNORECASE,
+)
 
 
 def _with_subject(degree: str, rest: Sequence[str]) -> str:
     subject = rest[0].strip(" ,;:-–()")
-    after = rest[1:]
+    after = list(rest[1:])
+    # "B.S., Engineering and Applied Science, concentration in Computer Science": the major,
+    # in lower case, did not split off as a field of its own.
+    head, comma, tail = subject.partition(", ")
+    if comma and _MAJOR.match(tail):
+        subject, after = head, [tail, *after]
     if (
         not _SUBJECT.match(subject)
+        or _MAJOR.match(subject)  # the major's own reader keeps its words
         or len(subject.split()) > 6
         or _INSTITUTION.search(subject)
         or _DEGREE.search(subject)
         or _SECONDARY.search(subject)
         or _YEAR.search(subject)
         or (after and _STATE.match(after[0].strip(" .")))
-        or (after and not (_YEAR.search(after[0]) or _INSTITUTION.search(after[0])))
+        or (
+            after
+            and not (
+                _YEAR.search(after[0])
+                or _INSTITUTION.search(after[0])
+                or _MAJOR.match(after[0].strip())
+            )
+        )
     ):
         return degree
     return f"{degree} {subject.strip('()')}"
@@ -186,7 +243,8 @@ _ENTRY_LINES = 4
 _ENTRY_GAP = 4
 # Institutions one works for, publishes with or is funded by, not schools one attended.
 _NOT_ATTENDED = re.compile(
-    r"\b(?:press|professor|grant|fellowships?|association|alumni|research\s+initiative)\b",
+    r"\b(?:press|professor|grant|fellowships?|association|alumni|research\s+initiative"
+    r"|scholarships?|awarded|achievers|honou?r\s+society|members?)\b",
     re.IGNORECASE,
 )
 _DATES_ONLY = re.compile(
@@ -229,6 +287,46 @@ def _with_field(degree: str, below: Sequence[str]) -> str:
     ):
         return degree
     return f"{degree} {m.group(1)}"
+
+
+# "Major: Consumer Economics", "Major in Psychology, Minor in Spanish", "Concentration in Web
+# Site Development": the subject of a degree, written after it or on a line of its entry.
+_MAJOR = re.compile(
+    r"(?:^|[,;(]\s*)(?P<major>(?:majors?|minors?|concentrations?|speciali[sz]ations?)\b"
+    r"(?!\s*(?:gpa|g\.p\.a|average|courses?|coursework)\b)(?:\s+in\b)?\s*:?\s*(?-i:[A-ZÀ-Þ]).*)$",
+    re.IGNORECASE,
+)
+_MAJOR_WORD = re.compile(
+    r"\b(?:majors?|minors?|concentrations?|speciali[sz]ations?)\b", re.IGNORECASE
+)
+# Where the subject stops: its grade, its dates, a bracket.
+_MAJOR_END = re.compile(
+    rf"\s*[,;]?\s*(?:\b(?:(?:overall|cumulative|major)\s+)?(?:c?gpa|g\.p\.a)\b|\(|\d"
+    rf"|\b(?:{_MONTH})\b\.?\s*(?:\d|$)|\b(?:expected|anticipated|graduat\w*)\b"
+    rf"|,\s*(?-i:[a-z])).*$",
+    re.IGNORECASE,
+)
+
+
+def _with_major(degree: str, line: str, below: Sequence[str]) -> str:
+    """The degree with its major or minor, when its line goes on with one ("Bachelor of Science
+    and Engineering, Major in Computer Science") or a line of its entry opens with one
+    ("Associate of Arts, December 2007" + "• Major: Consumer Economics")."""
+    if _MAJOR_WORD.search(degree):
+        return degree
+    at = line.find(degree)
+    texts = [line[at + len(degree) :] if at >= 0 else line]
+    for text in below:
+        texts += [seg for seg in segments(text) if _MAJOR.match(seg)][:1]
+    for text in texts:
+        m = _MAJOR.search(text)
+        if m is None:
+            continue
+        major = _MAJOR_END.sub("", m.group("major")).strip(" ,;:-–.")
+        words = major.split()
+        if 2 <= len(words) <= 12 and not _INSTITUTION.search(major) and not _DEGREE.search(major):
+            return f"{degree}, {major}"
+    return degree
 
 
 def _span(line: Line) -> tuple[int, int]:
@@ -296,7 +394,8 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         first_dates == in_section[0] or first_dates - 1 in heading
     )
     entries: list[tuple[int, Degree]] = []
-    for i, degree in degree_at.items():
+    listed: set[int] = set()  # the lines of the entries read so far
+    for i, degree in sorted(degree_at.items()):
         # The entry runs to the next degree or heading; its school is on its line, below, or
         # just above when that school is not another degree's.
         block = [i]
@@ -305,9 +404,13 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
                 break
             block.append(j)
         if not section or i in outside:
-            block = block[:2]  # outside an education section, only the line itself and the next
+            # outside an education section, only the line itself and the next, or the one
+            # after its dates: "Bachelor of Engineering\nSept 2002 - May 2006\nManipal University"
+            dated = len(block) > 2 and _DATES_ONLY.match(lines[block[1]].text)
+            block = block[: 3 if dated else 2]
         if lines[i].text.strip(_EDGES + ".") == degree.strip(_EDGES + "."):
             degree = _with_field(degree, [lines[j].text for j in block[1:2]])
+        degree = _with_major(degree, lines[i].text, [lines[j].text for j in block[1:3]])
         own_year = _YEAR.search(lines[i].text) is not None
         # "Marietta College Bachelor of Arts, ..., 2011\n• Major...\nUrsuline College, ..., 2014":
         # a school below a dated degree line, with dates of its own, opens the next entry.
@@ -344,8 +447,10 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
         institution = school_at[candidates[0]] if candidates else None
         if candidates:
             claimed.add(candidates[0])
-        if not section and institution is None:
-            continue  # outside an education section, a degree word alone is too weak
+        if not section and institution is None and i - 1 not in listed:
+            # outside an education section, a degree word alone is too weak, unless it follows
+            # an entry read: "Master of Science\nMay 2006\nJohns Hopkins\nMaster of Education"
+            continue
         year = _year_in([lines[i].text])
         if year is None and dates_first and i in section:
             above = dates_above(i)
@@ -371,6 +476,7 @@ def find_degrees(lines: Sequence[Line]) -> list[Degree]:
                     used_years.add(j)
                     break
         entries.append((i, Degree(degree, institution, year, _span(lines[i]))))
+        listed.update(block)
     # A school without a degree counts only close to the section's start or to another entry:
     # an education section whose end went unseen (no heading after it) runs on into
     # publications and grants, whose presses and institutes are not schools attended.
