@@ -60,6 +60,8 @@ class Degree:
 # Science from National Institute of Technology Raipur"; "in" before a year; and a colon after
 # a word: "Course: Bachelor of Arts", "Bachelor of Education (Honours): Monash University" (not
 # after "Major" or "Specialization", whose subject belongs to the degree).
+# Written out word by word: a look-behind matches one fixed width (``_SUBJECT_WORDS`` below is
+# the same words as a pattern).
 _SUBJECT_LABELS = ("major", "minor", "majors", "minors", "specialization", "specialisation",
                    "concentration")  # fmt: skip
 _FIELD_SPLIT = re.compile(
@@ -291,14 +293,13 @@ def _with_field(degree: str, below: Sequence[str]) -> str:
 
 # "Major: Consumer Economics", "Major in Psychology, Minor in Spanish", "Concentration in Web
 # Site Development": the subject of a degree, written after it or on a line of its entry.
+_SUBJECT_WORDS = r"majors?|minors?|concentrations?|speciali[sz]ations?"
 _MAJOR = re.compile(
-    r"(?:^|[,;(]\s*)(?P<major>(?:majors?|minors?|concentrations?|speciali[sz]ations?)\b"
+    rf"(?:^|[,;(]\s*)(?P<major>(?:{_SUBJECT_WORDS})\b"
     r"(?!\s*(?:gpa|g\.p\.a|average|courses?|coursework)\b)(?:\s+in\b)?\s*:?\s*(?-i:[A-ZÀ-Þ]).*)$",
     re.IGNORECASE,
 )
-_MAJOR_WORD = re.compile(
-    r"\b(?:majors?|minors?|concentrations?|speciali[sz]ations?)\b", re.IGNORECASE
-)
+_MAJOR_WORD = re.compile(rf"\b(?:{_SUBJECT_WORDS})\b", re.IGNORECASE)
 # Where the subject stops: its grade, its dates, a bracket.
 _MAJOR_END = re.compile(
     rf"\s*[,;]?\s*(?:\b(?:(?:overall|cumulative|major)\s+)?(?:c?gpa|g\.p\.a)\b|\(|\d"
