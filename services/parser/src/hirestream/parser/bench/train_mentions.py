@@ -55,7 +55,7 @@ _THRESHOLDS = [x / 2 for x in range(-20, 41)]  # margins -10 .. 20
 
 
 @dataclass
-class _Cv:
+class MentionCv:
     number: int
     examples: list[tuple[list[str], str, str]]  # features, label, normalised piece text
     ruled: dict[str, list[str]]  # kind → the rules' normalised predictions
@@ -70,7 +70,7 @@ def _label(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> str:
     return OTHER
 
 
-def examples(cv: LabelledCv) -> _Cv:
+def examples(cv: LabelledCv) -> MentionCv:
     assert not cv.held_out, "the held-out split is never read for training"
     text = _normalise(cv.text)
     lines = split_lines(text)
@@ -83,7 +83,7 @@ def examples(cv: LabelledCv) -> _Cv:
     found = []
     for piece, feats in piece_features(lines, ruled):
         found.append((feats, _label(piece.start, piece.end, spans), norm(piece.text)))
-    return _Cv(
+    return MentionCv(
         cv.number,
         found,
         {
@@ -102,7 +102,7 @@ def train(data: Sequence[tuple[list[str], str]], epochs: int = EPOCHS) -> Mentio
     return MentionModel({c: {f: v for f, v in w.items() if v} for c, w in rounded.items()}, {})
 
 
-def _field_f1(cvs: Sequence[_Cv], kind: str, proposals: dict[int, list[tuple[str, float]]],
+def _field_f1(cvs: Sequence[MentionCv], kind: str, proposals: dict[int, list[tuple[str, float]]],
               threshold: float) -> float:  # fmt: skip
     tp_pred = pred = tp_gold = gold = 0
     for cv in cvs:
@@ -116,7 +116,7 @@ def _field_f1(cvs: Sequence[_Cv], kind: str, proposals: dict[int, list[tuple[str
     return 2 * p * r / (p + r) if p + r else 0.0
 
 
-def _proposals(model: MentionModel, cv: _Cv, kind: str) -> list[tuple[str, float]]:
+def _proposals(model: MentionModel, cv: MentionCv, kind: str) -> list[tuple[str, float]]:
     out = []
     ruled = set(cv.ruled[TITLE]) | set(cv.ruled[COMPANY])
     for feats, _, text in cv.examples:
@@ -134,12 +134,25 @@ class Training:
     report: dict[str, dict[str, float]]  # kind → rules-only and out-of-fold F1, threshold
 
 
-def run(corpus: Sequence[LabelledCv]) -> Training:
-    cvs = [
+def training_cvs(corpus: Sequence[LabelledCv]) -> list[MentionCv]:
+    """The tuning CVs annotated for both fields, as examples."""
+    return [
         examples(cv)
         for cv in corpus
         if not cv.held_out and annotated(cv, "designation") and annotated(cv, "companies")
     ]
+
+
+@dataclass(frozen=True)
+class CrossValidation:
+    # kind → CV number → the pieces the fold's model proposes, with their margins
+    out_of_fold: dict[str, dict[int, list[tuple[str, float]]]]
+    thresholds: dict[str, float]  # kind → the margin maximising the out-of-fold F1
+    report: dict[str, dict[str, float]]  # kind → rules-only and out-of-fold F1, threshold
+
+
+def cross_validate(cvs: Sequence[MentionCv]) -> CrossValidation:
+    """Each fold scored by a model trained on the other folds; thresholds from those scores."""
     folds = [[cv for cv in cvs if cv.number % FOLDS == k] for k in range(FOLDS)]
     out_of_fold: dict[str, dict[int, list[tuple[str, float]]]] = {TITLE: {}, COMPANY: {}}
     for k, fold_cvs in enumerate(folds):
@@ -159,8 +172,14 @@ def run(corpus: Sequence[LabelledCv]) -> Training:
             "out_of_fold_f1": round(_field_f1(cvs, kind, out_of_fold[kind], best), 4),
             "threshold": best,
         }
+    return CrossValidation(out_of_fold, thresholds, report)
+
+
+def run(corpus: Sequence[LabelledCv]) -> Training:
+    cvs = training_cvs(corpus)
+    checked = cross_validate(cvs)
     final = train([(f, y) for cv in cvs for f, y, _ in cv.examples])
-    return Training(MentionModel(final.weights, thresholds), report)
+    return Training(MentionModel(final.weights, checked.thresholds), checked.report)
 
 
 def write(training: Training, path: Path = MODEL_PATH) -> None:

@@ -1,0 +1,196 @@
+"""An audit of the title / employer errors: a seeded sample of the out-of-fold false positives and
+misses on the tuning split, each with the CV text around it, for a person to judge whether the
+parser or the annotation is wrong.
+
+Why: on designation and companies the benchmark figures stop improving long before the targets,
+and every error class examined so far was a long tail. A reader needs to know how much of the
+remaining gap is the parser's. The sample is drawn from the 4-fold cross-validation of
+``train_mentions`` (each CV scored by a model trained without it: the errors of unseen CVs), from
+the tuning split only, so reading it tunes nothing the held-out figures measure. Same corpus, same
+code, same seed → the same sample, so a judged sample (``docs/audits/``) can be checked against
+what the command prints. ``estimate`` turns the judged shares into the figures the field would
+have if the annotation were right where the judge says it is not.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from hirestream.parser.bench.accuracy import Counts, _similar, norm, set_counts
+from hirestream.parser.bench.corpus import LabelledCv
+from hirestream.parser.bench.train_mentions import (
+    _GOLD_FIELD,
+    CrossValidation,
+    MentionCv,
+)
+from hirestream.parser.domain.mentions import COMPANY, TITLE
+from hirestream.parser.domain.sections import fold
+
+FIELD_KIND = {"designation": TITLE, "companies": COMPANY}
+FALSE_POSITIVE = "false positive"
+MISSED = "missed"
+_CONTEXT = 110  # characters shown on each side
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    field: str  # "designation" or "companies"
+    error: str  # FALSE_POSITIVE or MISSED
+    cv: int  # the corpus file number
+    value: str  # normalised, as the benchmark compares it
+    source: str  # "rules" or "classifier" for a false positive, "label" for a miss
+    context: str  # the CV text around where it is written, one line
+
+
+def predictions(cv: MentionCv, kind: str, cross: CrossValidation) -> list[tuple[str, str]]:
+    """What the parser predicts for the CV out of fold, as the benchmark scores it: the rules'
+    readings, then the classifier's proposals above the threshold; (value, source)."""
+    out = {value: "rules" for value in cv.ruled[kind] if value}
+    threshold = cross.thresholds[kind]
+    for value, margin in cross.out_of_fold[kind][cv.number]:
+        if margin >= threshold and value:
+            out.setdefault(value, "classifier")
+    return list(out.items())
+
+
+def field_counts(cvs: Sequence[MentionCv], kind: str, cross: CrossValidation) -> Counts:
+    total = Counts()
+    for cv in cvs:
+        total.add(set_counts([v for v, _ in predictions(cv, kind, cross)], cv.gold[kind], _similar))
+    return total
+
+
+def errors(
+    cvs: Sequence[MentionCv], corpus: Mapping[int, LabelledCv], field: str,
+    cross: CrossValidation,
+) -> list[AuditItem]:  # fmt: skip
+    """Every out-of-fold false positive and miss of the field, in corpus order."""
+    kind = FIELD_KIND[field]
+    found = []
+    for cv in cvs:
+        text = corpus[cv.number].text
+        predicted = predictions(cv, kind, cross)
+        gold = list(dict.fromkeys(g for g in cv.gold[kind] if g))
+        for value, source in predicted:
+            if not any(_similar(value, g) for g in gold):
+                found.append(AuditItem(field, FALSE_POSITIVE, cv.number, value, source,
+                                       _around(text, _find(text, value))))  # fmt: skip
+        labelled = corpus[cv.number]
+        for value in gold:
+            if not any(_similar(p, value) for p, _ in predicted):
+                where = _label_span(labelled, kind, value)
+                found.append(AuditItem(field, MISSED, cv.number, value, "label",
+                                       _around(text, where)))  # fmt: skip
+    return found
+
+
+def sample(items: Sequence[AuditItem], size: int, seed: int) -> list[AuditItem]:
+    """``size`` items of each error type, drawn with ``seed``, in corpus order."""
+    rng = random.Random(seed)
+    chosen: list[AuditItem] = []
+    for error in (FALSE_POSITIVE, MISSED):
+        pool = [i for i in items if i.error == error]
+        chosen += rng.sample(pool, min(size, len(pool)))
+    return sorted(chosen, key=lambda i: (i.error, i.cv, i.value))
+
+
+def _find(text: str, value: str) -> tuple[int, int] | None:
+    """Where a normalised value is written: its words in order, anything not a word between."""
+    words = value.split()
+    if not words:
+        return None
+    folded = fold(text)
+    if len(folded) != len(text):  # folding changed the length: positions would not carry over
+        return None
+    found = re.search(r"[^\w+#]+".join(re.escape(w) for w in words), folded)
+    return (found.start(), found.end()) if found else None
+
+
+def _label_span(cv: LabelledCv, kind: str, value: str) -> tuple[int, int] | None:
+    label = _GOLD_FIELD[kind]
+    for written, span in zip(cv.labels.get(label, []), cv.spans.get(label, []), strict=False):
+        if norm(written) == value:
+            return span
+    return None
+
+
+def _around(text: str, span: tuple[int, int] | None) -> str:
+    if span is None:
+        return "(not found as written)"
+    a, b = span
+    before = text[max(0, a - _CONTEXT) : a]
+    after = text[b : b + _CONTEXT]
+    return " ".join(f"{before}[[{text[a:b]}]]{after}".split())
+
+
+@dataclass(frozen=True)
+class Estimate:
+    precision: float
+    recall: float
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def estimate(
+    counts: Counts, fp_annotation_share: float, missed_annotation_share: float
+) -> Estimate:
+    """The field's figures with the annotation corrected as a judged sample says. The share of
+    false positives that are right (an employer the CV names that the annotators did not label)
+    become labels the parser found; the share of misses that are not what the field means (a
+    label on a course, a town, a committee) leave the gold set. The shares come from a sample, so
+    the figures are estimates, as good as the sample's size."""
+    right = (counts.pred - counts.tp_pred) * fp_annotation_share
+    not_meant = (counts.gold - counts.tp_gold) * missed_annotation_share
+    precision = (counts.tp_pred + right) / counts.pred if counts.pred else 0.0
+    gold = counts.gold + right - not_meant
+    recall = (counts.tp_gold + right) / gold if gold else 0.0
+    return Estimate(precision, recall)
+
+
+@dataclass(frozen=True)
+class Judged:
+    """One judged row of an audit file: ``verdict`` is "annotation" (the label, or its
+    absence, is wrong), "parser" (the parser is wrong) or "unclear"."""
+
+    field: str
+    error: str
+    cv: int
+    value: str
+    verdict: str
+
+
+VERDICTS = ("annotation", "parser", "unclear")
+
+
+def read_judged(text: str) -> list[Judged]:
+    """The rows of a judged audit file (tab-separated, with a header naming its columns)."""
+    lines = [line.split("\t") for line in text.splitlines() if line.strip()]
+    header, rows = lines[0], lines[1:]
+    at = {name: header.index(name) for name in ("field", "error", "cv", "value", "verdict")}
+    judged = []
+    for row in rows:
+        verdict = row[at["verdict"]]
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}")
+        judged.append(Judged(row[at["field"]], row[at["error"]], int(row[at["cv"]]),
+                             row[at["value"]], verdict))  # fmt: skip
+    return judged
+
+
+def annotation_share(judged: Sequence[Judged], field: str, error: str) -> tuple[float, int]:
+    """The share of a field's judged errors of one type that are the annotation's, and how many
+    were judged. "Unclear" counts as the parser's: the estimate does not flatter it."""
+    rows = [j for j in judged if j.field == field and j.error == error]
+    return (sum(j.verdict == "annotation" for j in rows) / len(rows) if rows else 0.0), len(rows)
+
+
+def unmatched(judged: Sequence[Judged], drawn: Sequence[AuditItem]) -> list[Judged]:
+    """Judged rows the sample drawn now does not hold (the code or the corpus changed since)."""
+    keys = {(i.field, i.error, i.cv, i.value) for i in drawn}
+    return [j for j in judged if (j.field, j.error, j.cv, j.value) not in keys]
