@@ -370,3 +370,20 @@ def test_degrees_written_after_the_candidates_name():
     assert [e.institution for e in build_profile(text, today=TODAY).education] == [
         "Harvard Business School"
     ]
+
+
+def test_a_role_with_a_heading_word_in_it_is_a_title():
+    text = (
+        "Dana Reyes\ndana@example.com\n\nEXPERIENCE\n"
+        "Resource Specialist Teacher, Blue Waters Elementary, South Springs, TX\n"
+        "July 2000-June 2004\n"
+        "General Education Teacher, Core Avenue Elementary, Valley, TX\n"
+        "July 1996-June 2000\n"
+    )
+    profile = build_profile(text, today=TODAY, mentions=False)
+    jobs = [(e.title, e.company) for e in profile.experience]
+    assert jobs == [
+        ("Resource Specialist Teacher", "Blue Waters Elementary"),
+        ("General Education Teacher", "Core Avenue Elementary"),
+    ]
+

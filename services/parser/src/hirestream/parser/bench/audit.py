@@ -42,7 +42,7 @@ class AuditItem:
     cv: int  # the corpus file number
     value: str  # normalised, as the benchmark compares it
     source: str  # "rules" or "classifier" for a false positive, "label" for a miss
-    context: str  # the CV text around where it is written, one line
+    context: str  # the CV text around where it is written ("‖" between places)
 
 
 def predictions(cv: MentionCv, kind: str, cross: CrossValidation) -> list[tuple[str, str]]:
@@ -76,8 +76,13 @@ def errors(
         gold = list(dict.fromkeys(g for g in cv.gold[kind] if g))
         for value, source in predicted:
             if not any(_similar(value, g) for g in gold):
+                # Every place it is written (up to three): the first may not be where the
+                # parser read it (a university in the education section and, later, as the
+                # employer of a job).
+                where = _find(text, value)[:3] or [None]
+                context = " ‖ ".join(_around(text, span) for span in where)
                 found.append(AuditItem(field, FALSE_POSITIVE, cv.number, value, source,
-                                       _around(text, _find(text, value))))  # fmt: skip
+                                       context))  # fmt: skip
         labelled = corpus[cv.number]
         for value in gold:
             if not any(_similar(p, value) for p, _ in predicted):
@@ -97,16 +102,14 @@ def sample(items: Sequence[AuditItem], size: int, seed: int) -> list[AuditItem]:
     return sorted(chosen, key=lambda i: (i.error, i.cv, i.value))
 
 
-def _find(text: str, value: str) -> tuple[int, int] | None:
+def _find(text: str, value: str) -> list[tuple[int, int]]:
     """Where a normalised value is written: its words in order, anything not a word between."""
     words = value.split()
-    if not words:
-        return None
     folded = fold(text)
-    if len(folded) != len(text):  # folding changed the length: positions would not carry over
-        return None
-    found = re.search(r"[^\w+#]+".join(re.escape(w) for w in words), folded)
-    return (found.start(), found.end()) if found else None
+    if not words or len(folded) != len(text):  # folding changed the length: no positions
+        return []
+    pattern = r"[^\w+#]+".join(re.escape(w) for w in words)
+    return [(m.start(), m.end()) for m in re.finditer(pattern, folded)]
 
 
 def _label_span(cv: LabelledCv, kind: str, value: str) -> tuple[int, int] | None:

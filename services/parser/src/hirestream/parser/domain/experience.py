@@ -313,7 +313,9 @@ def _field_like(part: str) -> bool:
         and len(part) <= 70
         and not sentence
         and (part[0].isupper() or part[0].isdigit())
-        and not _NOT_A_FIELD.search(part)
+        # "Education", "Experience" or "Skills" in a part is a heading's word, unless the part
+        # names a role with it ("General Education Teacher", "Customer Experience Manager").
+        and (not _NOT_A_FIELD.search(part) or (len(words) > 1 and bool(_TITLE.search(part))))
     )
 
 

@@ -49,7 +49,8 @@ from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 # from it (a re-parse by a newer parser is a new profile). 0.3.0: certifications and the roles
 # named outside the dated jobs. 0.4.0: each skill says whether the CV claims it, with a confidence.
 # 0.4.1: degrees with their majors, split from the school ("from", "in <year>", a colon).
-PARSER_VERSION = "0.4.1"
+# 0.4.2: a role with "Education" or "Experience" in it ("General Education Teacher") is a title.
+PARSER_VERSION = "0.4.2"
 
 EVIDENCE_CHARS = 120
 # Besides the caller's region hint, national numbers are tried under the region of the CV's
