@@ -386,4 +386,3 @@ def test_a_role_with_a_heading_word_in_it_is_a_title():
         ("Resource Specialist Teacher", "Blue Waters Elementary"),
         ("General Education Teacher", "Core Avenue Elementary"),
     ]
-
