@@ -79,16 +79,16 @@ def errors(
                 # Every place it is written (up to three): the first may not be where the
                 # parser read it (a university in the education section and, later, as the
                 # employer of a job).
-                where = _find(text, value)[:3] or [None]
-                context = " ‖ ".join(_around(text, span) for span in where)
+                places: list[tuple[int, int] | None] = [*_find(text, value)[:3]] or [None]
+                context = " ‖ ".join(_around(text, span) for span in places)
                 found.append(AuditItem(field, FALSE_POSITIVE, cv.number, value, source,
                                        context))  # fmt: skip
         labelled = corpus[cv.number]
         for value in gold:
             if not any(_similar(p, value) for p, _ in predicted):
-                where = _label_span(labelled, kind, value)
+                span = _label_span(labelled, kind, value)
                 found.append(AuditItem(field, MISSED, cv.number, value, "label",
-                                       _around(text, where)))  # fmt: skip
+                                       _around(text, span)))  # fmt: skip
     return found
 
 
