@@ -180,8 +180,8 @@ def speed(
 @bench_app.command("audit")
 def audit(
     corpus: Annotated[Path, typer.Option(help="the resume-ner-train directory")] = CORPUS,
-    fields: Annotated[str, typer.Option(help="comma-separated: designation,companies")] = (
-        "designation,companies"
+    fields: Annotated[str, typer.Option(help="comma-separated: designation,companies,skills")] = (
+        "designation,companies,skills"
     ),
     size: Annotated[int, typer.Option("--sample", help="errors of each type per field")] = 40,
     seed: Annotated[int, typer.Option(help="the sample's seed")] = 20261203,
@@ -189,27 +189,18 @@ def audit(
         Path | None, typer.Option(help="a judged sample (docs/audits/*.tsv): print its estimate")
     ] = None,
 ) -> None:
-    """A seeded sample of the out-of-fold title and employer errors on the tuning split, with
-    the CV text around each, to judge whether the parser or the annotation is wrong; with
-    --judged, the figures the judged shares imply."""
+    """A seeded sample of the out-of-fold title, employer and claimed-skill errors on the tuning
+    split, with the CV text around each, to judge whether the parser or the annotation is wrong;
+    with --judged, the figures the judged shares imply."""
     from hirestream.parser.bench import audit as audit_bench
     from hirestream.parser.bench.corpus import load_corpus
-    from hirestream.parser.bench.train_mentions import cross_validate, training_cvs
 
     if not corpus.is_dir():
         raise typer.BadParameter(f"corpus not found: {corpus}")
     names = [f.strip() for f in fields.split(",") if f.strip()]
-    if unknown := [f for f in names if f not in audit_bench.FIELD_KIND]:
+    if unknown := [f for f in names if f not in audit_bench.FIELDS]:
         raise typer.BadParameter(f"unknown fields: {', '.join(unknown)}")
-    labelled = load_corpus(corpus)
-    by_number = {cv.number: cv for cv in labelled}
-    cvs = training_cvs(labelled)
-    cross = cross_validate(cvs)
-    drawn = [
-        item
-        for name in names
-        for item in audit_bench.sample(audit_bench.errors(cvs, by_number, name, cross), size, seed)
-    ]
+    drawn, counts = audit_bench.draw(load_corpus(corpus), names, size, seed)
     if judged is None:
         typer.echo("field\terror\tcv\tsource\tvalue\tverdict\tnote\tcontext")
         for i in drawn:
@@ -224,12 +215,12 @@ def audit(
                "| estimate with the annotation corrected P / R / F1 |")  # fmt: skip
     typer.echo("|---|---|---|---|")
     for name in names:
-        counts = audit_bench.field_counts(cvs, audit_bench.FIELD_KIND[name], cross)
         fp, n_fp = audit_bench.annotation_share(rows, name, audit_bench.FALSE_POSITIVE)
         missed, n_missed = audit_bench.annotation_share(rows, name, audit_bench.MISSED)
-        e = audit_bench.estimate(counts, fp, missed)
+        c = counts[name]
+        e = audit_bench.estimate(c, fp, missed)
         typer.echo(
-            f"| {name} | {counts.precision:.2f} / {counts.recall:.2f} / {counts.f1:.2f} "
+            f"| {name} | {c.precision:.2f} / {c.recall:.2f} / {c.f1:.2f} "
             f"| {fp:.2f} of {n_fp}, {missed:.2f} of {n_missed} "
             f"| {e.precision:.2f} / {e.recall:.2f} / {e.f1:.2f} |"
         )

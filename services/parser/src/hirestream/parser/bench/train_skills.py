@@ -42,18 +42,41 @@ _BINS = (-6.0, -4.0, -2.0, -1.0, 0.0, 1.0, 2.0, 4.0, 6.0)  # lower bounds; below
 
 
 @dataclass
-class _Cv:
+class SkillCv:
     number: int
     examples: list[tuple[list[str], bool]]  # features, labelled
     labelled: int  # gold skills, found or not
+    names: list[str] = dataclasses.field(default_factory=list)  # the examples' skills, in order
+    gold: frozenset[str] = frozenset()  # the labelled canonical skills
 
 
-def examples(cv: LabelledCv, taxonomy: Taxonomy) -> _Cv:
+def examples(cv: LabelledCv, taxonomy: Taxonomy) -> SkillCv:
     assert not cv.held_out, "the held-out split is never read for training"
     text = _normalise(cv.text)
     features = claim_features(text, split_lines(text), skill_matches(text, taxonomy), taxonomy)
     gold = labelled_skills(cv, taxonomy)
-    return _Cv(cv.number, [(f, name in gold) for name, f in features.items()], len(gold))
+    return SkillCv(
+        cv.number, [(f, name in gold) for name, f in features.items()], len(gold),
+        list(features), frozenset(gold),
+    )  # fmt: skip
+
+
+def training_cvs(corpus: Sequence[LabelledCv], taxonomy: Taxonomy) -> list[SkillCv]:
+    """The tuning CVs with skill labels, as examples."""
+    return [examples(cv, taxonomy) for cv in corpus if not cv.held_out and annotated(cv, "skills")]
+
+
+def out_of_fold(cvs: Sequence[SkillCv]) -> dict[int, list[float]]:
+    """CV number → each example's margin under the model trained on the other folds."""
+    margins: dict[int, list[float]] = {}
+    for k in range(FOLDS):
+        model = ClaimModel(
+            train([e for cv in cvs if cv.number % FOLDS != k for e in cv.examples]), 0.0
+        )
+        for cv in cvs:
+            if cv.number % FOLDS == k:
+                margins[cv.number] = [model.margin(f) for f, _ in cv.examples]
+    return margins
 
 
 def train(data: Sequence[tuple[list[str], bool]], epochs: int = EPOCHS) -> dict[str, float]:
@@ -105,18 +128,29 @@ class Training:
     out_of_fold: Figures  # out of fold, at the chosen threshold
 
 
+def out_of_fold_scores(
+    cvs: Sequence[SkillCv], margins: dict[int, list[float]]
+) -> list[tuple[float, bool]]:
+    """(margin, labelled) of every example, fold by fold as ``run`` always scored them."""
+    return [
+        (margin, y)
+        for k in range(FOLDS)
+        for cv in cvs
+        if cv.number % FOLDS == k
+        for margin, (_, y) in zip(margins[cv.number], cv.examples, strict=True)
+    ]
+
+
+def best_threshold(scored: Sequence[tuple[float, bool]], labelled: int) -> float:
+    """The margin that maximises the out-of-fold F1 (the lower one on a tie)."""
+    return max(_THRESHOLDS, key=lambda t: (figures(scored, labelled, t).f1, -t))
+
+
 def run(corpus: Sequence[LabelledCv]) -> Training:
-    taxonomy = load_taxonomy()
-    cvs = [examples(cv, taxonomy) for cv in corpus if not cv.held_out and annotated(cv, "skills")]
-    scored: list[tuple[float, bool]] = []
-    for k in range(FOLDS):
-        model = ClaimModel(
-            train([e for cv in cvs if cv.number % FOLDS != k for e in cv.examples]), 0.0
-        )
-        scored += [(model.margin(f), y) for cv in cvs if cv.number % FOLDS == k
-                   for f, y in cv.examples]  # fmt: skip
+    cvs = training_cvs(corpus, load_taxonomy())
+    scored = out_of_fold_scores(cvs, out_of_fold(cvs))
     labelled = sum(cv.labelled for cv in cvs)
-    threshold = max(_THRESHOLDS, key=lambda t: (figures(scored, labelled, t).f1, -t))
+    threshold = best_threshold(scored, labelled)
     final = train([e for cv in cvs for e in cv.examples])
     return Training(
         ClaimModel(final, threshold, calibration(scored)),
