@@ -99,3 +99,23 @@ def test_judged_rows_are_read_counted_and_checked_against_the_sample() -> None:
     assert [j.value for j in unmatched(judged, drawn)] == ["initech"]
     with pytest.raises(ValueError, match="verdict"):
         read_judged(text.replace("\tparser\t", "\tmaybe\t"))
+
+
+def test_skill_errors_are_claimed_skills_not_labelled_and_labelled_skills_not_claimed() -> None:
+    from hirestream.parser.bench.audit import SkillCheck, skill_errors
+    from hirestream.parser.bench.train_skills import SkillCv
+    from hirestream.skills import load_taxonomy
+
+    text = "Skills: Python, SQL\nJava developer at Acme\n"
+    cv = SkillCv(3, [([], False), ([], True), ([], False)], 2, ["Python", "Java", "SQL"],
+                 frozenset({"Java", "Go"}))  # fmt: skip
+    check = SkillCheck([cv], {3: [1.0, -2.0, -0.5]}, threshold=0.0)
+    assert check.claimed(cv) == ["Python"]
+    assert (check.counts().tp_pred, check.counts().pred, check.counts().gold) == (0, 1, 2)
+    found = skill_errors(check, {3: LabelledCv(3, text, {})}, load_taxonomy())
+    assert [(i.error, i.value, i.source) for i in found] == [
+        (FALSE_POSITIVE, "Python", "claimed at +1.00"),
+        (MISSED, "Go", "not found"),
+        (MISSED, "Java", "below at -2.00"),
+    ]
+    assert "[[Python]]" in found[0].context and "[[Java]] developer" in found[2].context

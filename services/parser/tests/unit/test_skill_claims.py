@@ -155,3 +155,18 @@ def test_the_shipped_model_raises_skill_precision_on_tuning_cvs():
         every.add(set_counts([s.name for s in skills], gold, str.__eq__))
     assert claimed.precision >= every.precision + 0.15
     assert claimed.f1 >= every.f1 + 0.05
+
+
+def test_a_skill_named_only_inside_job_titles_is_marked_so():
+    text = _normalise(
+        "Ana Ruiz\nEXPERIENCE\nJava Programmer, Suzlon Software, 2009 - 2012\n"
+        "Built the billing service in Python\nSKILLS\nPython, SQL\n"
+    )
+    taxonomy = load_taxonomy()
+    feats = claim_features(text, split_lines(text), skill_matches(text, taxonomy), taxonomy)
+    assert {"in_title", "only_in_titles"} <= set(feats["Java"])
+    assert "in_title" not in feats["Python"] and "only_in_titles" not in feats["Python"]
+    # Named in a title and in the skills list: the list is a claim.
+    listed = _normalise(text + "Java, Spring\n")
+    feats = claim_features(listed, split_lines(listed), skill_matches(listed, taxonomy), taxonomy)
+    assert "in_title" in feats["Java"] and "only_in_titles" not in feats["Java"]

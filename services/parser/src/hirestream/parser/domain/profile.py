@@ -49,7 +49,8 @@ from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 # from it (a re-parse by a newer parser is a new profile). 0.3.0: certifications and the roles
 # named outside the dated jobs. 0.4.0: each skill says whether the CV claims it, with a confidence.
 # 0.4.1: degrees with their majors, split from the school ("from", "in <year>", a colon).
-# 0.4.2: a role with "Education" or "Experience" in it ("General Education Teacher") is a title.
+# 0.4.2: a role with "Education" or "Experience" in it ("General Education Teacher") is a title;
+# the skill-claim classifier knows a skill named only inside job titles ("Java Programmer").
 PARSER_VERSION = "0.4.2"
 
 EVIDENCE_CHARS = 120

@@ -24,9 +24,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 
+from hirestream.parser.domain.mentions import _TITLE_WORD
 from hirestream.parser.domain.sections import Line, segments
 from hirestream.skills import SkillMatch, Taxonomy
 
+# Where a line's fields end: what separates "Java Programmer" from its employer and dates.
+_FIELD_EDGE = re.compile(r"\s{2,}|\t|[|•·,;:()\[\]]|\s[-–—]\s")
 # "Tools: ...", "Languages - ...": a line that labels what follows.
 _LABELLED_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z &/]{1,30}?)\s*[:\-–]\s")
 _MENTIONS_READ = 6  # a skill's first mentions say enough; long CVs repeat the common ones
@@ -66,6 +69,7 @@ def claim_features(
             f"count={_bucket(len(mentions), (1, 2, 3, 5))}",
             f"rank={_bucket(rank * 10 // len(by_name), (0, 2, 5, 9))}",
         }
+        titled = 0
         for i, (match, index) in enumerate(mentions[:_MENTIONS_READ]):
             line = lines[index] if index >= 0 else None
             section = (line.section or "none") if line else "none"
@@ -91,12 +95,30 @@ def claim_features(
             )  # fmt: skip
             feats.add(f"before={_shape(text[max(0, match.start - 2) : match.start])}")
             feats.add(f"after={_shape(text[match.end : match.end + 2])}")
+            if _in_title(line, match):
+                feats.add("in_title")
+                titled += 1
             share = 10 * (match.end - match.start) // max(len(line.text), 1)
             feats.add(f"line_share={_bucket(share, (1, 3, 6, 10))}")
             feats.add(f"section_length={section}_{_bucket(len(line.text), (40, 100))}")
             feats.add(f"section_commas={section}_{_bucket(commas, (0, 2))}")
+        if titled and titled == min(len(mentions), _MENTIONS_READ):
+            # Named only inside job titles ("Java Programmer", "Director of Merchandising"):
+            # the role implies the skill, the candidate does not list it.
+            feats.add("only_in_titles")
         out[name] = sorted(feats)
     return out
+
+
+def _in_title(line: Line, match: SkillMatch) -> bool:
+    """Whether the mention is part of a job title: its field of the line (between commas, bars,
+    dashes, wide gaps) holds a title word ("Programmer", "Director", "Administrator")."""
+    text = line.text
+    start, end = match.start - line.start, match.end - line.start
+    edges = [(m.start(), m.end()) for m in _FIELD_EDGE.finditer(text)]
+    left = max((b for a, b in edges if b <= start), default=0)
+    right = min((a for a, b in edges if a >= end), default=len(text))
+    return bool(_TITLE_WORD.search(text[left:right]))
 
 
 @dataclass(frozen=True)
