@@ -56,3 +56,10 @@ def averaged_perceptron(
         cls: {f: (totals[cls][f] + (step - stamps[cls][f]) * w) / step for f, w in ws.items()}
         for cls, ws in weights.items()
     }
+
+
+def rounded(weights: dict[str, float], places: int = 4) -> dict[str, float]:
+    """Weights rounded for the shipped data file, the ones that round to zero left out: the
+    file stays small and its bytes depend on nothing but the data and the seed."""
+    kept = {f: round(v, places) for f, v in weights.items()}
+    return {f: v for f, v in kept.items() if v}

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from hirestream.parser.bench.accuracy import _similar, annotated, norm, set_counts
 from hirestream.parser.bench.corpus import LabelledCv
-from hirestream.parser.bench.perceptron import averaged_perceptron
+from hirestream.parser.bench.perceptron import averaged_perceptron, rounded
 from hirestream.parser.domain.mentions import (
     CLASSES,
     COMPANY,
@@ -98,8 +98,7 @@ def train(data: Sequence[tuple[list[str], str]], epochs: int = EPOCHS) -> Mentio
     """The averaged multi-class perceptron over title / employer / other (``perceptron``),
     weights rounded to 4 decimals and zeros left out."""
     averaged = averaged_perceptron(data, CLASSES, OTHER, epochs, SEED, MIN_COUNT)
-    rounded = {c: {f: round(v, 4) for f, v in w.items()} for c, w in averaged.items()}
-    return MentionModel({c: {f: v for f, v in w.items() if v} for c, w in rounded.items()}, {})
+    return MentionModel({c: rounded(w) for c, w in averaged.items()}, {})
 
 
 def _field_f1(cvs: Sequence[MentionCv], kind: str, proposals: dict[int, list[tuple[str, float]]],

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from hirestream.parser.bench.accuracy import annotated, labelled_skills
 from hirestream.parser.bench.corpus import LabelledCv
-from hirestream.parser.bench.perceptron import averaged_perceptron
+from hirestream.parser.bench.perceptron import averaged_perceptron, rounded
 from hirestream.parser.domain.profile import _normalise, skill_matches
 from hirestream.parser.domain.sections import split_lines
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features
@@ -83,8 +83,7 @@ def train(data: Sequence[tuple[list[str], bool]], epochs: int = EPOCHS) -> dict[
     """The averaged perceptron over claimed / not (``perceptron``): the claimed class's weights,
     which are a binary perceptron's, rounded to 4 decimals and zeros left out."""
     averaged = averaged_perceptron(data, (True, False), False, epochs, SEED, MIN_COUNT)
-    rounded = {f: round(v, 4) for f, v in averaged[True].items()}
-    return {f: v for f, v in rounded.items() if v}
+    return rounded(averaged[True])
 
 
 @dataclass(frozen=True)
