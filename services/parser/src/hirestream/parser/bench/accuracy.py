@@ -108,8 +108,12 @@ class Counts:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return harmonic_mean(self.precision, self.recall)
+
+
+def harmonic_mean(precision: float, recall: float) -> float:
+    """F1 of a precision and a recall (0 when both are)."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
 
 
 @dataclass

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from hirestream.parser.bench import train_mentions, train_skills
-from hirestream.parser.bench.accuracy import Counts, _similar, norm, set_counts
+from hirestream.parser.bench.accuracy import Counts, _similar, harmonic_mean, norm, set_counts
 from hirestream.parser.bench.corpus import LabelledCv
 from hirestream.parser.bench.train_mentions import _GOLD_FIELD, CrossValidation, MentionCv
 from hirestream.parser.bench.train_skills import SkillCv
@@ -58,13 +58,6 @@ def predictions(cv: MentionCv, kind: str, cross: CrossValidation) -> list[tuple[
     return list(out.items())
 
 
-def field_counts(cvs: Sequence[MentionCv], kind: str, cross: CrossValidation) -> Counts:
-    total = Counts()
-    for cv in cvs:
-        total.add(set_counts([v for v, _ in predictions(cv, kind, cross)], cv.gold[kind], _similar))
-    return total
-
-
 def errors(
     cvs: Sequence[MentionCv], corpus: Mapping[int, LabelledCv], field: str,
     cross: CrossValidation,
@@ -73,7 +66,8 @@ def errors(
     kind = FIELD_KIND[field]
     found = []
     for cv in cvs:
-        text = corpus[cv.number].text
+        labelled = corpus[cv.number]
+        text = labelled.text
         predicted = predictions(cv, kind, cross)
         gold = list(dict.fromkeys(g for g in cv.gold[kind] if g))
         for value, source in predicted:
@@ -81,11 +75,8 @@ def errors(
                 # Every place it is written (up to three): the first may not be where the
                 # parser read it (a university in the education section and, later, as the
                 # employer of a job).
-                places: list[tuple[int, int] | None] = [*_find(text, value)[:3]] or [None]
-                context = " ‖ ".join(_around(text, span) for span in places)
                 found.append(AuditItem(field, FALSE_POSITIVE, cv.number, value, source,
-                                       context))  # fmt: skip
-        labelled = corpus[cv.number]
+                                       _contexts(text, _find(text, value))))  # fmt: skip
         for value in gold:
             if not any(_similar(p, value) for p, _ in predicted):
                 span = _label_span(labelled, kind, value)
@@ -186,8 +177,7 @@ class Estimate:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return harmonic_mean(self.precision, self.recall)
 
 
 def estimate(
@@ -262,15 +252,16 @@ def draw(
         cvs = train_mentions.training_cvs(corpus)
         cross = train_mentions.cross_validate(cvs)
         for name in mention_fields:
+            kind = FIELD_KIND[name]
             drawn += sample(errors(cvs, by_number, name, cross), size, seed)
-            counts[name] = field_counts(cvs, FIELD_KIND[name], cross)
+            counts[name] = train_mentions.field_counts(
+                cvs, kind, cross.out_of_fold[kind], cross.thresholds[kind]
+            )
     if "skills" in fields:
         taxonomy = load_taxonomy()
         skill_cvs = train_skills.training_cvs(corpus, taxonomy)
-        margins = train_skills.out_of_fold(skill_cvs)
-        scored = train_skills.out_of_fold_scores(skill_cvs, margins)
-        threshold = train_skills.best_threshold(scored, sum(cv.labelled for cv in skill_cvs))
-        check = SkillCheck(skill_cvs, margins, threshold)
+        checked = train_skills.cross_validate(skill_cvs)
+        check = SkillCheck(skill_cvs, checked.margins, checked.threshold)
         drawn += sample(skill_errors(check, by_number, taxonomy), size, seed)
         counts["skills"] = check.counts()
     return drawn, counts

@@ -19,11 +19,11 @@ corpus order, the perceptron's shuffles use a fixed seed, weights are rounded.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hirestream.parser.bench.accuracy import _similar, annotated, norm, set_counts
+from hirestream.parser.bench.accuracy import Counts, _similar, annotated, norm, set_counts
 from hirestream.parser.bench.corpus import LabelledCv
 from hirestream.parser.bench.perceptron import averaged_perceptron, rounded
 from hirestream.parser.domain.mentions import (
@@ -101,18 +101,21 @@ def train(data: Sequence[tuple[list[str], str]], epochs: int = EPOCHS) -> Mentio
     return MentionModel({c: rounded(w) for c, w in averaged.items()}, {})
 
 
-def _field_f1(cvs: Sequence[MentionCv], kind: str, proposals: dict[int, list[tuple[str, float]]],
-              threshold: float) -> float:  # fmt: skip
-    tp_pred = pred = tp_gold = gold = 0
+def field_counts(cvs: Sequence[MentionCv], kind: str,
+                 proposals: Mapping[int, Sequence[tuple[str, float]]],
+                 threshold: float) -> Counts:  # fmt: skip
+    """The field scored like the benchmark: the rules' readings and the proposals whose margin
+    reaches ``threshold``, against the labels."""
+    total = Counts()
     for cv in cvs:
         predicted = cv.ruled[kind] + [t for t, m in proposals[cv.number] if m >= threshold]
-        c = set_counts(predicted, cv.gold[kind], _similar)
-        tp_pred, pred, tp_gold, gold = (
-            tp_pred + c.tp_pred, pred + c.pred, tp_gold + c.tp_gold, gold + c.gold
-        )  # fmt: skip
-    p = tp_pred / pred if pred else 0.0
-    r = tp_gold / gold if gold else 0.0
-    return 2 * p * r / (p + r) if p + r else 0.0
+        total.add(set_counts(predicted, cv.gold[kind], _similar))
+    return total
+
+
+def _field_f1(cvs: Sequence[MentionCv], kind: str, proposals: dict[int, list[tuple[str, float]]],
+              threshold: float) -> float:  # fmt: skip
+    return field_counts(cvs, kind, proposals, threshold).f1
 
 
 def _proposals(model: MentionModel, cv: MentionCv, kind: str) -> list[tuple[str, float]]:

@@ -46,8 +46,8 @@ class SkillCv:
     number: int
     examples: list[tuple[list[str], bool]]  # features, labelled
     labelled: int  # gold skills, found or not
-    names: list[str] = dataclasses.field(default_factory=list)  # the examples' skills, in order
-    gold: frozenset[str] = frozenset()  # the labelled canonical skills
+    names: list[str]  # the examples' skills, in order
+    gold: frozenset[str]  # the labelled canonical skills
 
 
 def examples(cv: LabelledCv, taxonomy: Taxonomy) -> SkillCv:
@@ -145,11 +145,25 @@ def best_threshold(scored: Sequence[tuple[float, bool]], labelled: int) -> float
     return max(_THRESHOLDS, key=lambda t: (figures(scored, labelled, t).f1, -t))
 
 
+@dataclass(frozen=True)
+class CrossValidation:
+    margins: dict[int, list[float]]  # CV number → each example's out-of-fold margin
+    scored: list[tuple[float, bool]]  # (margin, labelled) of every example
+    labelled: int  # gold skills of the CVs, found or not
+    threshold: float  # the margin maximising the out-of-fold F1
+
+
+def cross_validate(cvs: Sequence[SkillCv]) -> CrossValidation:
+    margins = out_of_fold(cvs)
+    scored = out_of_fold_scores(cvs, margins)
+    labelled = sum(cv.labelled for cv in cvs)
+    return CrossValidation(margins, scored, labelled, best_threshold(scored, labelled))
+
+
 def run(corpus: Sequence[LabelledCv]) -> Training:
     cvs = training_cvs(corpus, load_taxonomy())
-    scored = out_of_fold_scores(cvs, out_of_fold(cvs))
-    labelled = sum(cv.labelled for cv in cvs)
-    threshold = best_threshold(scored, labelled)
+    checked = cross_validate(cvs)
+    scored, labelled, threshold = checked.scored, checked.labelled, checked.threshold
     final = train([e for cv in cvs for e in cv.examples])
     return Training(
         ClaimModel(final, threshold, calibration(scored)),

@@ -60,6 +60,7 @@ def claim_features(
         by_name.setdefault(match.name, []).append((match, index))
         per_line[index] = per_line.get(index, 0) + 1
     out: dict[str, list[str]] = {}
+    field_edges: dict[int, list[tuple[int, int]]] = {}  # line index → its fields' edges
     for rank, (name, mentions) in enumerate(by_name.items()):
         skill = taxonomy.get(name)
         feats = {
@@ -95,7 +96,9 @@ def claim_features(
             )  # fmt: skip
             feats.add(f"before={_shape(text[max(0, match.start - 2) : match.start])}")
             feats.add(f"after={_shape(text[match.end : match.end + 2])}")
-            if _in_title(line, match):
+            if index not in field_edges:
+                field_edges[index] = [(m.start(), m.end()) for m in _FIELD_EDGE.finditer(line.text)]
+            if _in_title(line, match, field_edges[index]):
                 feats.add("in_title")
                 titled += 1
             share = 10 * (match.end - match.start) // max(len(line.text), 1)
@@ -110,12 +113,11 @@ def claim_features(
     return out
 
 
-def _in_title(line: Line, match: SkillMatch) -> bool:
-    """Whether the mention is part of a job title: its field of the line (between commas, bars,
-    dashes, wide gaps) holds a title word ("Programmer", "Director", "Administrator")."""
+def _in_title(line: Line, match: SkillMatch, edges: Sequence[tuple[int, int]]) -> bool:
+    """Whether the mention is part of a job title: its field of the line (between ``edges``:
+    commas, bars, dashes, wide gaps) holds a title word ("Programmer", "Director")."""
     text = line.text
     start, end = match.start - line.start, match.end - line.start
-    edges = [(m.start(), m.end()) for m in _FIELD_EDGE.finditer(text)]
     left = max((b for a, b in edges if b <= start), default=0)
     right = min((a for a, b in edges if a >= end), default=len(text))
     return bool(_TITLE_WORD.search(text[left:right]))
