@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from hirestream.parser.domain.places import without_place
 from hirestream.parser.domain.sections import (
     CERTIFICATIONS,
     EDUCATION,
@@ -71,10 +72,24 @@ _TO = (
 # "09/14-Present", "05/13-08/14": month and two-digit year, read only inside a range, where a
 # dash or "present" shows it is a date and not part of a phone number or a score.
 _SHORT_DATE = r"(?:0?[1-9]|1[0-2])/\d\d(?![\d/])"
-_RANGE_DATE = rf"(?:{_DATE}|{_SHORT_DATE})"
+# A season of a year ("Summer 2014", "Fall, 2002", "Summers 2009-2011"), as students and teachers
+# date internships and terms: the months it covers, within its year (an academic winter term
+# is the start of the named year).
+_SEASONS: dict[str, tuple[int, int]] = {
+    "spring": (3, 5), "summer": (6, 8), "fall": (9, 11), "autumn": (9, 11), "winter": (1, 2),
+    "printemps": (3, 5), "été": (6, 8), "ete": (6, 8), "automne": (9, 11), "hiver": (1, 2),
+    "primavera": (3, 5), "verano": (6, 8), "otoño": (9, 11), "otono": (9, 11), "invierno": (1, 2),
+}  # fmt: skip
+_SEASON_DATE = rf"(?:{'|'.join(_SEASONS)})s?,?\s*(?:de\s+|d['’]\s*)?{_YEAR}"
+_RANGE_DATE = rf"(?:{_SEASON_DATE}|{_DATE}|{_SHORT_DATE})"
 _RANGE = re.compile(
     rf"(?<![\w/.\-])(?P<start>{_RANGE_DATE})(?:{_TO})(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))"
     rf"(?![\w/])"
+    # "September to November 2007", "Feb to August, 2013": the first month takes the year of
+    # the second (the year before when it comes later in the year: "Nov - Feb 2015").
+    rf"|(?<![\w/.\-])(?P<bare_month>{_MONTH})\.?(?:{_TO})"
+    rf"(?P<month_end>(?:{_MONTH})\.?(?:\s+de)?[\s,']*{_YEAR})(?![\w/])"
+    rf"|(?<![\w/.\-])(?P<season>{_SEASON_DATE})(?![\w/])"
     rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
     rf"(?!{_TO}(?:{_DATE}|{_NOW}))"  # "since 2008 to 2014" is the range, not an open end
     rf"|(?<![\w/.\-])(?P<onwards>{_DATE})\s+onwards\b"
@@ -106,9 +121,26 @@ class DateRange:
     span: tuple[int, int]  # where the range is written, relative to the searched text
 
 
+_SEASON_YEAR = re.compile(
+    rf"({'|'.join(_SEASONS)})s?\W*(?:de\s+|d['’]\s*)?({_YEAR})", re.IGNORECASE
+)
+
+
+def _season(text: str, last: bool) -> str | None:
+    """'Summer 2014' → its first month ('2014-06'), or its last ('2014-08') when ``last``."""
+    m = _SEASON_YEAR.fullmatch(text.strip())
+    if m is None:
+        return None
+    first, final = _SEASONS[m.group(1).lower()]
+    return f"{m.group(2)}-{final if last else first:02d}"
+
+
 def parse_date(text: str) -> str | None:
-    """'Jan 2019' / 'janv. 2019' / '03/2018' / '2018-03' / '2019' → 'YYYY-MM'."""
+    """'Jan 2019' / 'janv. 2019' / '03/2018' / '2018-03' / '2019' / 'Fall 2019' → 'YYYY-MM'
+    (a season gives its first month)."""
     text = text.strip()
+    if (season := _season(text, last=False)) is not None:
+        return season
     m = _MONTH_YEAR.fullmatch(text)
     if m:
         name = m.group(1).lower()
@@ -139,6 +171,26 @@ def date_spans(text: str) -> list[tuple[int, int]]:
 _TWO_DIGITS = re.compile(r"\d\d")
 
 
+def _month_before(month_name: str, end: str) -> str:
+    """The start of "September to November 2007": the month in the end's year, or in the year
+    before when it comes later in the year ("Nov - Feb 2015")."""
+    month = _MONTHS.get(month_name.lower()) or _MONTHS[fold(month_name)]
+    year = int(end[:4]) - (month > int(end[5:]))
+    return f"{year}-{month:02d}"
+
+
+def _range_end(start: str, end: str) -> str | None:
+    """A range's end: the last month of a season ("… - Spring 2013"); the last summer of
+    "Summers 2009-2011", not January of its year."""
+    if (season_end := _season(end, last=True)) is not None:
+        return season_end
+    parsed = parse_date(end)
+    start_season = _season(start, last=True)
+    if parsed and start_season and re.fullmatch(_YEAR, end.strip()):
+        return parsed[:5] + start_season[5:]
+    return parsed
+
+
 def find_ranges(text: str) -> list[DateRange]:
     if not _TWO_DIGITS.search(text):
         return []  # every range names a year: most lines are ruled out at once
@@ -154,9 +206,16 @@ def find_ranges(text: str) -> list[DateRange]:
             end = PRESENT if glued_end is None else f"{glued_end}-01"
             if glued_end and int(glued_end) - int(m.group("glued")) > 45:
                 continue  # two years written together that are not a career span
+        elif m.group("season"):
+            start, end = _season(m.group("season"), False), _season(m.group("season"), True)
+        elif m.group("bare_month"):
+            if m.group("bare_month")[0].islower():
+                continue  # "you may - June 2009": a lower-case "may" is a verb
+            end = parse_date(m.group("month_end"))
+            start = _month_before(m.group("bare_month"), end) if end else None
         else:
             start = parse_date(m.group("start"))
-            end = PRESENT if m.group("now") else parse_date(m.group("end"))
+            end = PRESENT if m.group("now") else _range_end(m.group("start"), m.group("end"))
         if start and end and (end == PRESENT or end >= start):
             ranges.append(DateRange(start, end, m.span()))
     return ranges
@@ -332,7 +391,13 @@ class _Group:
 def _group(text: str) -> _Group:
     text = text.strip()
     place = bool(_PLACE_ONLY.match(text)) and not _EMPLOYER_HINT.search(text)
-    return _Group(_parts(text), employer_line(text), place)
+    return _Group(_unplaced(_parts(text)), employer_line(text), place)
+
+
+def _unplaced(parts: list[str]) -> list[str]:
+    """The parts of a header without the place it ends with ("…, Houston, TX"): a town or a
+    state is where the job was, not its employer."""
+    return without_place(parts, org_like)[0]
 
 
 def org_like(part: str) -> bool:
@@ -348,9 +413,33 @@ _PLACE_TAIL = re.compile(
 )
 
 
+# What follows a header's place and is not part of it: "(subsidiary of HP)", "| 6/2010".
+_AFTER_PLACE = re.compile(r"\s*[(|].*$")
+
+
+def _placed_employer(text: str) -> str | None:
+    """A line that is one employer and the place where it is: "Camp Recess, Baltimore, MD",
+    "Heritage Bank, AL". A lone name before a region is an employer only
+    when it reads as one ("Denver, Colorado" is a town)."""
+    parts = [p.strip(_EDGE) for p in _AFTER_PLACE.sub("", text).split(",")]
+    kept, found = without_place([p for p in parts if p], org_like)
+    if not found or len(kept) != 1:
+        return None
+    employer = kept[0]
+    if len(parts) - len(kept) < 2 and not org_like(employer):
+        return None
+    if (
+        not _field_like(employer)
+        or find_ranges(employer)
+        or (_TITLE.search(employer) and not _COMPANY.search(employer))
+    ):
+        return None
+    return employer
+
+
 def employer_line(text: str) -> str | None:
     if not (_TRAILING_DASH.search(text) or _PLACE_TAIL.search(text)):
-        return None
+        return _placed_employer(text) if "," in text else None
     first = re.split(r"\s+[-–]\s*", text.strip(), maxsplit=1)[0].strip(_EDGE)
     if (
         not first
@@ -499,7 +588,7 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
                 if not any(c.isalpha() for c in own):
                     prev = ranges[position - 1].span[1] if position else 0
                     own = line.text[prev : found.span[0]]
-            groups = [_Group(_parts(own)), *(context if position == 0 else [])]
+            groups = [_Group(_unplaced(_parts(own))), *(context if position == 0 else [])]
             if position == len(ranges) - 1:
                 groups += below
             title, company = _title_and_company(groups)

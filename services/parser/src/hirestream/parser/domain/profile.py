@@ -51,7 +51,7 @@ from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 # 0.4.1: degrees with their majors, split from the school ("from", "in <year>", a colon).
 # 0.4.2: a role with "Education" or "Experience" in it ("General Education Teacher") is a title;
 # the skill-claim classifier knows a skill named only inside job titles ("Java Programmer").
-PARSER_VERSION = "0.4.2"
+PARSER_VERSION = "0.4.3"
 
 EVIDENCE_CHARS = 120
 # Besides the caller's region hint, national numbers are tried under the region of the CV's

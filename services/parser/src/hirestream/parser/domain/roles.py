@@ -23,6 +23,7 @@ from hirestream.parser.domain.experience import (
     find_ranges,
     org_like,
 )
+from hirestream.parser.domain.places import without_place
 from hirestream.parser.domain.sections import (
     EDUCATION,
     EXPERIENCE,
@@ -227,13 +228,16 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
             continue
         pieces = [p.strip(" .:") for p in _LINE_SPLIT.split(text) if p.strip(" .:")]
         titles = [p for p in pieces if _role_title(p)]
-        others = [p for p in pieces if p not in titles]
+        # "Receptionist, Heritage Bank of Huntsville, AL": the place is where the job was, and
+        # a header that ends with one names its employer before it.
+        others, placed = without_place([p for p in pieces if p not in titles], org_like)
         if not titles or len(others) > 2:
             continue
         orgs = [p for p in others if org_like(p)]
-        if len(orgs) != len(others) and not (len(others) == 1 and _AT_WORD.search(text)):
+        named = len(others) == 1 and (_AT_WORD.search(text) or placed)
+        if len(orgs) != len(others) and not named:
             continue  # a part that is neither a role nor an employer: a sentence, a duty
-        company = (orgs or others or [None])[0]
+        company = next(iter(orgs or others), None)
         for title in titles:
             start = line.start + line.text.find(title)
             found.append(Role(title, company, start, start + len(title)))
@@ -340,6 +344,20 @@ def _at_organisation(line: Line) -> list[Role]:
     return found
 
 
+def _employer_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
+    """An experience line that names an employer and its place ("Camp Recess, Baltimore, MD",
+    "Infosys Limited -  Pune, Maharashtra -") though no dates stand beside it."""
+    found = []
+    for i, line in enumerate(lines):
+        if line.section != EXPERIENCE or line.is_heading or i in dated or len(line.text) > 90:
+            continue
+        company = employer_line(line.text)
+        if company is not None:
+            start = line.start + max(0, line.text.find(company))
+            found.append(Role(None, company, start, start + len(company)))
+    return found
+
+
 def _undated_headers(lines: Sequence[Line], dated: set[int]) -> list[Role]:
     """A title line over an employer line in the experience section, with no dates near."""
     found = []
@@ -368,6 +386,7 @@ def find_roles(lines: Sequence[Line], jobs: Iterable[Job]) -> list[Role]:
     dated = {i for i, line in enumerate(lines) if find_ranges(line.text)}
     near_dates = dated | {i - 1 for i in dated} | {i - 2 for i in dated} | {i + 1 for i in dated}
     mentions = _headline(lines) + _undated_headers(lines, near_dates) + _title_lines(lines, dated)
+    mentions += _employer_lines(lines, dated)
     for line in lines:
         if line.is_heading or _BOILERPLATE.search(line.text):
             continue

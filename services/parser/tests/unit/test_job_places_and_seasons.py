@@ -1,0 +1,123 @@
+"""Job headers that end with a place ("Camp Recess, Baltimore, MD") and jobs dated by season
+("Summer 2014") or by two months and one year ("September to November 2007")."""
+
+from datetime import date
+
+import pytest
+
+from hirestream.parser.domain import ExperienceEntry, build_profile
+from hirestream.parser.domain.experience import employer_line, find_ranges, org_like
+from hirestream.parser.domain.places import is_place, without_place
+
+TODAY = date(2024, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "ranges"),
+    [
+        ("Summer 2014", [("2014-06", "2014-08")]),
+        ("Fall, 2002", [("2002-09", "2002-11")]),
+        ("Summer 2001, Summer 2002", [("2001-06", "2001-08"), ("2002-06", "2002-08")]),
+        ("Fall 2010-Spring 2013", [("2010-09", "2013-05")]),
+        # the last summer of the span, not January of its year
+        ("Summers 2009-2011", [("2009-06", "2011-08")]),
+        ("Jan 2010 - Summer 2012", [("2010-01", "2012-08")]),
+        ("Summer 2011 - Present", [("2011-06", "present")]),
+        ("été 2019", [("2019-06", "2019-08")]),
+        ("verano de 2018", [("2018-06", "2018-08")]),
+        ("September to November 2007", [("2007-09", "2007-11")]),
+        ("Feb to August, 2013", [("2013-02", "2013-08")]),
+        ("Jan — Aug 2011", [("2011-01", "2011-08")]),
+        # a first month later in the year than the second is in the year before
+        ("Nov- Feb 2015", [("2014-11", "2015-02")]),
+    ],
+)
+def test_seasons_and_a_range_of_months_in_one_year(text, ranges):
+    assert [(r.start, r.end) for r in find_ranges(text)] == ranges
+
+
+@pytest.mark.parametrize("text", ["you may - June 2009", "summer reading", "Fall 20XX"])
+def test_words_that_look_like_seasons_or_months_are_not_dates(text):
+    assert find_ranges(text) == []
+
+
+@pytest.mark.parametrize("part", ["MD", "ON", "Nebraska", "Karnataka", "India", "England", "USA"])
+def test_places(part):
+    assert is_place(part)
+
+
+@pytest.mark.parametrize("part", ["Md", "Java", "Acme", "Delta Airlines", "Teacher", "IT"])
+def test_not_places(part):
+    assert not is_place(part)
+
+
+def test_a_place_tail_goes_with_its_town_but_never_the_last_part():
+    assert without_place(["Pine Tree Elementary", "Houston", "TX"], org_like) == (
+        ["Pine Tree Elementary"],
+        True,
+    )
+    assert without_place(["Macy's", "MD"], org_like) == (["Macy's"], True)
+    # an organisation before the region is not its town
+    assert without_place(["Acme", "Heritage Bank", "AL"], org_like) == (
+        ["Acme", "Heritage Bank"],
+        True,
+    )
+    assert without_place(["Acme", "Lead"], org_like) == (["Acme", "Lead"], False)
+
+
+@pytest.mark.parametrize(
+    ("line", "employer"),
+    [
+        ("Camp Recess, Baltimore, MD", "Camp Recess"),
+        ("LEXISNEXIS, New York, NY (subsidiary of HEWLETT PACKARD)", "LEXISNEXIS"),
+        ("Oakland Business Schools, Oakland, CA| 2/2009", "Oakland Business Schools"),
+        ("Heritage Bank, AL", "Heritage Bank"),
+        # a town and its region, a role and a place, a role and an employer: no employer line
+        ("Denver, Colorado", None),
+        ("Software Engineer, Austin, TX", None),
+        ("Principal, Pine Tree Elementary, Houston, TX", None),
+    ],
+)
+def test_an_employer_line_written_with_its_place(line, employer):
+    assert employer_line(line) == employer
+
+
+def test_the_place_of_a_dated_job_is_not_its_employer():
+    text = "Experience\nOwner and Manager, Pittsburgh, PA 1980 - 1987\n"
+    p = build_profile(text, today=TODAY)
+    assert p.experience == [ExperienceEntry("Owner and Manager", None, "1980-01", "1987-01")]
+
+
+def test_an_employer_line_with_its_place_names_the_employer_of_the_job_below():
+    text = (
+        "Work Experience\nBergen Machine and Tool, Hackettstown, NJ\n"
+        "April 2010 - June 2012\nMachine Operator\n"
+    )
+    p = build_profile(text, today=TODAY)
+    assert p.experience == [
+        ExperienceEntry("Machine Operator", "Bergen Machine and Tool", "2010-04", "2012-06")
+    ]
+
+
+def test_undated_headers_with_a_place_name_their_employers():
+    text = (
+        "Work Experience\n"
+        "Sales Associate, Cheap & Tacky Clothing, Lincoln, NE\n"
+        "Helped customers.\n\n"
+        "Third Street Elementary School, Baltimore, MD\n"
+        "Assisted the teacher.\n"
+    )
+    p = build_profile(text, today=TODAY, mentions=False)
+    assert {(r.title, r.company) for r in p.roles} == {
+        ("Sales Associate", "Cheap & Tacky Clothing"),
+        (None, "Third Street Elementary School"),
+    }
+
+
+def test_a_summer_job_is_dated():
+    text = "Experience\nCLEARWIRE - Kansas City, MO\nSales & Marketing Intern\nSummer 2014\n"
+    p = build_profile(text, today=TODAY)
+    assert [(e.title, e.start, e.end) for e in p.experience] == [
+        ("Sales & Marketing Intern", "2014-06", "2014-08")
+    ]
+    assert p.total_experience_months == 3
