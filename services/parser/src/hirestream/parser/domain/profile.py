@@ -51,6 +51,7 @@ from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 # 0.4.1: degrees with their majors, split from the school ("from", "in <year>", a colon).
 # 0.4.2: a role with "Education" or "Experience" in it ("General Education Teacher") is a title;
 # the skill-claim classifier knows a skill named only inside job titles ("Java Programmer").
+# 0.4.3: seasons and "September to November 2007" date jobs; a header's place is not its employer.
 PARSER_VERSION = "0.4.3"
 
 EVIDENCE_CHARS = 120
