@@ -121,3 +121,26 @@ def test_a_summer_job_is_dated():
         ("Sales & Marketing Intern", "2014-06", "2014-08")
     ]
     assert p.total_experience_months == 3
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "company"),
+    [
+        # a role that ends on its head noun, an organisation's word inside it
+        (
+            "Senior Training & Consulting Manager, Strategic Marketing Inc, 2004 to 2008",
+            "Senior Training & Consulting Manager",
+            "Strategic Marketing Inc",
+        ),
+        ("Paralegal, Smith & Associates, 2001 - 2004", "Paralegal", "Smith & Associates"),
+        # a second role on the line is not the employer
+        (
+            "Product Marketing Manager, Key Account Manager 2000 - 2002",
+            "Product Marketing Manager",
+            None,
+        ),
+    ],
+)
+def test_roles_and_employers_on_one_dated_line(line, title, company):
+    p = build_profile(f"Experience\n{line}\n", today=TODAY)
+    assert [(e.title, e.company) for e in p.experience] == [(title, company)]

@@ -305,6 +305,22 @@ _COMPANY = re.compile(
     r"|\bco\.(?!\w)",  # "Acme & Co.", not the "co" of "Co-founder"
     re.IGNORECASE,
 )
+# A part that ends with a role's head noun is a role even with an organisation's word in it
+# ("Senior Training & Consulting Manager", "Client Services Manager", "Bank Teller"), unless
+# that last word is the organisation's own ("Smith & Associates", "Acme Partners").
+_TITLE_END = re.compile(rf"\b(?:{_TITLE_WORDS})s?[.:]?$", re.IGNORECASE)
+
+
+def is_title_part(part: str) -> bool:
+    """A part of a header that names a role rather than an employer."""
+    if not _TITLE.search(part):
+        return False
+    if not _COMPANY.search(part):
+        return True
+    words = part.split()
+    return bool(_TITLE_END.search(part)) and not _COMPANY.search(words[-1])
+
+
 # Words that make a part read as an organisation when choosing the employer (not used to
 # reject titles: "Systems Engineer", "Head of Department" are roles).
 _EMPLOYER_HINT = re.compile(
@@ -401,7 +417,9 @@ def _unplaced(parts: list[str]) -> list[str]:
 
 
 def org_like(part: str) -> bool:
-    return bool(_COMPANY.search(part) or (_EMPLOYER_HINT.search(part) and not _TITLE.search(part)))
+    if _COMPANY.search(part):
+        return not is_title_part(part)
+    return bool(_EMPLOYER_HINT.search(part) and not _TITLE.search(part))
 
 
 # "Employer -", "Employer - City, Region -", "Employer -  City, Region": the line under a job
@@ -475,10 +493,7 @@ def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None
             usable = g.parts
         parts.append([p for p in usable if p != g.employer])
     titles = [
-        (index, part)
-        for index, group in enumerate(parts)
-        for part in group
-        if _TITLE.search(part) and not _COMPANY.search(part)
+        (index, part) for index, group in enumerate(parts) for part in group if is_title_part(part)
     ]
     if not titles:
         employer = employers[0] if employers else None
@@ -500,7 +515,7 @@ def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None
                     for i in order
                     if groups[i].place == places
                     for p in parts[i]
-                    if p != title and _employer_like(p)
+                    if p != title and _employer_like(p) and not is_title_part(p)
                 ),
                 None,
             )
@@ -534,7 +549,7 @@ def _header_like(line: Line) -> bool:
 
 
 def _names_a_role(group: _Group) -> bool:
-    return any(_TITLE.search(p) and not _COMPANY.search(p) for p in group.parts)
+    return any(is_title_part(p) for p in group.parts)
 
 
 def _names_an_employer(group: _Group) -> bool:
