@@ -30,13 +30,23 @@ TODAY = date(2024, 6, 15)
         ("Jan — Aug 2011", [("2011-01", "2011-08")]),
         # a first month later in the year than the second is in the year before
         ("Nov- Feb 2015", [("2014-11", "2015-02")]),
+        # full dates: a number over 12 is the day; else the one that stays 1; else month first
+        # with slashes, day first with dots and dashes
+        ("2/1/2012 - Current", [("2012-02", "present")]),
+        ("8/1/2008 - 1/1/2012", [("2008-08", "2012-01")]),
+        ("from 04-09-2003 to 19-12-2007", [("2003-09", "2007-12")]),
+        ("18/06/2014 - Present", [("2014-06", "present")]),
+        ("01/05/2010 - 01/09/2012", [("2010-05", "2012-09")]),
+        ("04.09.2003 - 05.10.2004", [("2003-09", "2004-10")]),
     ],
 )
 def test_seasons_and_a_range_of_months_in_one_year(text, ranges):
     assert [(r.start, r.end) for r in find_ranges(text)] == ranges
 
 
-@pytest.mark.parametrize("text", ["you may - June 2009", "summer reading", "Fall 20XX"])
+@pytest.mark.parametrize(
+    "text", ["you may - June 2009", "summer reading", "Fall 20XX", "DOB: 12/09/1985"]
+)
 def test_words_that_look_like_seasons_or_months_are_not_dates(text):
     assert find_ranges(text) == []
 
@@ -144,3 +154,14 @@ def test_a_summer_job_is_dated():
 def test_roles_and_employers_on_one_dated_line(line, title, company):
     p = build_profile(f"Experience\n{line}\n", today=TODAY)
     assert [(e.title, e.company) for e in p.experience] == [(title, company)]
+
+
+def test_the_employer_nearest_the_title_wins_over_a_farther_employer_line():
+    text = (
+        "Experience\n1255 University, Montreal, QC\n123 345-7890\nMutual Insurance Group\n"
+        "May to October 1989\nComputer technician\n"
+    )
+    p = build_profile(text, today=TODAY)
+    assert [(e.title, e.company) for e in p.experience] == [
+        ("Computer technician", "Mutual Insurance Group")
+    ]

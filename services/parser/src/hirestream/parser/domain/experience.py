@@ -82,6 +82,7 @@ _SEASONS: dict[str, tuple[int, int]] = {
 }  # fmt: skip
 _SEASON_DATE = rf"(?:{'|'.join(_SEASONS)})s?,?\s*(?:de\s+|d['’]\s*)?{_YEAR}"
 _RANGE_DATE = rf"(?:{_SEASON_DATE}|{_DATE}|{_SHORT_DATE})"
+_FULL_DATE = rf"\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*{_YEAR}"
 _RANGE = re.compile(
     rf"(?<![\w/.\-])(?P<start>{_RANGE_DATE})(?:{_TO})(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))"
     rf"(?![\w/])"
@@ -90,6 +91,10 @@ _RANGE = re.compile(
     rf"|(?<![\w/.\-])(?P<bare_month>{_MONTH})\.?(?:{_TO})"
     rf"(?P<month_end>(?:{_MONTH})\.?(?:\s+de)?[\s,']*{_YEAR})(?![\w/])"
     rf"|(?<![\w/.\-])(?P<season>{_SEASON_DATE})(?![\w/])"
+    # "2/1/2012 - Current", "04-09-2003 to 19-12-2007": day, month and year, read only in a
+    # range (a lone one is more often a date of birth).
+    rf"|(?<![\w/.\-])(?P<full_start>{_FULL_DATE})(?:{_TO})"
+    rf"(?:(?P<full_end>{_FULL_DATE})|(?P<full_now>{_NOW}))(?![\w/])"
     rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
     rf"(?!{_TO}(?:{_DATE}|{_NOW}))"  # "since 2008 to 2014" is the range, not an open end
     rf"|(?<![\w/.\-])(?P<onwards>{_DATE})\s+onwards\b"
@@ -179,6 +184,36 @@ def _month_before(month_name: str, end: str) -> str:
     return f"{year}-{month:02d}"
 
 
+_FULL_DATE_PARTS = re.compile(r"(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+
+
+def _full_dates(start: str, end: str | None) -> tuple[str | None, str | None]:
+    """The months of a range of full dates; ``end`` None is an open end.
+
+    Which number is the month: the one that cannot be a day's (a number over 12 is a day),
+    else the one that varies while the other stays 1, as in US dates of the first of the month
+    ("4/1/2009 - 7/1/2014"); else the written convention: month first with slashes (US), day
+    first with dots and dashes ("04.09.2003", "19-12-2007")."""
+    dates = [_FULL_DATE_PARTS.fullmatch(d.strip()) for d in (start, end) if d]
+    if not all(dates):
+        return None, None
+    numbers = [(int(d.group(1)), int(d.group(3))) for d in dates if d]
+    firsts, seconds = {n[0] for n in numbers}, {n[1] for n in numbers}
+    if max(firsts) > 12 or max(seconds) > 12:
+        month_first = max(firsts) <= 12
+    elif len(numbers) == 2 and (seconds == {1}) != (firsts == {1}):
+        month_first = seconds == {1}
+    else:
+        month_first = dates[0] is not None and dates[0].group(2) == "/"
+    months = []
+    for (first, second), d in zip(numbers, dates, strict=True):
+        month = first if month_first else second
+        if not 1 <= month <= 12 or d is None:
+            return None, None
+        months.append(f"{d.group(4)}-{month:02d}")
+    return months[0], (months[1] if len(months) > 1 else PRESENT)
+
+
 def _range_end(start: str, end: str) -> str | None:
     """A range's end: the last month of a season ("… - Spring 2013"); the last summer of
     "Summers 2009-2011", not January of its year."""
@@ -208,6 +243,8 @@ def find_ranges(text: str) -> list[DateRange]:
                 continue  # two years written together that are not a career span
         elif m.group("season"):
             start, end = _season(m.group("season"), False), _season(m.group("season"), True)
+        elif m.group("full_start"):
+            start, end = _full_dates(m.group("full_start"), m.group("full_end"))
         elif m.group("bare_month"):
             if m.group("bare_month")[0].islower():
                 continue  # "you may - June 2009": a lower-case "may" is a verb
@@ -471,13 +508,28 @@ def employer_line(text: str) -> str | None:
     return first
 
 
+def _nearest_employer(
+    groups: Sequence[_Group], parts: Sequence[list[str]], order: Sequence[int], title: str
+) -> str | None:
+    """The employer nearest the title, group by group in ``order``: an employer line, else a
+    part that reads as an organisation. A farther employer line ("1255 University, Montreal,
+    QC": an address) loses to a nearer organisation ("Mutual Insurance Group")."""
+    for i in order:
+        if groups[i].employer:
+            return groups[i].employer
+        company = next((p for p in parts[i] if p != title and org_like(p)), None)
+        if company:
+            return company
+    return None
+
+
 def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None]:
     """Pick the job title (a part naming a role) and the employer from groups of parts.
 
     ``groups`` are the dated line's own parts first, then the lines just above it, nearest
-    first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. An employer line
-    ("Acme -  Pune, Maharashtra -") names the employer; otherwise the employer is looked for on
-    the title's own line before anywhere else.
+    first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. The employer is the
+    one nearest the title's line: an employer line ("Acme -  Pune, Maharashtra -") or a part
+    that reads as an organisation; else another part of the title's line or the nearest.
     """
     employers = [g.employer for g in groups if g.employer]
     parts = []
@@ -500,10 +552,8 @@ def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None
         employer = employer or next((p for g in parts for p in g if org_like(p)), None)
         return None, employer
     index, title = titles[0]
-    if employers:
-        return title[:100], employers[0][:100]
     order = [index, *range(index), *range(index + 1, len(parts))]
-    company = next((p for i in order for p in parts[i] if p != title and org_like(p)), None)
+    company = _nearest_employer(groups, parts, order, title)
     if company is None:
         # No employer-looking part: the other part of the title's own line, or of the line
         # nearest to it, but not a sentence fragment, a duration or a lone lower-case word; a
