@@ -165,3 +165,9 @@ def test_the_employer_nearest_the_title_wins_over_a_farther_employer_line():
     assert [(e.title, e.company) for e in p.experience] == [
         ("Computer technician", "Mutual Insurance Group")
     ]
+
+
+def test_a_part_naming_only_a_skill_or_a_place_is_passed_over_for_the_employer():
+    text = "Experience\nDirector of Engineering, Android\nTinder\n05/13-08/14\n"
+    p = build_profile(text, today=TODAY)
+    assert [(e.title, e.company) for e in p.experience] == [("Director of Engineering", "Tinder")]

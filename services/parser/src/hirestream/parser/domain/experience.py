@@ -8,11 +8,11 @@ recruiters and profile sites do.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from hirestream.parser.domain.places import without_place
+from hirestream.parser.domain.places import is_place, without_place
 from hirestream.parser.domain.sections import (
     CERTIFICATIONS,
     EDUCATION,
@@ -509,29 +509,39 @@ def employer_line(text: str) -> str | None:
 
 
 def _nearest_employer(
-    groups: Sequence[_Group], parts: Sequence[list[str]], order: Sequence[int], title: str
+    groups: Sequence[_Group],
+    parts: Sequence[list[str]],
+    order: Sequence[int],
+    title: str,
+    rejected: Callable[[str], bool],
 ) -> str | None:
     """The employer nearest the title, group by group in ``order``: an employer line, else a
     part that reads as an organisation. A farther employer line ("1255 University, Montreal,
     QC": an address) loses to a nearer organisation ("Mutual Insurance Group")."""
     for i in order:
-        if groups[i].employer:
-            return groups[i].employer
-        company = next((p for p in parts[i] if p != title and org_like(p)), None)
+        employer = groups[i].employer
+        if employer and not rejected(employer):
+            return employer
+        company = next(
+            (p for p in parts[i] if p != title and org_like(p) and not rejected(p)), None
+        )
         if company:
             return company
     return None
 
 
-def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None]:
+def _title_and_company(
+    groups: Sequence[_Group], rejected: Callable[[str], bool]
+) -> tuple[str | None, str | None]:
     """Pick the job title (a part naming a role) and the employer from groups of parts.
 
     ``groups`` are the dated line's own parts first, then the lines just above it, nearest
     first ("Acme Corp\\nAccountant\\n2016 – 2019"), then the line below. The employer is the
     one nearest the title's line: an employer line ("Acme -  Pune, Maharashtra -") or a part
-    that reads as an organisation; else another part of the title's line or the nearest.
+    that reads as an organisation; else another part of the title's line or the nearest. A
+    part ``rejected`` (one that names only skills: "Android", "SAP ABAP") is passed over.
     """
-    employers = [g.employer for g in groups if g.employer]
+    employers = [g.employer for g in groups if g.employer and not rejected(g.employer)]
     parts = []
     for g in groups:
         usable = [p for p in g.parts if _field_like(p)]
@@ -549,11 +559,13 @@ def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None
     ]
     if not titles:
         employer = employers[0] if employers else None
-        employer = employer or next((p for g in parts for p in g if org_like(p)), None)
+        employer = employer or next(
+            (p for g in parts for p in g if org_like(p) and not rejected(p)), None
+        )
         return None, employer
     index, title = titles[0]
     order = [index, *range(index), *range(index + 1, len(parts))]
-    company = _nearest_employer(groups, parts, order, title)
+    company = _nearest_employer(groups, parts, order, title, rejected)
     if company is None:
         # No employer-looking part: the other part of the title's own line, or of the line
         # nearest to it, but not a sentence fragment, a duration or a lone lower-case word; a
@@ -565,7 +577,11 @@ def _title_and_company(groups: Sequence[_Group]) -> tuple[str | None, str | None
                     for i in order
                     if groups[i].place == places
                     for p in parts[i]
-                    if p != title and _employer_like(p) and not is_title_part(p)
+                    if p != title
+                    and _employer_like(p)
+                    and not is_title_part(p)
+                    and not is_place(p)
+                    and not rejected(p)
                 ),
                 None,
             )
@@ -606,8 +622,13 @@ def _names_an_employer(group: _Group) -> bool:
     return group.employer is not None or any(org_like(p) for p in group.parts)
 
 
-def find_jobs(lines: Sequence[Line]) -> list[Job]:
-    """One job per dated line, from the experience section when the CV has one."""
+def _never(part: str) -> bool:
+    return False
+
+
+def find_jobs(lines: Sequence[Line], rejected: Callable[[str], bool] = _never) -> list[Job]:
+    """One job per dated line, from the experience section when the CV has one. ``rejected``:
+    the parts that cannot be an employer (the profile passes those naming only skills)."""
     has_section = any(line.section == EXPERIENCE for line in lines)
     jobs: list[Job] = []
     for index, line in enumerate(lines):
@@ -656,7 +677,7 @@ def find_jobs(lines: Sequence[Line]) -> list[Job]:
             groups = [_Group(_unplaced(_parts(own))), *(context if position == 0 else [])]
             if position == len(ranges) - 1:
                 groups += below
-            title, company = _title_and_company(groups)
+            title, company = _title_and_company(groups, rejected)
             job = Job(title, company, found.start, found.end, (first, line.start + len(line.text)))
             if job not in jobs:  # the same job restated (summary and history) counts once
                 jobs.append(job)

@@ -299,7 +299,7 @@ def build_profile(
 
     jobs = [
         Job(j.title, _employer(j.company, taxonomy), j.start, j.end, j.span)
-        for j in find_jobs(lines)
+        for j in find_jobs(lines, lambda part: _employer(part, taxonomy) is None)
     ]
     experience = [ExperienceEntry(j.title, j.company, j.start, j.end, j.span) for j in jobs]
     roles = []
