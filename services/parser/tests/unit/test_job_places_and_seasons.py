@@ -171,3 +171,25 @@ def test_a_part_naming_only_a_skill_or_a_place_is_passed_over_for_the_employer()
     text = "Experience\nDirector of Engineering, Android\nTinder\n05/13-08/14\n"
     p = build_profile(text, today=TODAY)
     assert [(e.title, e.company) for e in p.experience] == [("Director of Engineering", "Tinder")]
+
+
+def test_a_region_or_a_country_is_never_an_employer():
+    p = build_profile("Jane Doe\n\nExperience\nCompany: West Bengal\n", today=TODAY)
+    assert [r.company for r in p.roles if r.company] == []
+    p = build_profile("Jane Doe\n\nExperience\nCompany: Bengal Tiles Ltd\n", today=TODAY)
+    assert [r.company for r in p.roles if r.company] == ["Bengal Tiles Ltd"]
+
+
+def test_training_proposes_no_employer_the_profile_would_not_report():
+    from hirestream.parser.bench.train_mentions import MentionCv, _proposals
+    from hirestream.parser.domain.mentions import COMPANY, OTHER, TITLE, MentionModel
+
+    model = MentionModel({TITLE: {}, COMPANY: {"f": 2.0}, OTHER: {}}, {})
+    cv = MentionCv(
+        1,
+        [(["f"], OTHER, "west bengal"), (["f"], COMPANY, "acme")],
+        ruled={TITLE: [], COMPANY: []},
+        gold={TITLE: [], COMPANY: ["acme"]},
+        not_employers=frozenset({"west bengal"}),
+    )
+    assert _proposals(model, cv, COMPANY) == [("acme", 2.0)]

@@ -37,6 +37,7 @@ from hirestream.parser.domain.mentions import (
 from hirestream.parser.domain.profile import (
     ExperienceEntry,
     RoleMention,
+    _employer,
     _normalise,
     build_profile,
     ruled_mentions,
@@ -60,6 +61,9 @@ class MentionCv:
     examples: list[tuple[list[str], str, str]]  # features, label, normalised piece text
     ruled: dict[str, list[str]]  # kind → the rules' normalised predictions
     gold: dict[str, list[str]]  # kind → normalised labels
+    # Pieces the profile never reports as an employer (they name only skills, or a place):
+    # not proposed here either, so the threshold is chosen for what the profile reports.
+    not_employers: frozenset[str] = frozenset()
 
 
 def _label(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> str:
@@ -81,8 +85,12 @@ def examples(cv: LabelledCv) -> MentionCv:
         (kind, a, b) for label, kind in _LABEL_KIND.items() for a, b in cv.spans.get(label, [])
     ]
     found = []
+    not_employers = set()
+    taxonomy = load_taxonomy()
     for piece, feats in piece_features(lines, ruled):
         found.append((feats, _label(piece.start, piece.end, spans), norm(piece.text)))
+        if _employer(piece.text, taxonomy) is None:
+            not_employers.add(norm(piece.text))
     return MentionCv(
         cv.number,
         found,
@@ -91,6 +99,7 @@ def examples(cv: LabelledCv) -> MentionCv:
             COMPANY: [norm(e.company) for e in jobs_and_roles if e.company],
         },
         {k: [norm(v) for v in cv.labels.get(f, [])] for k, f in _GOLD_FIELD.items()},
+        frozenset(not_employers),
     )
 
 
@@ -122,7 +131,7 @@ def _proposals(model: MentionModel, cv: MentionCv, kind: str) -> list[tuple[str,
     out = []
     ruled = set(cv.ruled[TITLE]) | set(cv.ruled[COMPANY])
     for feats, _, text in cv.examples:
-        if text in ruled:
+        if text in ruled or (kind == COMPANY and text in cv.not_employers):
             continue
         best, margin = model.margin(feats)
         if best == kind:

@@ -28,7 +28,7 @@ _REGION_TYPES = frozenset(
 # with word-like names ("Delta", "Aurora", "Como") would read employers as places.
 _REGION_COUNTRIES = frozenset(
     {"US", "CA", "MX", "BR", "AR", "GB", "IE", "DE", "AT", "CH", "ES", "IN", "PK", "AU", "NZ",
-     "ZA", "NG", "KE", "AE", "MY", "CN"}
+     "AE"}
 )  # fmt: skip
 _POSTAL_COUNTRIES = ("US", "CA")  # whose region abbreviations follow a town: "Austin, TX"
 # Names that CVs use and ISO 3166 spells otherwise ("Türkiye", "Russian Federation").

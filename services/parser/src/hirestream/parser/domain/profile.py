@@ -40,6 +40,7 @@ from hirestream.parser.domain.mentions import (
     find_mentions,
     load_mention_model,
 )
+from hirestream.parser.domain.places import is_place
 from hirestream.parser.domain.roles import find_roles
 from hirestream.parser.domain.sections import Line, fold, split_lines
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features, load_claim_model
@@ -216,10 +217,11 @@ _NOT_AN_EMPLOYER = re.compile(
 
 
 def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
-    """The employer, unless it names only skills ("SAP ABAP -", "Microsoft SharePoint"): a
-    job-board field filled with a technology, or a product read as an organisation. Employers
-    that are also skills by name (Oracle, Microsoft) stay when written alone."""
-    if not company or _NOT_AN_EMPLOYER.search(company):
+    """The employer, unless it is a region or a country ("West Bengal", "UK") or names only
+    skills ("SAP ABAP -", "Microsoft SharePoint"): a job-board field filled with a technology,
+    or a product read as an organisation. Employers that are also skills by name (Oracle,
+    Microsoft) stay when written alone."""
+    if not company or _NOT_AN_EMPLOYER.search(company) or is_place(company):
         return None
     words = company.split()
     covered = sum(len(m.surface.split()) for m in taxonomy.find(company))
