@@ -193,3 +193,25 @@ def test_training_proposes_no_employer_the_profile_would_not_report():
         not_employers=frozenset({"west bengal"}),
     )
     assert _proposals(model, cv, COMPANY) == [("acme", 2.0)]
+
+
+@pytest.mark.parametrize(
+    ("block", "role"),
+    [
+        (
+            "MICROSOFT CORPORATION\nSoftware Design Engineer\n",
+            ("Software Design Engineer", "MICROSOFT CORPORATION"),
+        ),
+        ("Lecturer\nTelenor Networks\n", ("Lecturer", "Telenor Networks")),
+    ],
+)
+def test_an_undated_title_line_beside_an_organisations_name(block, role):
+    text = f"Jane Doe\n\nExperience\n{block}Taught courses on networking.\n"
+    p = build_profile(text, today=TODAY, mentions=False)
+    assert role in {(r.title, r.company) for r in p.roles}
+
+
+def test_an_undated_title_line_beside_a_plain_phrase_names_no_employer():
+    text = "Jane Doe\n\nExperience\nProject Manager\nDelivery Of Client Projects\n"
+    p = build_profile(text, today=TODAY, mentions=False)
+    assert [r.company for r in p.roles if r.company] == []

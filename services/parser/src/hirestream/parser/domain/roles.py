@@ -21,6 +21,7 @@ from hirestream.parser.domain.experience import (
     Job,
     employer_line,
     find_ranges,
+    is_title_part,
     org_like,
 )
 from hirestream.parser.domain.places import without_place
@@ -358,19 +359,41 @@ def _employer_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
     return found
 
 
+def _name_line(text: str) -> str | None:
+    """A line that is nothing but an organisation's name ("MICROSOFT CORPORATION", "Telenor
+    Internett"): an employer line, or one short capitalised part that reads as an
+    organisation."""
+    if (company := employer_line(text)) is not None:
+        return company
+    name = text.strip(" ,.:")
+    if (
+        len(name.split()) <= 6
+        and name[:1].isupper()
+        and org_like(name)
+        and not is_title_part(name)
+        and not re.search(r"[,;:|()]|\s[-–—]\s", name)
+        and not find_ranges(name)
+    ):
+        return name
+    return None
+
+
 def _undated_headers(lines: Sequence[Line], dated: set[int]) -> list[Role]:
-    """A title line over an employer line in the experience section, with no dates near."""
+    """A title line beside an employer line in the experience section, with no dates near:
+    "Lecturer" over "Telenor Internett -", "MICROSOFT CORPORATION" over "Software Engineer"."""
     found = []
     for i in range(1, len(lines)):
         line, above = lines[i], lines[i - 1]
         if line.section != EXPERIENCE or i in dated or i - 1 in dated or above.is_heading:
             continue
-        company = employer_line(line.text)
-        if company is None or len(above.text) > 60 or above.text.endswith("."):
-            continue
-        title = above.text.strip(" ,")
-        if _TITLE.search(title) and not _COMPANY.search(title) and not find_ranges(title):
-            found.append(Role(title, company, above.start, line.start + len(line.text)))
+        for title_line, name_line in ((above, line), (line, above)):
+            company = _name_line(name_line.text)
+            if company is None or len(title_line.text) > 60 or title_line.text.endswith("."):
+                continue
+            title = title_line.text.strip(" ,")
+            if _TITLE.search(title) and not _COMPANY.search(title) and not find_ranges(title):
+                found.append(Role(title, company, above.start, line.start + len(line.text)))
+                break
     return found
 
 
