@@ -215,3 +215,25 @@ def test_an_undated_title_line_beside_a_plain_phrase_names_no_employer():
     text = "Jane Doe\n\nExperience\nProject Manager\nDelivery Of Client Projects\n"
     p = build_profile(text, today=TODAY, mentions=False)
     assert [r.company for r in p.roles if r.company] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "role"),
+    [
+        (
+            "Full-time Instructor: Silver Adult Training Centre",
+            ("Full-time Instructor", "Silver Adult Training Centre"),
+        ),
+        (
+            "Police Officer (Department of Public Safety)",
+            ("Police Officer", "Department of Public Safety"),
+        ),
+        # a zero-width space after the comma of a Google Docs export
+        ("Android Instructor, \u200b", ("Android Instructor", None)),
+    ],
+)
+def test_undated_title_lines_split_at_colons_and_brackets(line, role):
+    p = build_profile(
+        f"Jane Doe\n\nExperience\n{line}\nTaught adults.\n", today=TODAY, mentions=False
+    )
+    assert role in {(r.title, r.company) for r in p.roles}

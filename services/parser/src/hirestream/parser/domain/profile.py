@@ -150,7 +150,9 @@ def _normalise(text: str) -> str:
     joined by runs of spaces, as some exports do) split again. Length-preserving, so character
     offsets stay valid for the document text."""
     text = text.replace("\r\n", " \n").replace("\r", "\n").replace("\f", "\n")
-    text = text.replace("\u00a0", " ").replace("\x00", " ")
+    # No-break and zero-width spaces (a Google Docs export writes "Android Instructor, \u200b")
+    # are spaces to every reader below.
+    text = text.replace("\u00a0", " ").replace("\x00", " ").replace("\u200b", " ")
     text = restore_range_dashes(text)
     if not any(len(line) > _COLLAPSED_LINE for line in text.split("\n")):
         return text

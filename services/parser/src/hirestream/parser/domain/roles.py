@@ -201,7 +201,7 @@ def _sentences(line: Line) -> list[Role]:
     return found
 
 
-_LINE_SPLIT = re.compile(r"\s+(?:at|@|for|with|chez)\s+|\s*[,|;]\s*|\s+[-–—]\s+|\s*/\s*")
+_LINE_SPLIT = re.compile(r"\s+(?:at|@|for|with|chez)\s+|\s*[,|;()\[\]]\s*|:\s+|\s+[-–—]\s+|\s*/\s*")
 
 
 def _role_title(piece: str) -> bool:
