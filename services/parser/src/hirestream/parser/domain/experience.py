@@ -23,6 +23,7 @@ from hirestream.parser.domain.sections import (
     fold,
     segments,
 )
+from hirestream.parser.domain.word_alternation import alternation
 
 PRESENT = "present"
 
@@ -47,7 +48,7 @@ for _number, _names in enumerate(
     for _name in _names.split():
         _MONTHS[_name] = _number
 
-_MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_MONTH = alternation(_MONTHS)
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 # A year standing alone (not inside a longer number), for the education and credential readers.
 STANDALONE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")
@@ -80,27 +81,34 @@ _SEASONS: dict[str, tuple[int, int]] = {
     "printemps": (3, 5), "été": (6, 8), "ete": (6, 8), "automne": (9, 11), "hiver": (1, 2),
     "primavera": (3, 5), "verano": (6, 8), "otoño": (9, 11), "otono": (9, 11), "invierno": (1, 2),
 }  # fmt: skip
-_SEASON_DATE = rf"(?:{'|'.join(_SEASONS)})s?,?\s*(?:de\s+|d['’]\s*)?{_YEAR}"
+_SEASON = alternation(_SEASONS)
+_SEASON_DATE = rf"(?:{_SEASON})s?,?\s*(?:de\s+|d['’]\s*)?{_YEAR}"
 _RANGE_DATE = rf"(?:{_SEASON_DATE}|{_DATE}|{_SHORT_DATE})"
 _FULL_DATE = rf"\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*{_YEAR}"
+# One alternation behind one look-behind, the range forms sharing a start: the regex runs over
+# every line and every block of a CV, and each alternative that began with its own look-behind
+# and month names was tried again at every word.
 _RANGE = re.compile(
-    rf"(?<![\w/.\-])(?P<start>{_RANGE_DATE})(?:{_TO})(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))"
-    rf"(?![\w/])"
+    r"(?<![\w/.\-])(?:"
+    rf"(?:(?P<start>{_RANGE_DATE})"
     # "September to November 2007", "Feb to August, 2013": the first month takes the year of
     # the second (the year before when it comes later in the year: "Nov - Feb 2015").
-    rf"|(?<![\w/.\-])(?P<bare_month>{_MONTH})\.?(?:{_TO})"
-    rf"(?P<month_end>(?:{_MONTH})\.?(?:\s+de)?[\s,']*{_YEAR})(?![\w/])"
-    rf"|(?<![\w/.\-])(?P<season>{_SEASON_DATE})(?![\w/])"
+    rf"|(?P<bare_month>{_MONTH})\.?"
     # "2/1/2012 - Current", "04-09-2003 to 19-12-2007": day, month and year, read only in a
     # range (a lone one is more often a date of birth).
-    rf"|(?<![\w/.\-])(?P<full_start>{_FULL_DATE})(?:{_TO})"
-    rf"(?:(?P<full_end>{_FULL_DATE})|(?P<full_now>{_NOW}))(?![\w/])"
-    rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
-    rf"(?!{_TO}(?:{_DATE}|{_NOW}))"  # "since 2008 to 2014" is the range, not an open end
-    rf"|(?<![\w/.\-])(?P<onwards>{_DATE})\s+onwards\b"
+    rf"|(?P<full_start>{_FULL_DATE}))"
+    rf"(?:{_TO})"
+    rf"(?(bare_month)(?P<month_end>(?:{_MONTH})\.?(?:\s+de)?[\s,']*{_YEAR})"
+    rf"|(?(full_start)(?:(?P<full_end>{_FULL_DATE})|(?P<full_now>{_NOW}))"
+    rf"|(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))))"
+    rf"(?![\w/])"
+    rf"|(?P<season>{_SEASON_DATE})(?![\w/])"
+    rf"|(?P<onwards>{_DATE})\s+onwards\b"
     # "20132015", "2016present", "2016to date": years whose dash the export dropped.
-    rf"|(?<![\w/.\-])(?P<glued>{_YEAR})(?:(?P<glued_end>{_YEAR})|(?P<glued_now>present|to\s*date))"
-    rf"(?![\w/])",
+    rf"|(?P<glued>{_YEAR})(?:(?P<glued_end>{_YEAR})|(?P<glued_now>present|to\s*date))"
+    rf"(?![\w/]))"
+    rf"|\b(?:since|depuis(?:\s+le)?|desde(?:\s+el)?|seit)\s+(?P<since>{_DATE})(?![\w/])"
+    rf"(?!{_TO}(?:{_DATE}|{_NOW}))",  # "since 2008 to 2014" is the range, not an open end
     re.IGNORECASE,
 )
 _MONTH_YEAR = re.compile(rf"({_MONTH})\.?(?:\s+de)?[\s,']*({_YEAR})", re.IGNORECASE)
@@ -126,9 +134,7 @@ class DateRange:
     span: tuple[int, int]  # where the range is written, relative to the searched text
 
 
-_SEASON_YEAR = re.compile(
-    rf"({'|'.join(_SEASONS)})s?\W*(?:de\s+|d['’]\s*)?({_YEAR})", re.IGNORECASE
-)
+_SEASON_YEAR = re.compile(rf"({_SEASON})s?\W*(?:de\s+|d['’]\s*)?({_YEAR})", re.IGNORECASE)
 
 
 def _season(text: str, last: bool) -> str | None:
