@@ -457,7 +457,22 @@ def _group(text: str) -> _Group:
 def _unplaced(parts: list[str]) -> list[str]:
     """The parts of a header without the place it ends with ("…, Houston, TX"): a town or a
     state is where the job was, not its employer."""
-    return without_place(parts, org_like)[0]
+    kept, placed = without_place(parts, org_like)
+    if placed and kept:
+        kept[-1] = _without_town(kept[-1])
+    return kept
+
+
+def _without_town(part: str) -> str:
+    """'Sr. Web Developer North Hollywood' (before ', CA'): a role with its town run into it,
+    the town's capitalised words after the role's head noun cut off."""
+    words = part.split()
+    for end in range(len(words) - 1, max(0, len(words) - 4), -1):
+        head, tail = " ".join(words[:end]), " ".join(words[end:])
+        if _TITLE_END.search(head) and is_title_part(head) and not head.endswith(":"):
+            town = all(w[:1].isupper() for w in words[end:])
+            return head if town and not _TITLE.search(tail) and not org_like(tail) else part
+    return part
 
 
 def org_like(part: str) -> bool:

@@ -28,6 +28,7 @@ from hirestream.parser.domain.experience import (
     Job,
     date_spans,
     find_jobs,
+    find_ranges,
     merge_months,
     org_like,
     restore_range_dashes,
@@ -42,7 +43,13 @@ from hirestream.parser.domain.mentions import (
 )
 from hirestream.parser.domain.places import is_place
 from hirestream.parser.domain.roles import find_roles
-from hirestream.parser.domain.sections import Line, fold, split_lines
+from hirestream.parser.domain.sections import (
+    Line,
+    fold,
+    heading_section,
+    listed_heading,
+    split_lines,
+)
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features, load_claim_model
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
@@ -53,7 +60,9 @@ from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 # 0.4.2: a role with "Education" or "Experience" in it ("General Education Teacher") is a title;
 # the skill-claim classifier knows a skill named only inside job titles ("Java Programmer").
 # 0.4.3: seasons and "September to November 2007" date jobs; a header's place is not its employer.
-PARSER_VERSION = "0.4.3"
+# 0.4.4: "Employment Record", "Career Experience/Job History" and a heading run into its first
+# job open the experience section; a town run into a title before its state is cut off.
+PARSER_VERSION = "0.4.4"
 
 EVIDENCE_CHARS = 120
 # Besides the caller's region hint, national numbers are tried under the region of the CV's
@@ -154,17 +163,42 @@ def _normalise(text: str) -> str:
     # are spaces to every reader below.
     text = text.replace("\u00a0", " ").replace("\x00", " ").replace("\u200b", " ")
     text = restore_range_dashes(text)
-    if not any(len(line) > _COLLAPSED_LINE for line in text.split("\n")):
-        return text
-    lines = []
-    for line in text.split("\n"):
-        if len(line) > _COLLAPSED_LINE and len(_WIDE_GAP.findall(line)) >= 5:
-            line = _WIDE_GAP.sub(lambda m: "\n" + m.group()[1:], line)
-        lines.append(line)
-    text = "\n".join(lines)
-    if text.startswith('"'):
-        text = " " + text[1:]
-    return text
+    if any(len(line) > _COLLAPSED_LINE for line in text.split("\n")):
+        lines = []
+        for line in text.split("\n"):
+            if len(line) > _COLLAPSED_LINE and len(_WIDE_GAP.findall(line)) >= 5:
+                line = _WIDE_GAP.sub(lambda m: "\n" + m.group()[1:], line)
+            lines.append(line)
+        text = "\n".join(lines)
+        if text.startswith('"'):
+            text = " " + text[1:]
+    return "\n".join(_unglued_heading(line) for line in text.split("\n"))
+
+
+_FIRST_WORDS = re.compile(r"\s*(\S+)(?: (\S+))?(?: (\S+))?")
+
+
+def _unglued_heading(line: str) -> str:
+    """'Experience Disney Interactive Media Group January 2008 - Present': a heading the export
+    ran into the first entry of its section, split off (one space becomes a line break) when
+    the rest is a dated entry that starts with a capital, so a sentence ("Experience in
+    Oracle, 2017 onwards") is left whole."""
+    words = _FIRST_WORDS.match(line)
+    if words is None or heading_section(line) is not None:
+        return line
+    for count in (3, 2, 1):
+        if words.group(count) is None:
+            continue
+        end = words.end(count)
+        rest = line[end + 1 :]
+        if (
+            line[end : end + 1] == " "
+            and rest[:1].isupper()
+            and listed_heading(line[:end]) is not None
+            and find_ranges(rest)
+        ):
+            return line[:end] + "\n" + rest
+    return line
 
 
 def _evidence(text: str, match: SkillMatch) -> str:

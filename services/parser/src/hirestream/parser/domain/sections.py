@@ -24,7 +24,8 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         "experiences", "parcours professionnel", "parcours", "experiencia", "experiencia laboral",
         "experiencia profesional", "trayectoria profesional", "historial laboral",
         "berufserfahrung", "beruflicher werdegang", "berufliche erfahrung", "werdegang",
-        "praktische erfahrung", "work experience and internships",
+        "praktische erfahrung", "work experience and internships", "employment record",
+        "job history", "career experience", "professional history", "employment details",
     ),
     EDUCATION: (
         "education", "academic background", "education and training", "education & training",
@@ -101,8 +102,19 @@ _HEADING_TAILS = {
     "appointments": EXPERIENCE, "positions": EXPERIENCE, "education": EDUCATION,
     "qualifications": EDUCATION, "skills": SKILLS, "competencies": SKILLS,
 }  # fmt: skip
-_HEADING_HEADS = {"experience": EXPERIENCE, "experiencia": EXPERIENCE, "formation": EDUCATION,
-                  "formacion": EDUCATION}  # fmt: skip
+_HEADING_HEADS = {"experience": EXPERIENCE, "experiencia": EXPERIENCE, "employment": EXPERIENCE,
+                  "formation": EDUCATION, "formacion": EDUCATION}  # fmt: skip
+
+
+def listed_heading(text: str) -> str | None:
+    """The section of a heading written as one of the listed names, decoration aside."""
+    words = " ".join(_DECORATION.sub("", fold(text)).split())
+    # "Career Experience/Job History": one heading written two ways; the first known one names it.
+    for name in words.split("/") if "/" in words else (words,):
+        known = _SECTION_OF.get(name.strip())
+        if known is not None:
+            return known
+    return None
 
 
 def heading_section(text: str) -> str | None:
@@ -111,10 +123,10 @@ def heading_section(text: str) -> str | None:
     words = " ".join(words.split())
     if not words or len(words) > 40:
         return None
-    known = _SECTION_OF.get(words)
+    known = listed_heading(text)
     if known is not None:
         return known
-    parts = words.split()
+    parts = words.replace("/", " ").split()
     stripped = text.strip().rstrip(":")
     title_like = stripped.isupper() or all(w[:1].isupper() or len(w) <= 3 for w in stripped.split())
     if 2 <= len(parts) <= 4 and title_like and not any(c.isdigit() for c in words):

@@ -1,0 +1,78 @@
+"""Section headings written two ways or run into their first entry, and a job title with its
+town run into it."""
+
+from datetime import date
+
+import pytest
+
+from hirestream.parser.domain import build_profile
+from hirestream.parser.domain.profile import _normalise
+from hirestream.parser.domain.sections import EXPERIENCE, heading_section, split_lines
+
+TODAY = date(2024, 6, 15)
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("Career Experience/Job History", EXPERIENCE),
+        ("EMPLOYMENT RECORD", EXPERIENCE),
+        ("Employment Record:", EXPERIENCE),
+        ("Job History", EXPERIENCE),
+        ("Employment Details", EXPERIENCE),
+        ("Employment Law Specialist 2019", None),  # a title with a year, not a heading
+    ],
+)
+def test_headings(text: str, section: str | None) -> None:
+    assert heading_section(text) == section
+
+
+def test_a_heading_run_into_the_first_job_opens_the_section() -> None:
+    text = (
+        "Skills\nC#, Java, Python\n"
+        "Experience Disney Interactive Media Group January 2008 - Present\n"
+        "Sr. Web Developer, North Hollywood, CA\n"
+        "Built internal applications.\n"
+    )
+    normalised = _normalise(text)
+    assert len(normalised) == len(text)  # offsets stay valid
+    lines = split_lines(normalised)
+    assert [(line.text, line.is_heading) for line in lines[2:4]] == [
+        ("Experience", True),
+        ("Disney Interactive Media Group January 2008 - Present", False),
+    ]
+    assert lines[3].section == EXPERIENCE
+    job = build_profile(text, today=TODAY, mentions=False).experience[0]
+    assert (job.company, job.title, job.start) == (
+        "Disney Interactive Media Group", "Sr. Web Developer", "2008-01",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Experience in Oracle Hyperion Products (September 2017 onwards)",  # a sentence
+        "Experience 2008 - 2012 at Acme",  # no capitalised entry after the heading
+        "Work Experience",  # the heading alone
+    ],
+)
+def test_a_sentence_or_a_bare_heading_is_not_split(line: str) -> None:
+    assert _normalise(line) == line
+
+
+def test_the_town_run_into_a_title_before_its_state_is_cut_off() -> None:
+    text = (
+        "Experience\nXylin August 2003 - December 2007\n"
+        "Owner/Web Developer West Hills, California\nSole proprietor of a web design firm.\n"
+    )
+    job = build_profile(text, today=TODAY, mentions=False).experience[0]
+    assert (job.title, job.company) == ("Owner/Web Developer", "Xylin")
+
+
+def test_what_follows_a_titles_colon_is_kept() -> None:
+    text = (
+        "Experience\n2010 - 2012\nDirector/Producer: Atlantis Documentary, Los Angeles, CA\n"
+        "Directed a feature documentary.\n"
+    )
+    titles = [job.title for job in build_profile(text, today=TODAY, mentions=False).experience]
+    assert titles == ["Director/Producer: Atlantis Documentary"]
