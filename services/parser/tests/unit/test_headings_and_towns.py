@@ -48,10 +48,20 @@ def test_a_heading_run_into_the_first_job_opens_the_section() -> None:
     )  # fmt: skip
 
 
+def test_a_two_word_heading_run_into_an_employer_is_split() -> None:
+    assert _normalise("Work Experience Carnegie Mellon University") == (
+        "Work Experience\nCarnegie Mellon University"
+    )
+
+
 @pytest.mark.parametrize(
     "line",
     [
         "Experience in Oracle Hyperion Products (September 2017 onwards)",  # a sentence
+        "Volunteer, Soup Kitchen, 2009-Present",  # a role, not the "Volunteer" heading
+        "Education Specialist, Acme Schools, 2010 - 2012",  # a title that begins as a heading
+        "Experience Carnegie Mellon University",  # one heading word before an undated name
+        "Computer Skills: Windows, Word, 2010 - 2013",  # only entry sections are split
         "Experience 2008 - 2012 at Acme",  # no capitalised entry after the heading
         "Work Experience",  # the heading alone
     ],

@@ -29,6 +29,7 @@ from hirestream.parser.domain.experience import (
     date_spans,
     find_jobs,
     find_ranges,
+    is_title_part,
     merge_months,
     org_like,
     restore_range_dashes,
@@ -44,6 +45,8 @@ from hirestream.parser.domain.mentions import (
 from hirestream.parser.domain.places import is_place
 from hirestream.parser.domain.roles import find_roles
 from hirestream.parser.domain.sections import (
+    EDUCATION,
+    EXPERIENCE,
     Line,
     fold,
     heading_section,
@@ -175,14 +178,16 @@ def _normalise(text: str) -> str:
     return "\n".join(_unglued_heading(line) for line in text.split("\n"))
 
 
+# The sections whose entries are dated: a skills heading run into its list is left alone.
+_ENTRY_SECTIONS = frozenset({EXPERIENCE, EDUCATION})
 _FIRST_WORDS = re.compile(r"\s*(\S+)(?: (\S+))?(?: (\S+))?")
 
 
 def _unglued_heading(line: str) -> str:
     """'Experience Disney Interactive Media Group January 2008 - Present': a heading the export
     ran into the first entry of its section, split off (one space becomes a line break) when
-    the rest is a dated entry that starts with a capital, so a sentence ("Experience in
-    Oracle, 2017 onwards") is left whole."""
+    the rest starts with a capital and is a dated entry or an employer, so a sentence
+    ("Experience in Oracle, 2017 onwards") is left whole."""
     words = _FIRST_WORDS.match(line)
     if words is None or heading_section(line) is not None:
         return line
@@ -194,8 +199,12 @@ def _unglued_heading(line: str) -> str:
         if (
             line[end : end + 1] == " "
             and rest[:1].isupper()
-            and listed_heading(line[:end]) is not None
-            and find_ranges(rest)
+            and listed_heading(line[:end]) in _ENTRY_SECTIONS
+            # "Education Specialist, Acme Schools, 2010 - 2012", "Volunteer, Soup Kitchen": titles
+            and not is_title_part(f"{line[:end]} {rest.split()[0]}")
+            # a dated entry, or an employer after a heading of two words or more ("Work
+            # Experience Carnegie Mellon University"; "Education Specialist" is a title)
+            and (find_ranges(rest) or (count > 1 and org_like(rest)))
         ):
             return line[:end] + "\n" + rest
     return line
