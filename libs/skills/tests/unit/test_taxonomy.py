@@ -370,3 +370,66 @@ def test_spring_as_a_season_is_not_the_framework(taxonomy):
 def test_roles_must_be_terms_of_their_skill():
     with pytest.raises(TaxonomyError, match="roles"):
         Taxonomy([Skill("Tutoring", "x", aliases=("tutoring",), roles=("tutor",))])
+
+
+# --- the Java / .NET era tools the labelled CVs list (added 2026-12-04) -------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Technologies: XML, JSON, XSLT, AJAX", ["XML", "JSON", "XSLT", "AJAX"]),
+        (
+            "IDEs: Eclipse, IntelliJ, Visual Studio 2010",
+            ["Eclipse", "IntelliJ IDEA", "Visual Studio"],
+        ),
+        (
+            "J2EE: JSP, Servlets, EJB, Struts 2, JSF, JDBC, JMS",
+            [
+                "Java",
+                "JSP",
+                "Java Servlets",
+                "Enterprise JavaBeans",
+                "Apache Struts",
+                "JavaServer Faces",
+                "JDBC",
+                "JMS",
+            ],
+        ),
+        (
+            "Servers: WebLogic, WebSphere, JBoss, IIS 7.0",
+            [
+                "Oracle WebLogic",
+                "IBM WebSphere",
+                "JBoss",
+                "Microsoft IIS",
+            ],
+        ),
+        ("Database tools: TOAD, SQL Developer", ["Toad", "SQL"]),
+        (
+            "Macromedia Flash, ActionScript 3.0, Photoshop",
+            [
+                "Adobe Animate",
+                "ActionScript",
+                "Adobe Photoshop",
+            ],
+        ),
+        ("Testing tools: QTP, HP Quality Center", ["QTP", "HP Quality Center"]),
+    ],
+)
+def test_tools_of_the_labelled_cvs(taxonomy, text, expected):
+    assert names(taxonomy, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("We watched the solar eclipse from the roof.", "Eclipse"),  # needs a tool beside it
+        ("Pharmacy technician at CVS for two years.", "CVS"),  # the pharmacy
+        ("Swing shift supervisor, night crew.", "Java Swing"),
+        ("Organised a charity rally for the hospital.", "Rally"),
+        ("Sealed the window frames with putty.", "PuTTY"),
+    ],
+)
+def test_the_ambiguous_new_terms_need_context(taxonomy, text, absent):
+    assert absent not in names(taxonomy, text)

