@@ -7,7 +7,14 @@ import pytest
 
 from hirestream.parser.domain import build_profile
 from hirestream.parser.domain.profile import _normalise
-from hirestream.parser.domain.sections import EXPERIENCE, heading_section, split_lines
+from hirestream.parser.domain.sections import (
+    EDUCATION,
+    EXPERIENCE,
+    SKILLS,
+    SUMMARY,
+    heading_section,
+    split_lines,
+)
 
 TODAY = date(2024, 6, 15)
 
@@ -21,6 +28,15 @@ TODAY = date(2024, 6, 15)
         ("Job History", EXPERIENCE),
         ("Employment Details", EXPERIENCE),
         ("Employment Law Specialist 2019", None),  # a title with a year, not a heading
+        # "Qualifications" after another word is what the candidate can do; alone or
+        # academic, the education section
+        ("SUMMARY OF QUALIFICATIONS", SUMMARY),
+        ("Key Qualifications:", SKILLS),
+        ("Qualifications", EDUCATION),
+        ("Academic Qualifications", EDUCATION),
+        # a heading naming experience is experience, whatever it ends with
+        ("Related Experience in Education", EXPERIENCE),
+        ("Teaching Experience", EXPERIENCE),
     ],
 )
 def test_headings(text: str, section: str | None) -> None:

@@ -33,6 +33,7 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         "qualifications", "formation", "formations", "formation academique", "etudes",
         "diplomes", "cursus", "diplomes et formations", "educacion", "formacion",
         "formacion academica", "estudios", "titulacion", "ausbildung", "bildung",
+        "educational qualifications", "professional qualifications",
         "bildungsweg", "studium", "schulbildung", "akademischer werdegang",
     ),
     SKILLS: (
@@ -42,6 +43,10 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         "additional skills", "competences", "competences techniques", "savoir-faire",
         "competencias", "habilidades", "aptitudes", "conocimientos", "kenntnisse",
         "fahigkeiten", "kompetenzen", "it-kenntnisse", "technische kenntnisse",
+        # "Qualifications" after another word is what the candidate can do, in US resumes;
+        # alone, or academic, it is the education section.
+        "key qualifications", "core qualifications", "technical qualifications",
+        "skills & qualifications", "skills and qualifications",
     ),
     LANGUAGES: (
         "languages", "language skills", "language", "language proficiency", "languages known",
@@ -59,7 +64,8 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         "objective", "career objective", "about me", "personal statement", "profil",
         "profil professionnel", "objectif", "a propos", "a propos de moi", "perfil",
         "perfil profesional", "resumen", "sobre mi", "objetivo", "kurzprofil", "uber mich",
-        "zusammenfassung",
+        "zusammenfassung", "summary of qualifications", "highlights of qualifications",
+        "qualifications summary", "qualification summary",
     ),
     OTHER: (
         "projects", "references", "interests", "hobbies", "volunteer", "volunteering",
@@ -100,8 +106,11 @@ class Line:
 _HEADING_TAILS = {
     "experience": EXPERIENCE, "experiences": EXPERIENCE, "employment": EXPERIENCE,
     "appointments": EXPERIENCE, "positions": EXPERIENCE, "education": EDUCATION,
-    "qualifications": EDUCATION, "skills": SKILLS, "competencies": SKILLS,
+    "skills": SKILLS, "competencies": SKILLS,
 }  # fmt: skip
+# A heading that names experience is the experience section whatever it ends with ("Related
+# Experience in Education").
+_EXPERIENCE_WORDS = frozenset({"experience", "experiences", "employment"})
 _HEADING_HEADS = {"experience": EXPERIENCE, "experiencia": EXPERIENCE, "employment": EXPERIENCE,
                   "formation": EDUCATION, "formacion": EDUCATION}  # fmt: skip
 
@@ -130,6 +139,8 @@ def heading_section(text: str) -> str | None:
     stripped = text.strip().rstrip(":")
     title_like = stripped.isupper() or all(w[:1].isupper() or len(w) <= 3 for w in stripped.split())
     if 2 <= len(parts) <= 4 and title_like and not any(c.isdigit() for c in words):
+        if _EXPERIENCE_WORDS & set(parts):
+            return EXPERIENCE
         return _HEADING_TAILS.get(parts[-1]) or _HEADING_HEADS.get(parts[0])
     return None
 
