@@ -102,3 +102,30 @@ def test_what_follows_a_titles_colon_is_kept() -> None:
     )
     titles = [job.title for job in build_profile(text, today=TODAY, mentions=False).experience]
     assert titles == ["Director/Producer: Atlantis Documentary"]
+
+
+@pytest.mark.parametrize(
+    ("company", "kept"),
+    [
+        ("November 2008", False),  # a date read as the employer
+        ("September [year]", False),  # a template's placeholder
+        ("Updated: 10. August 2014", False),
+        ("cleaned up the architecture", False),  # prose
+        ("faculty member of the United States International", False),
+        ("and Caesarstone", False),  # the rest of a list
+        ("the Institute of Information Technology", True),
+        ("invivodata®", True),  # a brand written in small letters
+        ("teleperformance microsoft", True),
+        ("Acme Corp", True),
+    ],
+)
+def test_dates_and_prose_are_not_employers(company: str, kept: bool) -> None:
+    from hirestream.parser.domain.profile import _employer
+    from hirestream.skills import load_taxonomy
+
+    assert (_employer(company, load_taxonomy()) == company) is kept
+
+
+def test_a_memberships_heading_is_not_a_job_header() -> None:
+    assert heading_section("MEMBERSHIPS") is not None
+    assert heading_section("Professional Affiliations") is not None

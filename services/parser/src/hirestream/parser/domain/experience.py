@@ -49,6 +49,7 @@ for _number, _names in enumerate(
         _MONTHS[_name] = _number
 
 _MONTH = alternation(_MONTHS)
+MONTH_NAMES = _MONTH  # a regex alternation of the month names, for the other readers
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 # A year standing alone (not inside a longer number), for the education and credential readers.
 STANDALONE_YEAR = re.compile(rf"(?<!\d){_YEAR}(?!\d)")

@@ -24,6 +24,7 @@ from hirestream.parser.domain.contacts import (
 )
 from hirestream.parser.domain.education import DEGREE_PATTERN, find_degrees, post_nominal_degrees
 from hirestream.parser.domain.experience import (
+    MONTH_NAMES,
     PRESENT,
     Job,
     date_spans,
@@ -261,6 +262,18 @@ _NOT_AN_EMPLOYER = re.compile(
 )
 
 
+# A month and a year (or a template's "[year]") in a name: a date read as the employer.
+_DATED = re.compile(rf"\b(?:{MONTH_NAMES})\b\.?,?\s*(?:\d{{4}}|\[)", re.IGNORECASE)
+# A phrase of prose read as a name: three words or more opening with a word in small letters
+# that is not an article or a preposition ("cleaned up the architecture", "faculty member of
+# the United States International"), or the rest of a list ("and Caesarstone"). "the
+# Institute of Information Technology", "invivodata®", "teleperformance microsoft" stay.
+_PROSE = re.compile(
+    r"(?:and|or)\s"
+    r"|(?!(?:the|at|through|with|for|by|of|in|to|from|a|an)\s)[a-z]+\s+\S+\s+\S"
+)
+
+
 def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
     """The employer, unless it is a region or a country ("West Bengal", "UK") or names only
     skills ("SAP ABAP -", "Microsoft SharePoint"): a job-board field filled with a technology,
@@ -268,6 +281,8 @@ def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
     Microsoft) stay when written alone."""
     if not company or _NOT_AN_EMPLOYER.search(company) or is_place(company):
         return None
+    if _DATED.search(company) or _PROSE.match(company):
+        return None  # "November 2008", "September [year]"; "cleaned up the architecture"
     words = company.split()
     covered = sum(len(m.surface.split()) for m in taxonomy.find(company))
     if covered >= len(words) and (len(words) > 1 or not org_like(company)):

@@ -74,7 +74,8 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         "contact information", "centres d'interet", "loisirs", "projets", "references",
         "informations personnelles", "intereses", "aficiones", "proyectos", "referencias",
         "datos personales", "interessen", "hobbys", "projekte", "personliche daten",
-        "referenzen", "links",
+        "referenzen", "links", "memberships", "professional memberships", "affiliations",
+        "professional affiliations", "memberships and affiliations",
     ),
 }  # fmt: skip
 _SECTION_OF = {h: section for section, names in _HEADINGS.items() for h in names}
