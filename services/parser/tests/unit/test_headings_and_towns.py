@@ -117,13 +117,38 @@ def test_what_follows_a_titles_colon_is_kept() -> None:
         ("invivodata®", True),  # a brand written in small letters
         ("teleperformance microsoft", True),
         ("Acme Corp", True),
+        ("Client Services Inc", True),  # "Client" here is the name's, not a label
+        # template placeholders, headings, a word cut at the line's end
+        ("Fall [year]", False),
+        ("XXXX Technologies India", False),
+        ("CAREER OVERVIEW", False),
+        ("Tele-", False),
+        # labelled fields: another field's value is not an employer
+        ("Software: Adobe Photoshop", False),
+        ("Project 2: ECCI", False),
+        ("Environment: Microsoft", False),
     ],
 )
-def test_dates_and_prose_are_not_employers(company: str, kept: bool) -> None:
+def test_dates_prose_and_other_fields_are_not_employers(company: str, kept: bool) -> None:
     from hirestream.parser.domain.profile import _employer
     from hirestream.skills import load_taxonomy
 
     assert (_employer(company, load_taxonomy()) == company) is kept
+
+
+@pytest.mark.parametrize(
+    ("company", "employer"),
+    [
+        ("ORGANISATION HCL Technologies Ltd", "HCL Technologies Ltd"),
+        ("Client: Whitbread PLC", "Whitbread PLC"),
+        ("Company Name: Acme Ltd", "Acme Ltd"),
+    ],
+)
+def test_the_employers_own_label_is_cut_off(company: str, employer: str) -> None:
+    from hirestream.parser.domain.profile import _employer
+    from hirestream.skills import load_taxonomy
+
+    assert _employer(company, load_taxonomy()) == employer
 
 
 def test_a_memberships_heading_is_not_a_job_header() -> None:

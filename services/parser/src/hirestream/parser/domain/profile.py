@@ -257,11 +257,22 @@ def claim_skills(
 # A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
 _NOT_AN_EMPLOYER = re.compile(
     r"\b(?:committee|council|workgroup|task\s+force|society|association)\b"
+    # a heading or a template's words: "CAREER OVERVIEW", "Other positions held", "SAMPLE
+    # RESUME", "Fall [year]", "XXXX Technologies India", "Tele-" cut at a line's end
+    r"|\b(?:overview|honou?rs|positions\s+held|sample|resume|curriculum)\b|\[|\bx{3,}\b|-$"
     r"|^(?:company|employer|organi[sz]ation)(?:\s+name)?$|^(?:remunerated|grades?|confidential)$",
     re.IGNORECASE,
 )
 
 
+# A field's label written before its value: the employer's own labels, and the others.
+_FIELD_LABEL = re.compile(
+    r"(?:((?-i:ORGANI[SZ]ATION|COMPANY|EMPLOYER|CLIENT)\s(?=\S)"
+    r"|(?:organi[sz]ation|company|employer|client|firm)(?:\s+name)?\s*:)"
+    r"|(?:projects?(?:\s+\d+)?|software|technolog(?:y|ies)|environment|tools|title|role"
+    r"|platforms?|skills)\s*:)\s*",
+    re.IGNORECASE,
+)
 # A month and a year (or a template's "[year]") in a name: a date read as the employer.
 _DATED = re.compile(rf"\b(?:{MONTH_NAMES})\b\.?,?\s*(?:\d{{4}}|\[)", re.IGNORECASE)
 # A phrase of prose read as a name: three words or more opening with a word in small letters
@@ -279,6 +290,12 @@ def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
     skills ("SAP ABAP -", "Microsoft SharePoint"): a job-board field filled with a technology,
     or a product read as an organisation. Employers that are also skills by name (Oracle,
     Microsoft) stay when written alone."""
+    if company and (label := _FIELD_LABEL.match(company)):
+        # "ORGANISATION HCL Technologies Ltd", "Client: Whitbread PLC" name the employer;
+        # "Software: Adobe Photoshop", "Project 2: ECCI", "Environment: Microsoft" do not.
+        if not label.group(1):
+            return None
+        company = company[label.end() :]
     if not company or _NOT_AN_EMPLOYER.search(company) or is_place(company):
         return None
     if _DATED.search(company) or _PROSE.match(company):
