@@ -154,3 +154,15 @@ def test_the_employers_own_label_is_cut_off(company: str, employer: str) -> None
 def test_a_memberships_heading_is_not_a_job_header() -> None:
     assert heading_section("MEMBERSHIPS") is not None
     assert heading_section("Professional Affiliations") is not None
+
+
+def test_an_undated_header_that_ends_with_a_lone_year_names_its_role_and_employer() -> None:
+    text = (
+        "EXPERIENCE\n"
+        "Learning Problems Resource Teacher, Chesapeake High School, Baltimore, MD, 1976 to 1980\n"
+        "Fourth Grade Teacher, General Wolfe Elementary School, Baltimore, MD, 1976\n"
+        "Business Teacher, Treeville High School, Treeville, Nebraska, 19xx-20xx\n"
+    )
+    roles = {(r.title, r.company) for r in build_profile(text, today=TODAY, mentions=False).roles}
+    assert ("Fourth Grade Teacher", "General Wolfe Elementary School") in roles
+    assert ("Business Teacher", "Treeville High School") in roles

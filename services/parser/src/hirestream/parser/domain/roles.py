@@ -228,6 +228,8 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
         if text.endswith(".") or text[:1] in "-•*·–●➢○▪":
             continue
         pieces = [p.strip(" .:") for p in _LINE_SPLIT.split(text) if p.strip(" .:")]
+        if pieces and _YEAR_PART.fullmatch(pieces[-1]):
+            pieces.pop()  # "Fourth Grade Teacher, General Wolfe Elementary, Baltimore, MD, 1976"
         titles = [p for p in pieces if _role_title(p)]
         # "Receptionist, Heritage Bank of Huntsville, AL": the place is where the job was, and
         # a header that ends with one names its employer before it.
@@ -246,6 +248,9 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
 
 
 _AT_WORD = re.compile(r"\s(?:at|@|chez)\s")
+# The year a header ends with, alone or as a template's placeholder ("19xx-20xx"): not a range,
+# so the line is undated, but not a part of the header either.
+_YEAR_PART = re.compile(r"(?:19|20)[\dx]{2}(?:\s*[-–]\s*(?:(?:19|20)[\dx]{2}|present))?", re.I)
 
 
 # An organisation named with its legal form: "Oracle India Pvt Ltd", "Convergys India Private
