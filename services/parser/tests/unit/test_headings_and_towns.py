@@ -166,3 +166,15 @@ def test_an_undated_header_that_ends_with_a_lone_year_names_its_role_and_employe
     roles = {(r.title, r.company) for r in build_profile(text, today=TODAY, mentions=False).roles}
     assert ("Fourth Grade Teacher", "General Wolfe Elementary School") in roles
     assert ("Business Teacher", "Treeville High School") in roles
+
+
+def test_a_lettered_subheading_stays_in_its_section() -> None:
+    text = (
+        "Employment History\nA. Higher Education\n2015 - present\n"
+        "Department Head & Associate Professor, Wichita State University\n"
+        "B. Education\nPh.D., Syracuse University, 2001\n"
+    )
+    sections = [(line.text, line.section) for line in split_lines(text)]
+    assert sections[1] == ("A. Higher Education", EXPERIENCE)
+    assert sections[3][1] == EXPERIENCE
+    assert sections[4] == ("B. Education", EDUCATION)  # a section named outright

@@ -146,6 +146,9 @@ def heading_section(text: str) -> str | None:
     return None
 
 
+_SUBHEADING = re.compile(r"^\(?[A-Z][.)]\s+")
+
+
 def split_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     section: str | None = None
@@ -155,6 +158,10 @@ def split_lines(text: str) -> list[Line]:
         if stripped:
             start = offset + raw.index(stripped[0])
             opened = heading_section(stripped)
+            if opened is not None and section is not None and _SUBHEADING.match(stripped):
+                # "Employment History" over "A. Higher Education": a lettered part of the
+                # section it sits in, unless it names a section outright ("B. Education").
+                opened = listed_heading(_SUBHEADING.sub("", stripped)) or section
             if opened is not None:
                 section = opened
             lines.append(Line(stripped, start, section, is_heading=opened is not None))
