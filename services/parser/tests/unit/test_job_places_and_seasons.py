@@ -16,6 +16,12 @@ TODAY = date(2024, 6, 15)
     ("text", "ranges"),
     [
         ("Summer 2014", [("2014-06", "2014-08")]),
+        # "to date" / "till date": the "to" is the range's and its open end's at once
+        ("2016 to date", [("2016-01", "present")]),
+        ("Nov. 2008 to date: Managing Partner", [("2008-11", "present")]),
+        ("August 2013 till date", [("2013-08", "present")]),
+        ("4/1/2009 till date", [("2009-04", "present")]),
+        ("September till date", []),  # a month without a year is no start
         ("Fall, 2002", [("2002-09", "2002-11")]),
         ("Summer 2001, Summer 2002", [("2001-06", "2001-08"), ("2002-06", "2002-08")]),
         ("Fall 2010-Spring 2013", [("2010-09", "2013-05")]),

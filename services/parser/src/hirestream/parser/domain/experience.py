@@ -98,10 +98,12 @@ _RANGE = re.compile(
     # "2/1/2012 - Current", "04-09-2003 to 19-12-2007": day, month and year, read only in a
     # range (a lone one is more often a date of birth).
     rf"|(?P<full_start>{_FULL_DATE}))"
-    rf"(?:{_TO})"
+    rf"(?:(?:{_TO})"
     rf"(?(bare_month)(?P<month_end>(?:{_MONTH})\.?(?:\s+de)?[\s,']*{_YEAR})"
     rf"|(?(full_start)(?:(?P<full_end>{_FULL_DATE})|(?P<full_now>{_NOW}))"
     rf"|(?:(?P<end>{_RANGE_DATE})|(?P<now>{_NOW}))))"
+    # "2016 to date", "Nov. 2008 till date": the "to" is the range's and its end's at once
+    rf"|\s+(?P<till_date>(?:to|till|until|up\s*to)\s+date))"
     rf"(?![\w/])"
     rf"|(?P<season>{_SEASON_DATE})(?![\w/])"
     rf"|(?P<onwards>{_DATE})\s+onwards\b"
@@ -253,13 +255,14 @@ def find_ranges(text: str) -> list[DateRange]:
         elif m.group("full_start"):
             start, end = _full_dates(m.group("full_start"), m.group("full_end"))
         elif m.group("bare_month"):
-            if m.group("bare_month")[0].islower():
+            if m.group("bare_month")[0].islower() or m.group("till_date"):
                 continue  # "you may - June 2009": a lower-case "may" is a verb
             end = parse_date(m.group("month_end"))
             start = _month_before(m.group("bare_month"), end) if end else None
         else:
             start = parse_date(m.group("start"))
-            end = PRESENT if m.group("now") else _range_end(m.group("start"), m.group("end"))
+            now = m.group("now") or m.group("till_date")
+            end = PRESENT if now else _range_end(m.group("start"), m.group("end"))
         if start and end and (end == PRESENT or end >= start):
             ranges.append(DateRange(start, end, m.span()))
     return ranges
