@@ -37,6 +37,8 @@ TODAY = date(2024, 6, 15)
         # a heading naming experience is experience, whatever it ends with
         ("Related Experience in Education", EXPERIENCE),
         ("Teaching Experience", EXPERIENCE),
+        ("INTERNSHIPS", EXPERIENCE),
+        ("PROFESSIONAL TRAINEESHIP", EXPERIENCE),
     ],
 )
 def test_headings(text: str, section: str | None) -> None:

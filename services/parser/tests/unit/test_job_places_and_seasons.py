@@ -243,3 +243,12 @@ def test_undated_title_lines_split_at_colons_and_brackets(line, role):
         f"Jane Doe\n\nExperience\n{line}\nTaught adults.\n", today=TODAY, mentions=False
     )
     assert role in {(r.title, r.company) for r in p.roles}
+
+
+def test_two_full_dates_apart_only_by_spaces_are_a_range() -> None:
+    from hirestream.parser.domain.experience import restore_range_dashes
+
+    text = "18/06/2009  30/10/2010  Trainee Lawyer"
+    restored = restore_range_dashes(text)
+    assert len(restored) == len(text)
+    assert [(r.start, r.end) for r in find_ranges(restored)] == [("2009-06", "2010-10")]

@@ -121,7 +121,7 @@ _NUMERIC = re.compile(rf"(\d{{1,2}})\s*[/.\-]\s*({_YEAR})|({_YEAR})\s*[/.\-]\s*(
 # Two dates set apart only by spaces: a range whose dash was lost on the way ("February 2012
 # June 2012" from an export that dropped the en dash).
 _DASHLESS_RANGE = re.compile(
-    rf"(?<=\b{_YEAR})[ \t]{{2,}}(?=(?:{_MONTH}|{_NOW}|{_YEAR})\b)", re.IGNORECASE
+    rf"(?<=\b{_YEAR})[ \t]{{2,}}(?=(?:{_MONTH}|{_NOW}|{_YEAR}|{_FULL_DATE})\b)", re.IGNORECASE
 )
 
 

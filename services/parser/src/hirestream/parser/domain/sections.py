@@ -26,6 +26,7 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         "berufserfahrung", "beruflicher werdegang", "berufliche erfahrung", "werdegang",
         "praktische erfahrung", "work experience and internships", "employment record",
         "job history", "career experience", "professional history", "employment details",
+        "internships", "internship", "traineeship",
     ),
     EDUCATION: (
         "education", "academic background", "education and training", "education & training",
@@ -106,7 +107,9 @@ class Line:
 # "Teaching Experience", "Relevant Employment", "Academic Qualifications").
 _HEADING_TAILS = {
     "experience": EXPERIENCE, "experiences": EXPERIENCE, "employment": EXPERIENCE,
-    "appointments": EXPERIENCE, "positions": EXPERIENCE, "education": EDUCATION,
+    "appointments": EXPERIENCE, "positions": EXPERIENCE, "internships": EXPERIENCE,
+    "internship": EXPERIENCE, "traineeship": EXPERIENCE, "traineeships": EXPERIENCE,
+    "education": EDUCATION,
     "skills": SKILLS, "competencies": SKILLS,
 }  # fmt: skip
 # A heading that names experience is the experience section whatever it ends with ("Related
