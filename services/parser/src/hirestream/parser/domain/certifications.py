@@ -24,7 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from hirestream.parser.domain.experience import _MONTH
+from hirestream.parser.domain.experience import MONTH_NAMES
 from hirestream.parser.domain.experience import STANDALONE_YEAR as _YEAR
 from hirestream.parser.domain.sections import CERTIFICATIONS, Line, fold
 from hirestream.skills import SkillMatch, Taxonomy
@@ -244,7 +244,7 @@ def _issuer(rest: str) -> str | None:
     if lead:
         org = _FIELD.split(rest[lead.end() :], maxsplit=1)[0]
         org = re.split(
-            rf"\s+(?:on|in|with|en|le|el)\s+|\.\s|\s*\(|\s+(?:{_MONTH})\b|\s+\d",
+            rf"\s+(?:on|in|with|en|le|el)\s+|\.\s|\s*\(|\s+(?:{MONTH_NAMES})\b|\s+\d",
             org, maxsplit=1, flags=re.IGNORECASE,
         )[0]  # fmt: skip
         org = _YEAR.sub("", org).strip(" .,;:-–")

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from hirestream.parser.domain.experience import _MONTH
+from hirestream.parser.domain.experience import MONTH_NAMES
 from hirestream.parser.domain.experience import STANDALONE_YEAR as _YEAR
 from hirestream.parser.domain.sections import EDUCATION, Line, segments
 
@@ -81,7 +81,7 @@ def _fields(text: str) -> list[str]:
 
 # Bullets or symbol-font glyphs before a field ("\uf06cBachelors in Arts"), and the dates that
 # open it ("Feb 2008 -Nov 2010 Bachelor of Arts").
-_DATE_ = rf"(?:(?:{_MONTH})\.?\s*)?(?:19[5-9]\d|20\d\d)"
+_DATE_ = rf"(?:(?:{MONTH_NAMES})\.?\s*)?(?:19[5-9]\d|20\d\d)"
 _LEADING_DATES = re.compile(
     rf"^[^\w(\"'“]*(?:{_DATE_}(?:\s*[-–—]\s*(?:{_DATE_}|present|current|now))?[\s:,\-–]+)?",
     re.IGNORECASE,
@@ -250,7 +250,7 @@ _NOT_ATTENDED = re.compile(
     re.IGNORECASE,
 )
 _DATES_ONLY = re.compile(
-    rf"^(?:(?:19[5-9]\d|20\d\d|(?:{_MONTH})\.?|\d{{1,2}}[/.]|current|present|now|to|de|[-–—:/,])\s*)+$",
+    rf"^(?:(?:19[5-9]\d|20\d\d|(?:{MONTH_NAMES})\.?|\d{{1,2}}[/.]|current|present|now|to|de|[-–—:/,])\s*)+$",
     re.IGNORECASE,
 )
 
@@ -303,7 +303,7 @@ _MAJOR_WORD = re.compile(rf"\b(?:{_SUBJECT_WORDS})\b", re.IGNORECASE)
 # Where the subject stops: its grade, its dates, a bracket.
 _MAJOR_END = re.compile(
     rf"\s*[,;]?\s*(?:\b(?:(?:overall|cumulative|major)\s+)?(?:c?gpa|g\.p\.a)\b|\(|\d"
-    rf"|\b(?:{_MONTH})\b\.?\s*(?:\d|$)|\b(?:expected|anticipated|graduat\w*)\b"
+    rf"|\b(?:{MONTH_NAMES})\b\.?\s*(?:\d|$)|\b(?:expected|anticipated|graduat\w*)\b"
     rf"|,\s*(?-i:[a-z])).*$",
     re.IGNORECASE,
 )
