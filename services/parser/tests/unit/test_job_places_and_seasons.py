@@ -252,3 +252,17 @@ def test_two_full_dates_apart_only_by_spaces_are_a_range() -> None:
     restored = restore_range_dashes(text)
     assert len(restored) == len(text)
     assert [(r.start, r.end) for r in find_ranges(restored)] == [("2009-06", "2010-10")]
+
+
+@pytest.mark.parametrize(
+    "part",
+    [
+        "SD Team member", "Founding member", "Member of Technical Staff", "PhD student",
+        "Student Teaching", "Research Scholar", "shop leadman", "Park Ranger",
+        "Chief, Aviation Security Branch", "Marketing content creator",
+    ],
+)  # fmt: skip
+def test_more_role_nouns(part: str) -> None:
+    from hirestream.parser.domain.experience import is_title_part
+
+    assert is_title_part(part)
