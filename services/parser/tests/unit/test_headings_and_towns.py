@@ -180,3 +180,25 @@ def test_a_lettered_subheading_stays_in_its_section() -> None:
     assert sections[1] == ("A. Higher Education", EXPERIENCE)
     assert sections[3][1] == EXPERIENCE
     assert sections[4] == ("B. Education", EDUCATION)  # a section named outright
+
+
+def test_an_objectives_organisation_a_person_and_a_phrase_are_not_employers() -> None:
+    text = (
+        "OBJECTIVE: Seeking a position as a Web Developer at AT Tech utilizing my skills.\n"
+        "EXPERIENCE\n"
+        "I worked with Ian at Native Title Services Victoria for two years.\n"
+        "Legal Advisor and Attorney at Law in the field of commercial law.\n"
+    )
+    roles = build_profile(text, today=TODAY, mentions=False).roles
+    companies = {r.company for r in roles}
+    assert not companies & {"AT Tech", "Ian", "Law"}
+    assert "Web Developer" in {r.title for r in roles}  # the wished role is still read
+
+
+def test_a_templates_city_field_is_not_an_employer() -> None:
+    from hirestream.parser.domain.profile import _employer
+    from hirestream.skills import load_taxonomy
+
+    assert _employer("City", load_taxonomy()) is None
+    assert _employer("Law for Iraqi", load_taxonomy()) is None
+    assert _employer("Lawson Products", load_taxonomy()) == "Lawson Products"

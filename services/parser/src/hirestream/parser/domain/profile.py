@@ -260,7 +260,9 @@ _NOT_AN_EMPLOYER = re.compile(
     # a heading or a template's words: "CAREER OVERVIEW", "Other positions held", "SAMPLE
     # RESUME", "Fall [year]", "XXXX Technologies India", "Tele-" cut at a line's end
     r"|\b(?:overview|honou?rs|positions\s+held|sample|resume|curriculum)\b|\[|\bx{3,}\b|-$"
-    r"|^(?:company|employer|organi[sz]ation)(?:\s+name)?$|^(?:remunerated|grades?|confidential)$",
+    r"|^(?:company|employer|organi[sz]ation)(?:\s+name)?$|^(?:remunerated|grades?|confidential)$"
+    # a template's field ("Sales Associate, City, MD"), the "at Law" of "Attorney at Law"
+    r"|^(?:city|town|state|country)$|^law(?:\s+for\b.*)?$",
     re.IGNORECASE,
 )
 

@@ -195,7 +195,7 @@ def _sentences(line: Line) -> list[Role]:
         if not title[0].isupper() and len(title.split()) < 2 and not _WORKED_AS.search(introduced):
             continue  # "as lead": a lone lower-case word in a sentence is too weak
         after = line.text[m.start("title") + len(title) :]
-        company = _employer(after)
+        company = None if _WISHED.search(line.text[: m.start()]) else _employer(after)
         start = line.start + m.start("title")
         found.append(Role(title, company, start, start + len(title)))
     return found
@@ -284,8 +284,8 @@ def _organisations(line: Line) -> list[Role]:
             found.append(Role(None, name, start, start + len(name)))
     for m in _WORKED_AT.finditer(line.text):
         company = m.group("company").rstrip(".,")
-        if m.group("preposition") == "in" and not org_like(company):
-            continue  # "worked in Java", "working in IT": a field, not an employer
+        if m.group("preposition") in ("in", "with") and not org_like(company):
+            continue  # "worked in Java", "working in IT": a field; "worked with Ian": a person
         if (
             _NOT_EMPLOYER.match(company)
             or find_ranges(company)
@@ -303,6 +303,12 @@ def _organisations(line: Line) -> list[Role]:
 _AT_ORG = re.compile(
     r"\s(?:at|@)\s+(?:the\s+)?(?P<company>[A-Z][\w&'’.\-]*(?:\s+(?:&\s+|of\s+|and\s+|for\s+)?"
     r"[A-Z][\w&'’.\-]*){0,6})"
+)
+# An objective's wish: the role is the one the candidate wants (the annotators label it), the
+# organisation one they have not worked at.
+_WISHED = re.compile(
+    r"\b(?:seek(?:ing|s)?|obtain|looking\s+for|to\s+(?:join|work|secure|pursue)|desire|apply)\b",
+    re.IGNORECASE,
 )
 # "To obtain a sales and marketing engineer position", "seeking the role of Web Developer".
 _POSITION = re.compile(
@@ -338,7 +344,12 @@ def _at_organisation(line: Line) -> list[Role]:
         if title is None:
             continue
         company = m.group("company").rstrip(".,")
-        if _NOT_EMPLOYER.match(company) or find_ranges(company) or _TITLE.search(company):
+        if (
+            _NOT_EMPLOYER.match(company)
+            or find_ranges(company)
+            or _TITLE.search(company)
+            or _WISHED.search(before)  # "Seeking a position as a Web Developer at AT Tech"
+        ):
             company = None
         start = line.start + line.text.rfind(title, 0, m.start())
         found.append(Role(title, company, start, start + len(title)))
