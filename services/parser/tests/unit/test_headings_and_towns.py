@@ -202,3 +202,42 @@ def test_a_templates_city_field_is_not_an_employer() -> None:
     assert _employer("City", load_taxonomy()) is None
     assert _employer("Law for Iraqi", load_taxonomy()) is None
     assert _employer("Lawson Products", load_taxonomy()) == "Lawson Products"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the dated line's own place is where the job was; the employer is the line above
+        (
+            "PROFESSIONAL EXPERIENCE\nRising Sun\nRapid City, SD | January 2015 - Present\n"
+            "Special Education Teacher\n",
+            ("Special Education Teacher", "Rising Sun"),
+        ),
+        # the end of a sentence begun on the line above is not part of the header
+        (
+            "EXPERIENCE\nWrote applications that worked with\n"
+            "relational databases (Oracle, FrontBase, DB2, and Sybase).\n"
+            "Software Engineer, Edmark\nJanuary 1996 - April 1998\n",
+            ("Software Engineer", "Edmark"),
+        ),
+        # "--" sets the employer apart as a dash does
+        (
+            "EXPERIENCE\nIVORY SYSTEMS -- Drupal Developer, October 2012 - February 2013\n",
+            ("Drupal Developer", "IVORY SYSTEMS"),
+        ),
+        # a company named like its product, on a job board's employer line
+        (
+            "WORK EXPERIENCE\nSenior Corporate Account Executive\n"
+            "MongoDB -  Gurgaon, Haryana -\nMay 2016 to Present\n",
+            ("Senior Corporate Account Executive", "MongoDB"),
+        ),
+        (
+            "WORK EXPERIENCE\nTechnical Support Engineer\nSAP -  Bengaluru, Karnataka -\n"
+            "November 2017 to February 2018\n",
+            ("Technical Support Engineer", "SAP"),
+        ),
+    ],
+)
+def test_which_part_of_a_header_is_the_employer(text: str, expected: tuple[str, str]) -> None:
+    job = build_profile(text, today=TODAY, mentions=False).experience[0]
+    assert (job.title, job.company) == expected

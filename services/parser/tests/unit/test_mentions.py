@@ -130,7 +130,7 @@ def test_the_shipped_model_beats_the_rules_on_tuning_cvs():
             )
         totals[mentions] = (titles.f1, companies.f1)
     # The rules now read much of what the classifier used to add (out of fold on the whole
-    # tuning split: employers 0.628 by the rules, 0.663 with the classifier), so the floor
-    # is two points.
-    assert totals[True][0] >= totals[False][0] + 0.02
-    assert totals[True][1] >= totals[False][1] + 0.02
+    # tuning split, 2026-12-04: titles 0.778 by the rules, 0.801 with the classifier;
+    # employers 0.663 and 0.687), so the floor is one point.
+    assert totals[True][0] >= totals[False][0] + 0.01
+    assert totals[True][1] >= totals[False][1] + 0.01

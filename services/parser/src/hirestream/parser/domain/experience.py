@@ -382,7 +382,14 @@ _EMPLOYER_HINT = re.compile(
     r"|communications|international|global|holdings|ventures|capital|energy|pharma\w*"
     r"|laboratories|force|army|navy|church|club|press|journal|magazine|publishing|bureau"
     r"|infotech|infosys|tcs|wipro|accenture|microsoft|oracle|ibm|cisco|google|amazon|deloitte"
-    r"|capgemini|cognizant|hcl|mahindra)\b",
+    r"|capgemini|cognizant|hcl|mahindra"
+    # companies named like their products, which the taxonomy also knows as skills: "SAP -
+    # Bengaluru, Karnataka -" is an employer line
+    r"|sap|mongodb|salesforce|adobe|atlassian|vmware|tableau|splunk|servicenow|workday|intel"
+    r"|nvidia|qualcomm|siemens|bosch|hp|dell|apple|facebook|twitter|linkedin|netflix|uber"
+    r"|paypal|ebay|yahoo|samsung|sony|lexisnexis|red\s+hat|docker|github|gitlab|hubspot"
+    r"|shopify|twilio|zendesk|autodesk|ansys|mathworks|intuit|xerox|philips|nokia|ericsson"
+    r"|motorola)\b",
     re.IGNORECASE,
 )
 # "Denver, Colorado", "Kansas City, MO", "Pune": a place written beside the employer.
@@ -459,6 +466,14 @@ def _group(text: str) -> _Group:
     text = text.strip()
     place = bool(_PLACE_ONLY.match(text)) and not _EMPLOYER_HINT.search(text)
     return _Group(_unplaced(_parts(text)), employer_line(text), place)
+
+
+def _own_group(text: str) -> _Group:
+    """The dated line's own parts; a place on its own ("Rapid City, SD | January 2015 -
+    Present") is where the job was, an employer only when nothing else is left."""
+    bare = text.strip(_EDGE)
+    place = bool(_PLACE_ONLY.match(bare)) and not _EMPLOYER_HINT.search(bare)
+    return _Group(_unplaced(_parts(text)), place=place)
 
 
 def _unplaced(parts: list[str]) -> list[str]:
@@ -638,8 +653,12 @@ def _header_like(line: Line) -> bool:
         not line.is_heading
         and len(text) <= 90
         and not text.startswith(("-", "•", "*", "·", "–", "●", "➢", "〓", "○", "▪"))
-        # A sentence ends with a full stop; "Consultant, Acme, Bombay, India." is a header.
-        and (not text.endswith(".") or (text.count(",") >= 2 and len(text.split()) <= 8))
+        # A sentence ends with a full stop; "Consultant, Acme, Bombay, India." is a header, the
+        # end of a sentence begun on the line above ("relational databases (Oracle, DB2).") not.
+        and (
+            not text.endswith(".")
+            or (text.count(",") >= 2 and len(text.split()) <= 8 and not text[0].islower())
+        )
     )
 
 
@@ -703,7 +722,7 @@ def find_jobs(lines: Sequence[Line], rejected: Callable[[str], bool] = _never) -
                 if not any(c.isalpha() for c in own):
                     prev = ranges[position - 1].span[1] if position else 0
                     own = line.text[prev : found.span[0]]
-            groups = [_Group(_unplaced(_parts(own))), *(context if position == 0 else [])]
+            groups = [_own_group(own), *(context if position == 0 else [])]
             if position == len(ranges) - 1:
                 groups += below
             title, company = _title_and_company(groups, rejected)

@@ -174,7 +174,7 @@ def split_lines(text: str) -> list[Line]:
 
 # Where a line holds several fields: big gaps from PDF columns, pipes, bullets, dashes between
 # spaces. Commas and single spaces are kept: they belong to names and addresses.
-SEGMENT_SPLIT = re.compile(r"\s{2,}|\t|\s*[|•·▪◦●■►➢✓]\s*|\s+[-–—]\s+")
+SEGMENT_SPLIT = re.compile(r"\s{2,}|\t|\s*[|•·▪◦●■►➢✓]\s*|\s+(?:--|[-–—])\s+")
 
 
 def segments(text: str) -> list[str]:
