@@ -241,3 +241,14 @@ def test_a_templates_city_field_is_not_an_employer() -> None:
 def test_which_part_of_a_header_is_the_employer(text: str, expected: tuple[str, str]) -> None:
     job = build_profile(text, today=TODAY, mentions=False).experience[0]
     assert (job.title, job.company) == expected
+
+
+def test_a_bullet_that_opens_with_worked_for_names_the_employer() -> None:
+    text = (
+        "EXPERIENCE\n"
+        "• Worked for National Informatics Centre under multiple payrolls from Apr 2014 to "
+        "Oct 2015\n"
+    )
+    profile = build_profile(text, today=TODAY, mentions=False)
+    companies = {r.company for r in profile.roles} | {j.company for j in profile.experience}
+    assert "National Informatics Centre" in companies

@@ -263,7 +263,8 @@ _LEGAL_NAME = re.compile(
 )
 # "Worked for National Informatics Centre", "working in Samsung R&D Operations".
 _WORKED_AT = re.compile(
-    r"\b(?:work(?:ing|ed|s)?|employed|joined|interned|serv(?:ing|ed)|associated)"
+    # the verb in either case ("Worked for National Informatics Centre" opens a bullet)
+    r"\b(?i:work(?:ing|ed|s)?|employed|joined|interned|serv(?:ing|ed)|associated)"
     r"\s+(?:(?:as\s+)?[\w.\-]+\s+){0,5}?(?P<preposition>in|at|for|with)\s+(?:the\s+)?"
     r"(?P<company>[A-Z][\w&'’.\-]*(?:\s+(?:&\s+|of\s+|and\s+)?[A-Z][\w&'’.\-]*){0,5})"
 )
