@@ -122,6 +122,10 @@ def test_what_follows_a_titles_colon_is_kept() -> None:
         ("Client Services Inc", True),  # "Client" here is the name's, not a label
         # template placeholders, headings, a word cut at the line's end
         ("Fall [year]", False),
+        ("Fall 07", False),
+        ("Somewhere", False),
+        ("Interim Department Chair", False),  # a role read as the employer
+        ("Summer Street Partners", True),  # a season's word, no year
         ("XXXX Technologies India", False),
         ("CAREER OVERVIEW", False),
         ("Tele-", False),

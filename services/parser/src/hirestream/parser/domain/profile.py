@@ -260,6 +260,7 @@ _NOT_AN_EMPLOYER = re.compile(
     # a heading or a template's words: "CAREER OVERVIEW", "Other positions held", "SAMPLE
     # RESUME", "Fall [year]", "XXXX Technologies India", "Tele-" cut at a line's end
     r"|\b(?:overview|honou?rs|positions\s+held|sample|resume|curriculum)\b|\[|\bx{3,}\b|-$"
+    r"|^somewhere$|\bchair\b"  # a template's "Somewhere"; "Interim Department Chair" is a role
     r"|^(?:company|employer|organi[sz]ation)(?:\s+name)?$|^(?:remunerated|grades?|confidential)$"
     # a template's field ("Sales Associate, City, MD"), the "at Law" of "Attorney at Law"
     r"|^(?:city|town|state|country)$|^law(?:\s+for\b.*)?$",
@@ -275,8 +276,12 @@ _FIELD_LABEL = re.compile(
     r"|platforms?|skills)\s*:)\s*",
     re.IGNORECASE,
 )
-# A month and a year (or a template's "[year]") in a name: a date read as the employer.
-_DATED = re.compile(rf"\b(?:{MONTH_NAMES})\b\.?,?\s*(?:\d{{4}}|\[)", re.IGNORECASE)
+# A month or a season and a year ("Fall 07", a template's "[year]") in a name: a date read as
+# the employer.
+_DATED = re.compile(
+    rf"\b(?:{MONTH_NAMES}|spring|summer|fall|autumn|winter)\b\.?,?\s*(?:\d{{4}}|\[|'?\d\d\b)",
+    re.IGNORECASE,
+)
 # A phrase of prose read as a name: three words or more opening with a word in small letters
 # that is not an article or a preposition ("cleaned up the architecture", "faculty member of
 # the United States International"), or the rest of a list ("and Caesarstone"). "the
