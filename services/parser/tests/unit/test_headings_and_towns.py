@@ -256,3 +256,24 @@ def test_a_bullet_that_opens_with_worked_for_names_the_employer() -> None:
     profile = build_profile(text, today=TODAY, mentions=False)
     companies = {r.company for r in profile.roles} | {j.company for j in profile.experience}
     assert "National Informatics Centre" in companies
+
+
+@pytest.mark.parametrize(
+    ("title", "plausible"),
+    [
+        ("Managed team of 3 developers", False),
+        ("Supervise Student Teachers", False),
+        ("Working with Engineers", False),
+        ("Delivered Google Assistant", False),
+        ("Design Engineer", True),
+        ("Support Engineer", True),
+        ("Help Desk Technician", True),
+        ("Build Engineer", True),
+        ("Managing Director", True),
+        ("Assistant Manager", True),
+    ],
+)
+def test_a_duty_is_not_a_title(title: str, plausible: bool) -> None:
+    from hirestream.parser.domain.roles import _plausible
+
+    assert _plausible(title) is plausible

@@ -97,11 +97,26 @@ _NOT_A_ROLE = re.compile(
 )
 
 
+# The verbs duty bullets open with: "Managed team of 3 developers", "Supervise Student
+# Teachers", "Working with Engineers" are duties, not titles.
+_DUTY_VERB = re.compile(
+    # (past forms only where the bare verb names roles too: "Design Engineer", "Support
+    # Analyst", "Help Desk Technician", "Build Engineer", "Teach For America")
+    r"(?:manag(?:e|ed)|deliver(?:ed)?|develop(?:ed)?|led|supervis(?:e|ed)|work(?:ed|ing)"
+    r"|handl(?:e|ed)|coordinat(?:e|ed)|creat(?:e|ed)|designed|implement(?:ed)?"
+    r"|maintain(?:ed)?|perform(?:ed)?|prepar(?:e|ed)|provid(?:e|ed)|trained|wrote"
+    r"|assist(?:ed)?|supported|organi[sz](?:e|ed)|conduct(?:ed)?|built|reviewed"
+    r"|taught|helped|responsible)\b",
+    re.IGNORECASE,
+)
+
+
 def _plausible(title: str) -> bool:
     return not (
         fold(title) in _GENERIC
         or _NOT_A_ROLE.search(title)
         or len(title.split()) > _MAX_TITLE_WORDS
+        or _DUTY_VERB.match(title)
     )
 
 
