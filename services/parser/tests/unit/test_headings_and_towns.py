@@ -39,6 +39,7 @@ TODAY = date(2024, 6, 15)
         ("Teaching Experience", EXPERIENCE),
         ("INTERNSHIPS", EXPERIENCE),
         ("PROFESSIONAL TRAINEESHIP", EXPERIENCE),
+        ("CURRENT POSITION", EXPERIENCE),
     ],
 )
 def test_headings(text: str, section: str | None) -> None:

@@ -259,7 +259,7 @@ def test_two_full_dates_apart_only_by_spaces_are_a_range() -> None:
     [
         "SD Team member", "Founding member", "Member of Technical Staff", "PhD student",
         "Student Teaching", "Research Scholar", "shop leadman", "Park Ranger",
-        "Chief, Aviation Security Branch", "Marketing content creator",
+        "Chief, Aviation Security Branch", "Marketing content creator", "Headteacher",
     ],
 )  # fmt: skip
 def test_more_role_nouns(part: str) -> None:

@@ -321,6 +321,7 @@ _TITLE_WORDS = (
     "team member|founding member|member of technical staff|member technical staff|"
     "phd student|graduate student|research student|student teaching|research scholar|"
     "visiting scholar|leadman|proofreader|proof reader|ranger|chief|content creator|"
+    "headteacher|headmaster|headmistress|"
     "statistician|contractor|freelancer|trader|broker|underwriter|actuary|teller|apprentice|"
     "volunteer|attendant|stylist|hairdresser|technologist|hygienist|translator|interpreter|"
     "distributor|merchandiser|newsreader|anchor|reporter|presenter|educator|principal|dean|"

@@ -26,7 +26,8 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
         "berufserfahrung", "beruflicher werdegang", "berufliche erfahrung", "werdegang",
         "praktische erfahrung", "work experience and internships", "employment record",
         "job history", "career experience", "professional history", "employment details",
-        "internships", "internship", "traineeship",
+        "internships", "internship", "traineeship", "current position", "present position",
+        "current employment", "present employment", "current role",
     ),
     EDUCATION: (
         "education", "academic background", "education and training", "education & training",
