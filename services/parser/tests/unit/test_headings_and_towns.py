@@ -169,10 +169,12 @@ def test_an_undated_header_that_ends_with_a_lone_year_names_its_role_and_employe
         "Learning Problems Resource Teacher, Chesapeake High School, Baltimore, MD, 1976 to 1980\n"
         "Fourth Grade Teacher, General Wolfe Elementary School, Baltimore, MD, 1976\n"
         "Business Teacher, Treeville High School, Treeville, Nebraska, 19xx-20xx\n"
+        "Microsoft, Product Manager, Redmond, WA 2006\n"
     )
     roles = {(r.title, r.company) for r in build_profile(text, today=TODAY, mentions=False).roles}
     assert ("Fourth Grade Teacher", "General Wolfe Elementary School") in roles
     assert ("Business Teacher", "Treeville High School") in roles
+    assert ("Product Manager", "Microsoft") in roles
 
 
 def test_a_lettered_subheading_stays_in_its_section() -> None:

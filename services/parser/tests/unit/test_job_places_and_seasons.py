@@ -16,6 +16,7 @@ TODAY = date(2024, 6, 15)
     ("text", "ranges"),
     [
         ("Summer 2014", [("2014-06", "2014-08")]),
+        ("Boutique, summer (2007)", [("2007-06", "2007-08")]),
         # "to date" / "till date": the "to" is the range's and its open end's at once
         ("2016 to date", [("2016-01", "present")]),
         ("Nov. 2008 to date: Managing Partner", [("2008-11", "present")]),

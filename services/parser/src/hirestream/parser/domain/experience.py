@@ -83,7 +83,7 @@ _SEASONS: dict[str, tuple[int, int]] = {
     "primavera": (3, 5), "verano": (6, 8), "otoño": (9, 11), "otono": (9, 11), "invierno": (1, 2),
 }  # fmt: skip
 _SEASON = alternation(_SEASONS)
-_SEASON_DATE = rf"(?:{_SEASON})s?,?\s*(?:de\s+|d['’]\s*)?{_YEAR}"
+_SEASON_DATE = rf"(?:{_SEASON})s?,?\s*\(?(?:de\s+|d['’]\s*)?{_YEAR}"  # "summer (2006)" too
 _RANGE_DATE = rf"(?:{_SEASON_DATE}|{_DATE}|{_SHORT_DATE})"
 _FULL_DATE = rf"\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*{_YEAR}"
 # One alternation behind one look-behind, the range forms sharing a start: the regex runs over

@@ -245,6 +245,10 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
         pieces = [p.strip(" .:") for p in _LINE_SPLIT.split(text) if p.strip(" .:")]
         if pieces and _YEAR_PART.fullmatch(pieces[-1]):
             pieces.pop()  # "Fourth Grade Teacher, General Wolfe Elementary, Baltimore, MD, 1976"
+        elif pieces and (year := _TRAILING_YEAR.search(pieces[-1])):
+            pieces[-1] = pieces[-1][
+                : year.start()
+            ]  # "Microsoft, Product Manager, Redmond, WA 2006"
         titles = [p for p in pieces if _role_title(p)]
         # "Receptionist, Heritage Bank of Huntsville, AL": the place is where the job was, and
         # a header that ends with one names its employer before it.
@@ -265,6 +269,7 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
 _AT_WORD = re.compile(r"\s(?:at|@|chez)\s")
 # The year a header ends with, alone or as a template's placeholder ("19xx-20xx"): not a range,
 # so the line is undated, but not a part of the header either.
+_TRAILING_YEAR = re.compile(r"\s+(?:19|20)\d\d$")
 _YEAR_PART = re.compile(r"(?:19|20)[\dx]{2}(?:\s*[-–]\s*(?:(?:19|20)[\dx]{2}|present))?", re.I)
 
 
