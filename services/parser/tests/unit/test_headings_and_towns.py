@@ -280,3 +280,14 @@ def test_a_duty_is_not_a_title(title: str, plausible: bool) -> None:
     from hirestream.parser.domain.roles import _plausible
 
     assert _plausible(title) is plausible
+
+
+def test_a_role_and_a_name_set_apart_by_a_dash() -> None:
+    text = (
+        "EXPERIENCE\nProgramme Manager - Dream a Dream\nAnalyst - Operations\n"
+        "Software Engineer - Automation & Testing\n"
+    )
+    roles = {(r.title, r.company) for r in build_profile(text, today=TODAY, mentions=False).roles}
+    assert ("Programme Manager", "Dream a Dream") in roles
+    companies = {company for _, company in roles}
+    assert not companies & {"Operations", "Automation & Testing"}  # the role's field

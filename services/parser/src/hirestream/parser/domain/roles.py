@@ -24,7 +24,7 @@ from hirestream.parser.domain.experience import (
     is_title_part,
     org_like,
 )
-from hirestream.parser.domain.places import without_place
+from hirestream.parser.domain.places import is_place, without_place
 from hirestream.parser.domain.sections import (
     EDUCATION,
     EXPERIENCE,
@@ -256,7 +256,9 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
         if not titles or len(others) > 2:
             continue
         orgs = [p for p in others if org_like(p)]
-        named = len(others) == 1 and (_AT_WORD.search(text) or placed)
+        named = len(others) == 1 and (
+            _AT_WORD.search(text) or placed or (_DASHED.search(text) and _name_like(others[0]))
+        )
         if len(orgs) != len(others) and not named:
             continue  # a part that is neither a role nor an employer: a sentence, a duty
         company = next(iter(orgs or others), None)
@@ -267,6 +269,29 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
 
 
 _AT_WORD = re.compile(r"\s(?:at|@|chez)\s")
+# "Programme Manager - Dream a Dream": a role and a name set apart by a dash.
+_DASHED = re.compile(r"\s[-–—]\s")
+
+
+def _name_like(part: str) -> bool:
+    """A proper name: its words capitalised, bar short joining words ("Dream a Dream")."""
+    words = part.split()
+    return (
+        1 <= len(words) <= 5
+        and words[0][:1].isupper()
+        and all(w[:1].isupper() or w[:1].isdigit() or len(w) <= 3 for w in words)
+        and not is_place(part)
+        # "Analyst - Operations", "Software Engineer - Automation & Testing": the role's field
+        and not all(fold(w) in _FIELD_WORDS or w in "&/" for w in words)
+    )
+
+
+_FIELD_WORDS = frozenset({
+    "operations", "marketing", "sales", "finance", "financial", "testing", "automation",
+    "development", "support", "engineering", "research", "hr", "it", "administration",
+    "design", "quality", "analytics", "accounts", "accounting", "logistics", "procurement",
+    "production", "maintenance", "security", "infrastructure", "and", "of",
+})  # fmt: skip
 # The year a header ends with, alone or as a template's placeholder ("19xx-20xx"): not a range,
 # so the line is undated, but not a part of the header either.
 _TRAILING_YEAR = re.compile(r"\s+(?:19|20)\d\d$")
