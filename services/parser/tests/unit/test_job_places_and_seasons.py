@@ -267,3 +267,18 @@ def test_more_role_nouns(part: str) -> None:
     from hirestream.parser.domain.experience import is_title_part
 
     assert is_title_part(part)
+
+
+@pytest.mark.parametrize(
+    ("part", "organisation"),
+    [
+        ("Redpill Linpro AB", True),
+        ("Thales Communications AS", True),
+        ("Shell Nederland BV", True),
+        ("Petronas Sdn Bhd", True),
+        ("worked as", False),  # the word, not the legal form
+        ("AS 9100 auditing", False),
+    ],
+)
+def test_legal_forms_in_capitals_at_the_names_end(part: str, organisation: bool) -> None:
+    assert org_like(part) is organisation

@@ -354,7 +354,10 @@ _COMPANY = re.compile(
     r"group|groupe|grupo|hospital|hôpital|hopital|clinic|clinique|clínica|klinik|bank|"
     r"banque|banco|solutions|technologies|services|consulting|limited|pvt|partners|associates|"
     r"agency|agence|agencia|studio|labs?)\b\.?"
-    r"|\bco\.(?!\w)",  # "Acme & Co.", not the "co" of "Co-founder"
+    r"|\bco\.(?!\w)"  # "Acme & Co.", not the "co" of "Co-founder"
+    # Nordic, Dutch, Italian, Malaysian legal forms, in capitals and at the name's end only
+    # ("Redpill Linpro AB", "Thales Communications AS"; not the word "as")
+    r"|\s(?-i:AB|AS|ASA|A/S|ApS|Oy|Oyj|BV|B\.V\.|NV|N\.V\.|SpA|S\.p\.A\.|SRL|Srl|Bhd|Sdn\s+Bhd)$",
     re.IGNORECASE,
 )
 # A part that ends with a role's head noun is a role even with an organisation's word in it
