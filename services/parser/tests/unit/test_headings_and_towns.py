@@ -227,6 +227,20 @@ def test_a_templates_city_field_is_not_an_employer() -> None:
             "Software Engineer, Edmark\nJanuary 1996 - April 1998\n",
             ("Software Engineer", "Edmark"),
         ),
+        # nor is the rest of a sentence in small letters, begun on the line above
+        (
+            "EXPERIENCE\nWrote Visual Basic user survey (costing $80,000) conducted once every 2"
+            " years to guide\n"
+            "product development and to measure competitive threats and user satisfaction\n"
+            "Veristage, Senior Consultant, 2000-2001\n",
+            ("Senior Consultant", "Veristage"),
+        ),
+        # a header in small letters, in fields, is still one
+        (
+            "EXPERIENCE\nvoice and accent trainer\nteleperformance microsoft -  Jaipur, Rajasthan -"
+            "\nOctober 2014 to February 2015\n",
+            ("voice and accent trainer", "teleperformance microsoft"),
+        ),
         # "--" sets the employer apart as a dash does
         (
             "EXPERIENCE\nIVORY SYSTEMS -- Drupal Developer, October 2012 - February 2013\n",

@@ -663,6 +663,10 @@ def _header_like(line: Line) -> bool:
             not text.endswith(".")
             or (text.count(",") >= 2 and len(text.split()) <= 8 and not text[0].islower())
         )
+        # the rest of a sentence from the line above ("product development and to measure
+        # competitive threats and user satisfaction"), not a header in small letters, short
+        # or in fields ("voice and accent trainer teleperformance microsoft - Jaipur -")
+        and not (text[0].islower() and len(text.split()) > 5 and len(segments(text)) == 1)
     )
 
 
