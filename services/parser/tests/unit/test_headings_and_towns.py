@@ -121,6 +121,8 @@ def test_what_follows_a_titles_colon_is_kept() -> None:
         ("teleperformance microsoft", True),
         ("Acme Corp", True),
         ("Client Services Inc", True),  # "Client" here is the name's, not a label
+        ("Atlanta Legal Aid Society", True),  # a society employs people too
+        ("Graduation Committee", False),
         # template placeholders, headings, a word cut at the line's end
         ("Fall [year]", False),
         ("Fall 07", False),

@@ -256,7 +256,7 @@ def claim_skills(
 
 # A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
 _NOT_AN_EMPLOYER = re.compile(
-    r"\b(?:committee|council|workgroup|task\s+force|society|association)\b"
+    r"\b(?:committee|council|workgroup|task\s+force)\b"
     # a heading or a template's words: "CAREER OVERVIEW", "Other positions held", "SAMPLE
     # RESUME", "Fall [year]", "XXXX Technologies India", "Tele-" cut at a line's end
     r"|\b(?:overview|honou?rs|positions\s+held|sample|resume|curriculum)\b|\[|\bx{3,}\b|-$"
