@@ -66,7 +66,9 @@ from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 # 0.4.3: seasons and "September to November 2007" date jobs; a header's place is not its employer.
 # 0.4.4: "Employment Record", "Career Experience/Job History" and a heading run into its first
 # job open the experience section; a town run into a title before its state is cut off.
-PARSER_VERSION = "0.4.4"
+# 0.4.5: "to date" ranges; dates, prose, other fields' values are not employers; duties are
+# not titles; 53 more taxonomy skills.
+PARSER_VERSION = "0.4.5"
 
 EVIDENCE_CHARS = 120
 # Besides the caller's region hint, national numbers are tried under the region of the CV's
