@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 
 from hirestream.parser.domain import build_profile
-from hirestream.parser.domain.profile import _normalise
+from hirestream.parser.domain.employers import employer as employer_or_none
+from hirestream.parser.domain.normalise import normalise
 from hirestream.parser.domain.sections import (
     EDUCATION,
     EXPERIENCE,
@@ -53,7 +54,7 @@ def test_a_heading_run_into_the_first_job_opens_the_section() -> None:
         "Sr. Web Developer, North Hollywood, CA\n"
         "Built internal applications.\n"
     )
-    normalised = _normalise(text)
+    normalised = normalise(text)
     assert len(normalised) == len(text)  # offsets stay valid
     lines = split_lines(normalised)
     assert [(line.text, line.is_heading) for line in lines[2:4]] == [
@@ -68,7 +69,7 @@ def test_a_heading_run_into_the_first_job_opens_the_section() -> None:
 
 
 def test_a_two_word_heading_run_into_an_employer_is_split() -> None:
-    assert _normalise("Work Experience Carnegie Mellon University") == (
+    assert normalise("Work Experience Carnegie Mellon University") == (
         "Work Experience\nCarnegie Mellon University"
     )
 
@@ -86,7 +87,7 @@ def test_a_two_word_heading_run_into_an_employer_is_split() -> None:
     ],
 )
 def test_a_sentence_or_a_bare_heading_is_not_split(line: str) -> None:
-    assert _normalise(line) == line
+    assert normalise(line) == line
 
 
 def test_the_town_run_into_a_title_before_its_state_is_cut_off() -> None:
@@ -139,10 +140,9 @@ def test_what_follows_a_titles_colon_is_kept() -> None:
     ],
 )
 def test_dates_prose_and_other_fields_are_not_employers(company: str, kept: bool) -> None:
-    from hirestream.parser.domain.profile import _employer
     from hirestream.skills import load_taxonomy
 
-    assert (_employer(company, load_taxonomy()) == company) is kept
+    assert (employer_or_none(company, load_taxonomy()) == company) is kept
 
 
 @pytest.mark.parametrize(
@@ -154,10 +154,9 @@ def test_dates_prose_and_other_fields_are_not_employers(company: str, kept: bool
     ],
 )
 def test_the_employers_own_label_is_cut_off(company: str, employer: str) -> None:
-    from hirestream.parser.domain.profile import _employer
     from hirestream.skills import load_taxonomy
 
-    assert _employer(company, load_taxonomy()) == employer
+    assert employer_or_none(company, load_taxonomy()) == employer
 
 
 def test_a_memberships_heading_is_not_a_job_header() -> None:
@@ -205,12 +204,11 @@ def test_an_objectives_organisation_a_person_and_a_phrase_are_not_employers() ->
 
 
 def test_a_templates_city_field_is_not_an_employer() -> None:
-    from hirestream.parser.domain.profile import _employer
     from hirestream.skills import load_taxonomy
 
-    assert _employer("City", load_taxonomy()) is None
-    assert _employer("Law for Iraqi", load_taxonomy()) is None
-    assert _employer("Lawson Products", load_taxonomy()) == "Lawson Products"
+    assert employer_or_none("City", load_taxonomy()) is None
+    assert employer_or_none("Law for Iraqi", load_taxonomy()) is None
+    assert employer_or_none("Lawson Products", load_taxonomy()) == "Lawson Products"
 
 
 @pytest.mark.parametrize(
@@ -261,7 +259,9 @@ def test_a_templates_city_field_is_not_an_employer() -> None:
         ),
     ],
 )
-def test_which_part_of_a_header_is_the_employer(text: str, expected: tuple[str, str]) -> None:
+def test_which_part_of_a_header_is_theemployer_or_none(
+    text: str, expected: tuple[str, str]
+) -> None:
     job = build_profile(text, today=TODAY, mentions=False).experience[0]
     assert (job.title, job.company) == expected
 

@@ -21,7 +21,8 @@ from hirestream.parser.bench.train_skills import (
 from hirestream.parser.domain import build_profile
 from hirestream.parser.domain.analysis import collect_evidence
 from hirestream.parser.domain.document import ExtractedText
-from hirestream.parser.domain.profile import _normalise, skill_matches
+from hirestream.parser.domain.normalise import normalise
+from hirestream.parser.domain.profile import skill_matches
 from hirestream.parser.domain.sections import split_lines
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features, load_claim_model
 from hirestream.skills import load_taxonomy
@@ -48,7 +49,7 @@ LISTED = {"Java", "Spring Boot", "Apache Kafka", "PostgreSQL", "Docker", "Kubern
 
 def _features(text: str) -> dict[str, list[str]]:
     taxonomy = load_taxonomy()
-    text = _normalise(text)
+    text = normalise(text)
     return claim_features(text, split_lines(text), skill_matches(text, taxonomy), taxonomy)
 
 
@@ -158,7 +159,7 @@ def test_the_shipped_model_raises_skill_precision_on_tuning_cvs():
 
 
 def test_a_skill_named_only_inside_job_titles_is_marked_so():
-    text = _normalise(
+    text = normalise(
         "Ana Ruiz\nEXPERIENCE\nJava Programmer, Suzlon Software, 2009 - 2012\n"
         "Built the billing service in Python\nSKILLS\nPython, SQL\n"
     )
@@ -167,7 +168,7 @@ def test_a_skill_named_only_inside_job_titles_is_marked_so():
     assert {"in_title", "only_in_titles"} <= set(feats["Java"])
     assert "in_title" not in feats["Python"] and "only_in_titles" not in feats["Python"]
     # Named in a title and in the skills list: the list is a claim.
-    listed = _normalise(text + "Java, Spring\n")
+    listed = normalise(text + "Java, Spring\n")
     feats = claim_features(listed, split_lines(listed), skill_matches(listed, taxonomy), taxonomy)
     assert "in_title" in feats["Java"] and "only_in_titles" not in feats["Java"]
 

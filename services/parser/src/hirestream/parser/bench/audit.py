@@ -25,7 +25,8 @@ from hirestream.parser.bench.corpus import LabelledCv
 from hirestream.parser.bench.train_mentions import _GOLD_FIELD, CrossValidation, MentionCv
 from hirestream.parser.bench.train_skills import SkillCv
 from hirestream.parser.domain.mentions import COMPANY, TITLE
-from hirestream.parser.domain.profile import _normalise, skill_matches
+from hirestream.parser.domain.normalise import normalise
+from hirestream.parser.domain.profile import skill_matches
 from hirestream.parser.domain.sections import fold
 from hirestream.skills import Taxonomy, load_taxonomy
 
@@ -111,7 +112,7 @@ def skill_errors(
     is a labelled skill not claimed: found below the threshold, or not found at all."""
     found = []
     for cv in check.cvs:
-        text = _normalise(corpus[cv.number].text)
+        text = normalise(corpus[cv.number].text)
         places: dict[str, list[tuple[int, int]]] = {}
         for m in skill_matches(text, taxonomy):
             places.setdefault(m.name, []).append((m.start, m.end))

@@ -26,6 +26,7 @@ from pathlib import Path
 from hirestream.parser.bench.accuracy import Counts, _similar, annotated, norm, set_counts
 from hirestream.parser.bench.corpus import LabelledCv
 from hirestream.parser.bench.perceptron import averaged_perceptron, rounded
+from hirestream.parser.domain.employers import employer
 from hirestream.parser.domain.mentions import (
     CLASSES,
     COMPANY,
@@ -34,11 +35,10 @@ from hirestream.parser.domain.mentions import (
     MentionModel,
     piece_features,
 )
+from hirestream.parser.domain.normalise import normalise
 from hirestream.parser.domain.profile import (
     ExperienceEntry,
     RoleMention,
-    _employer,
-    _normalise,
     build_profile,
     ruled_mentions,
 )
@@ -76,7 +76,7 @@ def _label(start: int, end: int, spans: Sequence[tuple[str, int, int]]) -> str:
 
 def examples(cv: LabelledCv) -> MentionCv:
     assert not cv.held_out, "the held-out split is never read for training"
-    text = _normalise(cv.text)
+    text = normalise(cv.text)
     lines = split_lines(text)
     profile = build_profile(cv.text, load_taxonomy(), mentions=False)
     jobs_and_roles: list[ExperienceEntry | RoleMention] = [*profile.experience, *profile.roles]
@@ -89,7 +89,7 @@ def examples(cv: LabelledCv) -> MentionCv:
     taxonomy = load_taxonomy()
     for piece, feats in piece_features(lines, ruled):
         found.append((feats, _label(piece.start, piece.end, spans), norm(piece.text)))
-        if _employer(piece.text, taxonomy) is None:
+        if employer(piece.text, taxonomy) is None:
             not_employers.add(norm(piece.text))
     return MentionCv(
         cv.number,

@@ -28,7 +28,8 @@ from pathlib import Path
 from hirestream.parser.bench.accuracy import annotated, labelled_skills
 from hirestream.parser.bench.corpus import LabelledCv
 from hirestream.parser.bench.perceptron import averaged_perceptron, rounded
-from hirestream.parser.domain.profile import _normalise, skill_matches
+from hirestream.parser.domain.normalise import normalise
+from hirestream.parser.domain.profile import skill_matches
 from hirestream.parser.domain.sections import split_lines
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features
 from hirestream.skills import Taxonomy, load_taxonomy
@@ -53,7 +54,7 @@ class SkillCv:
 
 def examples(cv: LabelledCv, taxonomy: Taxonomy) -> SkillCv:
     assert not cv.held_out, "the held-out split is never read for training"
-    text = _normalise(cv.text)
+    text = normalise(cv.text)
     features = claim_features(text, split_lines(text), skill_matches(text, taxonomy), taxonomy)
     gold = labelled_skills(cv, taxonomy)
     return SkillCv(

@@ -23,17 +23,13 @@ from hirestream.parser.domain.contacts import (
     mask,
 )
 from hirestream.parser.domain.education import DEGREE_PATTERN, find_degrees, post_nominal_degrees
+from hirestream.parser.domain.employers import employer
 from hirestream.parser.domain.experience import (
-    MONTH_NAMES,
     PRESENT,
     Job,
     date_spans,
     find_jobs,
-    find_ranges,
-    is_title_part,
     merge_months,
-    org_like,
-    restore_range_dashes,
 )
 from hirestream.parser.domain.languages import detect_language, find_spoken
 from hirestream.parser.domain.mentions import (
@@ -43,15 +39,11 @@ from hirestream.parser.domain.mentions import (
     find_mentions,
     load_mention_model,
 )
-from hirestream.parser.domain.places import is_place
+from hirestream.parser.domain.normalise import normalise
 from hirestream.parser.domain.roles import find_roles
 from hirestream.parser.domain.sections import (
-    EDUCATION,
-    EXPERIENCE,
     Line,
     fold,
-    heading_section,
-    listed_heading,
     split_lines,
 )
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features, load_claim_model
@@ -156,63 +148,6 @@ class Profile:
     certifications: list[CertificationEntry] = field(default_factory=list)
 
 
-_COLLAPSED_LINE = 300  # characters: longer lines with many wide gaps are several lines
-_WIDE_GAP = re.compile(r"[ \t]{2,}")
-
-
-def _normalise(text: str) -> str:
-    """Line breaks unified, and lines that lost their breaks (a whole CV on one line, its lines
-    joined by runs of spaces, as some exports do) split again. Length-preserving, so character
-    offsets stay valid for the document text."""
-    text = text.replace("\r\n", " \n").replace("\r", "\n").replace("\f", "\n")
-    # No-break and zero-width spaces (a Google Docs export writes "Android Instructor, \u200b")
-    # are spaces to every reader below.
-    text = text.replace("\u00a0", " ").replace("\x00", " ").replace("\u200b", " ")
-    text = restore_range_dashes(text)
-    if any(len(line) > _COLLAPSED_LINE for line in text.split("\n")):
-        lines = []
-        for line in text.split("\n"):
-            if len(line) > _COLLAPSED_LINE and len(_WIDE_GAP.findall(line)) >= 5:
-                line = _WIDE_GAP.sub(lambda m: "\n" + m.group()[1:], line)
-            lines.append(line)
-        text = "\n".join(lines)
-        if text.startswith('"'):
-            text = " " + text[1:]
-    return "\n".join(_unglued_heading(line) for line in text.split("\n"))
-
-
-# The sections whose entries are dated: a skills heading run into its list is left alone.
-_ENTRY_SECTIONS = frozenset({EXPERIENCE, EDUCATION})
-_FIRST_WORDS = re.compile(r"\s*(\S+)(?: (\S+))?(?: (\S+))?")
-
-
-def _unglued_heading(line: str) -> str:
-    """'Experience Disney Interactive Media Group January 2008 - Present': a heading the export
-    ran into the first entry of its section, split off (one space becomes a line break) when
-    the rest starts with a capital and is a dated entry or an employer, so a sentence
-    ("Experience in Oracle, 2017 onwards") is left whole."""
-    words = _FIRST_WORDS.match(line)
-    if words is None or heading_section(line) is not None:
-        return line
-    for count in (3, 2, 1):
-        if words.group(count) is None:
-            continue
-        end = words.end(count)
-        rest = line[end + 1 :]
-        if (
-            line[end : end + 1] == " "
-            and rest[:1].isupper()
-            and listed_heading(line[:end]) in _ENTRY_SECTIONS
-            # "Education Specialist, Acme Schools, 2010 - 2012", "Volunteer, Soup Kitchen": titles
-            and not is_title_part(f"{line[:end]} {rest.split()[0]}")
-            # a dated entry, or an employer after a heading of two words or more ("Work
-            # Experience Carnegie Mellon University"; "Education Specialist" is a title)
-            and (find_ranges(rest) or (count > 1 and org_like(rest)))
-        ):
-            return line[:end] + "\n" + rest
-    return line
-
-
 def _evidence(text: str, match: SkillMatch) -> str:
     """The words around a mention, whitespace collapsed, the mention itself always included."""
     room = max(0, EVIDENCE_CHARS - len(match.surface)) // 2
@@ -257,65 +192,6 @@ def claim_skills(
 
 
 # A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
-_NOT_AN_EMPLOYER = re.compile(
-    r"\b(?:committee|council|workgroup|task\s+force)\b"
-    # a heading or a template's words: "CAREER OVERVIEW", "Other positions held", "SAMPLE
-    # RESUME", "Fall [year]", "XXXX Technologies India", "Tele-" cut at a line's end
-    r"|\b(?:overview|honou?rs|positions\s+held|sample|resume|curriculum)\b|\[|\bx{3,}\b|-$"
-    r"|^somewhere$|\bchair\b"  # a template's "Somewhere"; "Interim Department Chair" is a role
-    r"|^(?:company|employer|organi[sz]ation)(?:\s+name)?$|^(?:remunerated|grades?|confidential)$"
-    # a template's field ("Sales Associate, City, MD"), the "at Law" of "Attorney at Law"
-    r"|^(?:city|town|state|country)$|^law(?:\s+for\b.*)?$",
-    re.IGNORECASE,
-)
-
-
-# A field's label written before its value: the employer's own labels, and the others.
-_FIELD_LABEL = re.compile(
-    r"(?:((?-i:ORGANI[SZ]ATION|COMPANY|EMPLOYER|CLIENT)\s(?=\S)"
-    r"|(?:organi[sz]ation|company|employer|client|firm)(?:\s+name)?\s*:)"
-    r"|(?:projects?(?:\s+\d+)?|software|technolog(?:y|ies)|environment|tools|title|role"
-    r"|platforms?|skills)\s*:)\s*",
-    re.IGNORECASE,
-)
-# A month or a season and a year ("Fall 07", a template's "[year]") in a name: a date read as
-# the employer.
-_DATED = re.compile(
-    rf"\b(?:{MONTH_NAMES}|spring|summer|fall|autumn|winter)\b\.?,?\s*(?:\d{{4}}|\[|'?\d\d\b)",
-    re.IGNORECASE,
-)
-# A phrase of prose read as a name: three words or more opening with a word in small letters
-# that is not an article or a preposition ("cleaned up the architecture", "faculty member of
-# the United States International"), or the rest of a list ("and Caesarstone"). "the
-# Institute of Information Technology", "invivodata®", "teleperformance microsoft" stay.
-_PROSE = re.compile(
-    r"(?:and|or)\s"
-    r"|(?!(?:the|at|through|with|for|by|of|in|to|from|a|an)\s)[a-z]+\s+\S+\s+\S"
-)
-
-
-def _employer(company: str | None, taxonomy: Taxonomy) -> str | None:
-    """The employer, unless it is a region or a country ("West Bengal", "UK") or names only
-    skills ("SAP ABAP -", "Microsoft SharePoint"): a job-board field filled with a technology,
-    or a product read as an organisation. Employers that are also skills by name (Oracle,
-    Microsoft) stay when written alone."""
-    if company and (label := _FIELD_LABEL.match(company)):
-        # "ORGANISATION HCL Technologies Ltd", "Client: Whitbread PLC" name the employer;
-        # "Software: Adobe Photoshop", "Project 2: ECCI", "Environment: Microsoft" do not.
-        if not label.group(1):
-            return None
-        company = company[label.end() :]
-    if not company or _NOT_AN_EMPLOYER.search(company) or is_place(company):
-        return None
-    if _DATED.search(company) or _PROSE.match(company):
-        return None  # "November 2008", "September [year]"; "cleaned up the architecture"
-    words = company.split()
-    covered = sum(len(m.surface.split()) for m in taxonomy.find(company))
-    if covered >= len(words) and (len(words) > 1 or not org_like(company)):
-        return None
-    return company
-
-
 def ruled_mentions(entries: Iterable[Job | ExperienceEntry | RoleMention]) -> dict[str, str]:
     """Folded titles and employers the rules read, to their kind: the classifier's input."""
     ruled: dict[str, str] = {}
@@ -340,7 +216,7 @@ def _learned_roles(
         span = (mention.start, mention.end)
         if mention.kind == TITLE:
             added.append(RoleMention(mention.text, None, span, learned=True))
-        elif (company := _employer(mention.text, taxonomy)) is not None:
+        elif (company := employer(mention.text, taxonomy)) is not None:
             added.append(RoleMention(None, company, span, learned=True))
     return added
 
@@ -376,7 +252,7 @@ def build_profile(
     """
     taxonomy = taxonomy or load_taxonomy()
     today = today or date.today()
-    text = _normalise(text)
+    text = normalise(text)
     lines = split_lines(text)
     language = detect_language(text)
 
@@ -386,13 +262,13 @@ def build_profile(
     name = find_name(lines, taxonomy)
 
     jobs = [
-        Job(j.title, _employer(j.company, taxonomy), j.start, j.end, j.span)
-        for j in find_jobs(lines, lambda part: _employer(part, taxonomy) is None)
+        Job(j.title, employer(j.company, taxonomy), j.start, j.end, j.span)
+        for j in find_jobs(lines, lambda part: employer(part, taxonomy) is None)
     ]
     experience = [ExperienceEntry(j.title, j.company, j.start, j.end, j.span) for j in jobs]
     roles = []
     for r in find_roles(lines, jobs):
-        company = _employer(r.company, taxonomy)
+        company = employer(r.company, taxonomy)
         if r.title or company:
             roles.append(RoleMention(r.title, company, (r.start, r.end)))
     if mentions:
