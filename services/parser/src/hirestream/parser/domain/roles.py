@@ -246,9 +246,8 @@ def _title_lines(lines: Sequence[Line], dated: set[int]) -> list[Role]:
         if pieces and _YEAR_PART.fullmatch(pieces[-1]):
             pieces.pop()  # "Fourth Grade Teacher, General Wolfe Elementary, Baltimore, MD, 1976"
         elif pieces and (year := _TRAILING_YEAR.search(pieces[-1])):
-            pieces[-1] = pieces[-1][
-                : year.start()
-            ]  # "Microsoft, Product Manager, Redmond, WA 2006"
+            # "Microsoft, Product Manager, Redmond, WA 2006": the state runs into the year
+            pieces[-1] = pieces[-1][: year.start()]
         titles = [p for p in pieces if _role_title(p)]
         # "Receptionist, Heritage Bank of Huntsville, AL": the place is where the job was, and
         # a header that ends with one names its employer before it.
@@ -292,8 +291,8 @@ _FIELD_WORDS = frozenset({
     "design", "quality", "analytics", "accounts", "accounting", "logistics", "procurement",
     "production", "maintenance", "security", "infrastructure", "and", "of",
 })  # fmt: skip
-# The year a header ends with, alone or as a template's placeholder ("19xx-20xx"): not a range,
-# so the line is undated, but not a part of the header either.
+# The year a header ends with, alone or as a template's placeholder ("19xx-20xx"), or run
+# into its last part: not a range, so the line is undated, but not a part of the header either.
 _TRAILING_YEAR = re.compile(r"\s+(?:19|20)\d\d$")
 _YEAR_PART = re.compile(r"(?:19|20)[\dx]{2}(?:\s*[-–]\s*(?:(?:19|20)[\dx]{2}|present))?", re.I)
 
