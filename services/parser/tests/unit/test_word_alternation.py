@@ -3,7 +3,7 @@ import re
 import pytest
 
 from hirestream.parser.domain.experience import _MONTHS, _SEASONS
-from hirestream.parser.domain.word_alternation import alternation
+from hirestream.skills import trie_regex
 
 
 def _naive(words: list[str]) -> re.Pattern[str]:
@@ -12,7 +12,7 @@ def _naive(words: list[str]) -> re.Pattern[str]:
 
 @pytest.mark.parametrize("words", [list(_MONTHS), list(_SEASONS), ["a.b", "a", "a+", "ab"]])
 def test_matches_what_the_longest_first_alternation_matches(words: list[str]) -> None:
-    trie = re.compile(alternation(words), re.IGNORECASE)
+    trie = re.compile(trie_regex(words, fold=False), re.IGNORECASE)
     naive = _naive(words)
     probes = [
         *words,
@@ -28,13 +28,15 @@ def test_matches_what_the_longest_first_alternation_matches(words: list[str]) ->
 
 
 def test_the_longer_word_wins_where_one_is_a_prefix_of_another() -> None:
-    pattern = re.compile(alternation(["sep", "sept", "september"]))
+    pattern = re.compile(trie_regex(["sep", "sept", "september"], fold=False))
     assert pattern.match("september 2019").group() == "september"
     assert pattern.match("sept. 2019").group() == "sept"
-    assert re.fullmatch(rf"(?:{alternation(['sep', 'sept'])})t", "sept")  # backtracks to "sep"
+    assert re.fullmatch(
+        rf"(?:{trie_regex(['sep', 'sept'], fold=False)})t", "sept"
+    )  # backtracks to "sep"
 
 
 def test_special_characters_are_literal() -> None:
-    pattern = re.compile(alternation(["a.b", "c+"]))
+    pattern = re.compile(trie_regex(["a.b", "c+"], fold=False))
     assert pattern.fullmatch("a.b") and pattern.fullmatch("c+")
     assert not pattern.fullmatch("axb") and not pattern.fullmatch("cc")

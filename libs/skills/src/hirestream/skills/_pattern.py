@@ -8,6 +8,7 @@ engine follows one branch per character, which keeps ``find`` fast on whole CVs.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TypeAlias
 
 # Space, hyphen and dash variants separate the words of a term interchangeably: "wound care",
@@ -58,7 +59,10 @@ def _units(term: str, fold: bool) -> list[str]:
     return units
 
 
-def _trie_regex(terms: list[str], fold: bool) -> str:
+def trie_regex(terms: Iterable[str], fold: bool) -> str:
+    """One alternation (no surrounding group) matching exactly ``terms``, longest first, as a
+    character trie; separators inside a term match any run of them. ``fold``: lower-cased, for
+    a case-insensitive pattern. The parser builds its month names with it too."""
     root: _Trie = {}
     for term in terms:
         node = root
@@ -84,9 +88,9 @@ def build_pattern(plain_terms: list[str], ambiguous_terms: list[str]) -> re.Patt
     """One regex for all terms: plain ones case-insensitive, ambiguous ones exactly as written."""
     alternatives = []
     if plain_terms:
-        alternatives.append(_trie_regex(plain_terms, fold=True))
+        alternatives.append(trie_regex(plain_terms, fold=True))
     if ambiguous_terms:
-        cs = _trie_regex(ambiguous_terms, fold=False)
+        cs = trie_regex(ambiguous_terms, fold=False)
         alternatives.append(f"{_AMBIGUOUS_LEFT}(?-i:{cs}){_AMBIGUOUS_RIGHT}")
     if not alternatives:
         return re.compile(r"(?!)")

@@ -9,6 +9,7 @@ from hirestream.parser.domain.experience import MONTH_NAMES, org_like
 from hirestream.parser.domain.places import is_place
 from hirestream.skills import Taxonomy
 
+# A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
 _NOT_AN_EMPLOYER = re.compile(
     r"\b(?:committee|council|workgroup|task\s+force)\b"
     # a heading or a template's words: "CAREER OVERVIEW", "Other positions held", "SAMPLE

@@ -23,7 +23,7 @@ from hirestream.parser.domain.sections import (
     fold,
     segments,
 )
-from hirestream.parser.domain.word_alternation import alternation
+from hirestream.skills import trie_regex
 
 PRESENT = "present"
 
@@ -48,7 +48,9 @@ for _number, _names in enumerate(
     for _name in _names.split():
         _MONTHS[_name] = _number
 
-_MONTH = alternation(_MONTHS)
+# As a trie (the skills matcher's): under IGNORECASE, ``re`` enters every branch of a flat
+# alternation before it tells that the first letter differs, and these run at every word.
+_MONTH = trie_regex(_MONTHS, fold=False)
 MONTH_NAMES = _MONTH  # a regex alternation of the month names, for the other readers
 _YEAR = r"(?:19[5-9]\d|20\d\d)"
 # A year standing alone (not inside a longer number), for the education and credential readers.
@@ -82,7 +84,7 @@ _SEASONS: dict[str, tuple[int, int]] = {
     "printemps": (3, 5), "été": (6, 8), "ete": (6, 8), "automne": (9, 11), "hiver": (1, 2),
     "primavera": (3, 5), "verano": (6, 8), "otoño": (9, 11), "otono": (9, 11), "invierno": (1, 2),
 }  # fmt: skip
-_SEASON = alternation(_SEASONS)
+_SEASON = trie_regex(_SEASONS, fold=False)
 _SEASON_DATE = rf"(?:{_SEASON})s?,?\s*\(?(?:de\s+|d['’]\s*)?{_YEAR}"  # "summer (2006)" too
 _RANGE_DATE = rf"(?:{_SEASON_DATE}|{_DATE}|{_SHORT_DATE})"
 _FULL_DATE = rf"\d{{1,2}}\s*[/.\-]\s*\d{{1,2}}\s*[/.\-]\s*{_YEAR}"
@@ -466,18 +468,19 @@ class _Group:
     place: bool = False  # the line reads as a place ("Denver, Colorado")
 
 
+def _reads_as_place(text: str) -> bool:
+    return bool(_PLACE_ONLY.match(text)) and not _EMPLOYER_HINT.search(text)
+
+
 def _group(text: str) -> _Group:
     text = text.strip()
-    place = bool(_PLACE_ONLY.match(text)) and not _EMPLOYER_HINT.search(text)
-    return _Group(_unplaced(_parts(text)), employer_line(text), place)
+    return _Group(_unplaced(_parts(text)), employer_line(text), _reads_as_place(text))
 
 
 def _own_group(text: str) -> _Group:
     """The dated line's own parts; a place on its own ("Rapid City, SD | January 2015 -
     Present") is where the job was, an employer only when nothing else is left."""
-    bare = text.strip(_EDGE)
-    place = bool(_PLACE_ONLY.match(bare)) and not _EMPLOYER_HINT.search(bare)
-    return _Group(_unplaced(_parts(text)), place=place)
+    return _Group(_unplaced(_parts(text)), place=_reads_as_place(text.strip(_EDGE)))
 
 
 def _unplaced(parts: list[str]) -> list[str]:

@@ -55,7 +55,7 @@ def _unglued_heading(line: str) -> str:
     the rest starts with a capital and is a dated entry or an employer, so a sentence
     ("Experience in Oracle, 2017 onwards") is left whole."""
     words = _FIRST_WORDS.match(line)
-    if words is None or heading_section(line) is not None:
+    if words is None:
         return line
     for count in (3, 2, 1):
         if words.group(count) is None:
@@ -71,6 +71,8 @@ def _unglued_heading(line: str) -> str:
             # a dated entry, or an employer after a heading of two words or more ("Work
             # Experience Carnegie Mellon University"; "Education Specialist" is a title)
             and (find_ranges(rest) or (count > 1 and org_like(rest)))
+            # (last: most lines never get this far, and the whole line may be a heading)
+            and heading_section(line) is None
         ):
             return line[:end] + "\n" + rest
     return line

@@ -41,11 +41,7 @@ from hirestream.parser.domain.mentions import (
 )
 from hirestream.parser.domain.normalise import normalise
 from hirestream.parser.domain.roles import find_roles
-from hirestream.parser.domain.sections import (
-    Line,
-    fold,
-    split_lines,
-)
+from hirestream.parser.domain.sections import Line, fold, split_lines
 from hirestream.parser.domain.skill_claims import ClaimModel, claim_features, load_claim_model
 from hirestream.skills import SkillMatch, Taxonomy, load_taxonomy
 
@@ -191,7 +187,6 @@ def claim_skills(
     return out
 
 
-# A committee, a council or a team one sits on is not an employer; nor is a form's placeholder.
 def ruled_mentions(entries: Iterable[Job | ExperienceEntry | RoleMention]) -> dict[str, str]:
     """Folded titles and employers the rules read, to their kind: the classifier's input."""
     ruled: dict[str, str] = {}

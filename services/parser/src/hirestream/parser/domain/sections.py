@@ -120,9 +120,16 @@ _HEADING_HEADS = {"experience": EXPERIENCE, "experiencia": EXPERIENCE, "employme
                   "formation": EDUCATION, "formacion": EDUCATION}  # fmt: skip
 
 
+def _heading_words(text: str) -> str:
+    return " ".join(_DECORATION.sub("", fold(text)).split())
+
+
 def listed_heading(text: str) -> str | None:
     """The section of a heading written as one of the listed names, decoration aside."""
-    words = " ".join(_DECORATION.sub("", fold(text)).split())
+    return _listed(_heading_words(text))
+
+
+def _listed(words: str) -> str | None:
     # "Career Experience/Job History": one heading written two ways; the first known one names it.
     for name in words.split("/") if "/" in words else (words,):
         known = _SECTION_OF.get(name.strip())
@@ -133,11 +140,10 @@ def listed_heading(text: str) -> str | None:
 
 def heading_section(text: str) -> str | None:
     """The section a line opens when it is a heading ("WORK EXPERIENCE", "Formation :")."""
-    words = _DECORATION.sub("", fold(text))
-    words = " ".join(words.split())
+    words = _heading_words(text)
     if not words or len(words) > 40:
         return None
-    known = listed_heading(text)
+    known = _listed(words)
     if known is not None:
         return known
     parts = words.replace("/", " ").split()
